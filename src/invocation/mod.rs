@@ -1,0 +1,66 @@
+//! pip's `install` argv grammar, exactly (pip 26.3), with no I/O.
+//!
+//! [`options`] holds the one table of pip's install options; [`parse`]
+//! turns an argument vector into an [`Invocation`] the way pip's optparse
+//! parser does (long-option abbreviations, `--opt=value`, clustered short
+//! flags, `--` ends options).
+
+pub mod options;
+pub mod parse;
+
+pub use options::{OptSpec, INSTALL_OPTIONS};
+pub use parse::{parse_install, OwnFlags};
+
+/// One parsed item of an install command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A pip option, with its value when it takes one.
+    Opt {
+        /// The option's definition.
+        spec: &'static OptSpec,
+        /// The value, if the option takes one.
+        value: Option<String>,
+        /// 0-based index of the argument where the option starts.
+        index: usize,
+        /// The argument(s) exactly as written (for passing on to pip).
+        written: Vec<String>,
+    },
+    /// A positional argument: a requirement specifier.
+    Positional {
+        /// 0-based index among the install arguments.
+        index: usize,
+        /// The argument.
+        value: String,
+    },
+}
+
+/// A parsed `pip install` (or `pip-guard audit`) command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Invocation {
+    /// pip options and positional arguments, in order.
+    pub items: Vec<Item>,
+    /// pip-guard's own flags found among the arguments.
+    pub own: OwnFlags,
+}
+
+impl Invocation {
+    /// All values of the option whose primary long name is `long` (e.g. `"requirement"`, no dashes).
+    pub fn values<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.items.iter().filter_map(move |it| match it {
+            Item::Opt { spec, value, .. } if spec.long[0] == long => value.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// Whether a flag (by primary long name, no dashes) was given at least once.
+    pub fn has(&self, long: &str) -> bool {
+        self.items
+            .iter()
+            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.long[0] == long))
+    }
+
+    /// The last value of an option (pip's `store` semantics).
+    pub fn last<'a>(&'a self, long: &'a str) -> Option<&'a str> {
+        self.values(long).last()
+    }
+}

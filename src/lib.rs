@@ -1,0 +1,32 @@
+//! pip-guard: a drop-in `pip` for Nix users.
+//!
+//! The pipeline runs in one direction:
+//! argv ──► [`invocation`] ──► [`requirements`] ──► [`resolve`] ──► [`plan`] ──► act
+//! ([`render`], then block or [`guard`] execs the real pip).
+//!
+//! Everything between parsing and acting is pure: I/O lives in
+//! [`target`] (probing Python), [`index`] (nix, channel cache, embedded),
+//! [`policy`] (reading TOML layers) and [`guard`] (exec).
+
+pub mod alternatives;
+pub mod app;
+pub mod audit_log;
+pub mod cli;
+pub mod commands;
+pub mod doctor;
+pub mod error;
+pub mod exit;
+pub mod guard;
+pub mod index;
+pub mod invocation;
+pub mod names;
+pub mod nixsnip;
+pub mod origin;
+pub mod plan;
+pub mod policy;
+pub mod redact;
+pub mod render;
+pub mod requirements;
+pub mod resolve;
+pub mod shell;
+pub mod target;

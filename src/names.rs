@@ -1,0 +1,32 @@
+//! PEP 503 name normalization.
+
+/// Normalize a project name as PEP 503 does: lowercase, and every run of
+/// `-`, `_` and `.` becomes one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    #[test]
+    fn pep503() {
+        assert_eq!(normalize("Open_AI.Whisper"), "open-ai-whisper");
+        assert_eq!(normalize("typing__extensions"), "typing-extensions");
+        assert_eq!(normalize("ruamel.yaml"), "ruamel-yaml");
+        assert_eq!(normalize("Django"), "django");
+    }
+}

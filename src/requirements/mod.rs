@@ -1,0 +1,87 @@
+//! Every source of requirements pip reads, turned into one [`RequirementSet`].
+//!
+//! - [`reqfile`]: pip's requirements-file format (comments, continuations,
+//!   `${VAR}`, per-requirement and global option lines, nested `-r`/`-c`).
+//! - [`collect`]: walks an [`Invocation`](crate::invocation::Invocation) and
+//!   gathers positional requirements, `-r`, `-c`, `-e`, `--group`,
+//!   `--requirements-from-script` and `-r pylock.toml`.
+
+pub mod collect;
+pub mod reqfile;
+
+use crate::origin::Origin;
+use pep508_rs::MarkerTree;
+use serde::Serialize;
+
+/// What kind of requirement a line or argument is (schema field `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// `name[extras] specifier ; marker`
+    Named,
+    /// A direct URL or VCS URL (`name @ https://…`, `git+https://…`, an archive URL).
+    Url,
+    /// A local path (directory or archive).
+    Path,
+    /// `-e` / `--editable`.
+    Editable,
+}
+
+/// One requirement, with where it came from.
+///
+/// `raw` and `url` are already redacted; the text handed to pip on a
+/// fallthrough is `pip_line`, which is never printed or serialized.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The chain of `-r`/`-c` files that led to `origin` (outermost first).
+    pub included_from: Vec<Origin>,
+    /// The logical line or argument as written (continuations joined,
+    /// per-requirement options removed, secrets redacted).
+    pub raw: String,
+    /// Named, URL, path or editable.
+    pub kind: Kind,
+    /// The project name as written, when there is one.
+    pub name: Option<String>,
+    /// PEP 503 normalized name.
+    pub normalized: Option<String>,
+    /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
+    pub extras: Vec<String>,
+    /// PEP 440 specifiers joined by `,` in source order; `""` if none.
+    pub specifier: String,
+    /// Parsed specifiers (empty when none).
+    pub specifiers: pep508_rs::pep440_rs::VersionSpecifiers,
+    /// The marker, if any.
+    pub marker: Option<MarkerTree>,
+    /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
+    pub url: Option<String>,
+    /// `-e` requirement.
+    pub editable: bool,
+    /// From a `-c` constraints file: constrains, never installs.
+    pub constraint: bool,
+    /// Per-requirement options as written (`--hash=sha256:…`, `--config-settings=…`).
+    pub options: Vec<String>,
+    /// The exact text to give pip on fallthrough (may hold secrets: never print).
+    pub pip_line: String,
+}
+
+/// A global option found in a requirements file (`-i`, `--pre`, `-f`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOption {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The option's canonical long name, e.g. `--index-url`.
+    pub name: String,
+    /// Its value, if it takes one (may hold secrets: redact before printing).
+    pub value: Option<String>,
+}
+
+/// Everything an install command asks for.
+#[derive(Debug, Clone, Default)]
+pub struct RequirementSet {
+    /// Requirements and constraints, in the order pip would read them.
+    pub requirements: Vec<Requirement>,
+    /// Global options from requirements files, in order.
+    pub file_options: Vec<FileOption>,
+}

@@ -1,0 +1,203 @@
+//! Resolution: pure code, no I/O. Each requirement gets a tier and every
+//! option that applies, first tier first.
+
+use crate::alternatives::{Alternative, Alternatives};
+use crate::index::{Index, Lookup, MatchedBy};
+use crate::requirements::{Kind, Requirement};
+use pep508_rs::MarkerEnvironment;
+use serde::Serialize;
+
+/// The priority order (schema field `tier`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// 1. `python3XXPackages.<attr>` covers it.
+    Nixpkgs,
+    /// 2. A native alternative covers it.
+    Native,
+    /// 3. Needs a dev shell (version mismatch, URL/path/editable, native libs).
+    DevShell,
+    /// 4. pip `--user --break-system-packages` is the last resort.
+    Pip,
+    /// Its marker is false for the target.
+    Skipped,
+}
+
+impl Tier {
+    /// The schema spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Nixpkgs => "nixpkgs",
+            Tier::Native => "native",
+            Tier::DevShell => "dev-shell",
+            Tier::Pip => "pip",
+            Tier::Skipped => "skipped",
+        }
+    }
+}
+
+/// The nixpkgs match (schema field `nix`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NixMatch {
+    /// Full attr path, e.g. `python312Packages.numpy`.
+    pub attr: String,
+    /// The attr inside the set, e.g. `numpy`.
+    #[serde(skip)]
+    pub short_attr: String,
+    /// nixpkgs' version, when known.
+    pub version: Option<String>,
+    /// Whether the version satisfies the specifier; `None` when unknown.
+    pub satisfies: Option<bool>,
+    /// Which mapping rule found it.
+    pub matched_by: MatchedBy,
+    /// Top-level application attr for command-line use, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+}
+
+/// What pip-guard found for one requirement.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// Whether its marker is true for the target.
+    pub applies: bool,
+    /// The first tier of the priority order that applies.
+    pub tier: Tier,
+    /// The nixpkgs match, if any.
+    pub nix: Option<NixMatch>,
+    /// Native alternatives, if any.
+    pub native: Vec<Alternative>,
+    /// One line per finding, first tier first.
+    pub reasons: Vec<String>,
+}
+
+/// Resolve one requirement against the index and alternatives for a target.
+pub fn resolve(
+    req: &Requirement,
+    index: &Index,
+    alternatives: &Alternatives,
+    env: &MarkerEnvironment,
+) -> Resolution {
+    let applies = req.marker.as_ref().is_none_or(|m| m.evaluate(env, &[]));
+    let mut reasons = Vec::new();
+    let native: Vec<Alternative> = req
+        .normalized
+        .as_deref()
+        .map(|n| alternatives.for_name(n).cloned().collect())
+        .unwrap_or_default();
+    let mut nix = None;
+    if let Some(name) = req.normalized.as_deref() {
+        match index.lookup(name) {
+            Lookup::Found {
+                package,
+                matched_by,
+                app,
+            } => {
+                let satisfies = package
+                    .version
+                    .as_deref()
+                    .map(|v| version_satisfies(v, &req.specifiers));
+                nix = Some(NixMatch {
+                    attr: format!("{}.{}", index.package_set, package.attr),
+                    short_attr: package.attr.clone(),
+                    version: package.version.clone(),
+                    satisfies,
+                    matched_by,
+                    app,
+                });
+            }
+            Lookup::Removed { attr, message } => {
+                reasons.push(format!(
+                    "nixpkgs removed {}.{attr}: {message}",
+                    index.package_set
+                ));
+            }
+            Lookup::Missing => {}
+        }
+    }
+
+    let tier = if !applies {
+        reasons.insert(
+            0,
+            "marker is false for the target: pip would skip it".to_string(),
+        );
+        Tier::Skipped
+    } else if matches!(req.kind, Kind::Url | Kind::Path | Kind::Editable) {
+        let what = match req.kind {
+            Kind::Editable => "an editable install",
+            Kind::Path => "a local path",
+            _ => "a direct URL",
+        };
+        reasons.push(format!(
+            "{what} is project-specific: build it in a dev shell"
+        ));
+        if let Some(n) = &nix {
+            reasons.push(format!("nixpkgs also has {}", n.attr));
+        }
+        Tier::DevShell
+    } else if let Some(n) = &nix {
+        match n.satisfies {
+            Some(true) => {
+                reasons.push(format!(
+                    "nixpkgs provides {} {} (satisfies {})",
+                    n.attr,
+                    n.version.as_deref().unwrap_or("?"),
+                    if req.specifier.is_empty() {
+                        "any version"
+                    } else {
+                        &req.specifier
+                    }
+                ));
+                Tier::Nixpkgs
+            }
+            Some(false) => {
+                reasons.push(format!(
+                    "nixpkgs has {} {}, which does not satisfy {}: pin it in a dev shell",
+                    n.attr,
+                    n.version.as_deref().unwrap_or("?"),
+                    req.specifier
+                ));
+                Tier::DevShell
+            }
+            None => {
+                if req.specifier.is_empty() {
+                    reasons.push(format!("nixpkgs provides {}", n.attr));
+                } else {
+                    reasons.push(format!(
+                        "nixpkgs provides {} (version unknown to this index: check it satisfies {})",
+                        n.attr, req.specifier
+                    ));
+                }
+                Tier::Nixpkgs
+            }
+        }
+    } else if !native.is_empty() {
+        Tier::Native
+    } else {
+        reasons.push("not in nixpkgs and no native alternative known".to_string());
+        Tier::Pip
+    };
+    if applies {
+        for alt in &native {
+            reasons.push(format!(
+                "native alternative: {} ({}) — {}",
+                alt.attr, alt.language, alt.note
+            ));
+        }
+    }
+    Resolution {
+        applies,
+        tier,
+        nix,
+        native,
+        reasons,
+    }
+}
+
+/// Whether `version` satisfies every specifier (a version pip cannot parse
+/// satisfies nothing but an empty set).
+pub fn version_satisfies(version: &str, specs: &pep508_rs::pep440_rs::VersionSpecifiers) -> bool {
+    match version.parse::<pep508_rs::pep440_rs::Version>() {
+        Ok(v) => specs.iter().all(|s| s.contains(&v)),
+        Err(_) => specs.is_empty(),
+    }
+}
