@@ -7,9 +7,12 @@
 
 pub mod options;
 pub mod parse;
+pub mod toplevel;
+pub mod values;
 
 pub use options::{OptSpec, INSTALL_OPTIONS};
-pub use parse::{parse_install, OwnFlags};
+pub use parse::{parse_install, Mode, OwnFlags};
+pub use toplevel::{split_command, TopLevel};
 
 /// One parsed item of an install command line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -571,3 +571,24 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
 ];
+
+/// `-V/--version`: the one option of pip's main parser that `install` lacks.
+pub static VERSION_OPTION: OptSpec = OptSpec {
+    short: Some('V'),
+    long: &["version"],
+    takes_value: false,
+    dest: "version",
+    role: Role::PassOn,
+};
+
+/// pip's general options (`-h` … `--resume-retries`): the tail of
+/// [`INSTALL_OPTIONS`] from `--help` on, in pip's order.
+pub fn general_options() -> impl Iterator<Item = &'static OptSpec> + Clone {
+    INSTALL_OPTIONS.iter().skip_while(|s| s.dest != "help")
+}
+
+/// The options of pip's main parser (`pip [options] COMMAND`): `-V/--version`
+/// and the general options, in pip's order.
+pub fn global_options() -> impl Iterator<Item = &'static OptSpec> + Clone {
+    std::iter::once(&VERSION_OPTION).chain(general_options())
+}

@@ -1,14 +1,16 @@
 //! optparse's algorithm, as pip runs it for `install`.
 
-use super::options::{OptSpec, INSTALL_OPTIONS};
+use super::options::{OptSpec, Role, INSTALL_OPTIONS};
+use super::values::check_value;
 use super::{Invocation, Item};
 use crate::error::InputError;
 use crate::origin::Origin;
+use std::sync::OnceLock;
 
 /// Which of pip-guard's own flags may appear among pip's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// `pip-guard audit`: `--format`, `--index`, `--policy`, `--strict`.
+    /// `pip-guard audit`: `--format`, `--nix-index`, `--policy`, `--strict`.
     Audit,
     /// The `pip install` wrapper: `--guard-yes`, `--guard-all`, `--guard-index`, `--guard-policy`.
     Guard,
@@ -20,7 +22,8 @@ pub enum Mode {
 pub struct OwnFlags {
     /// `--format text|json|markdown|github` (audit).
     pub format: Option<String>,
-    /// `--index auto|nix|channel|embedded` (audit) / `--guard-index` (guard).
+    /// `--nix-index auto|nix|channel|embedded` (audit) / `--guard-index` (guard).
+    /// (Not `--index`: pip reads that as an abbreviation of `--index-url`.)
     pub index: Option<String>,
     /// `--policy FILE` (audit) / `--guard-policy FILE` (guard).
     pub policy: Option<String>,
@@ -35,7 +38,7 @@ pub struct OwnFlags {
 /// Own flags: (spelling, takes value, mode).
 const OWN: &[(&str, bool, Mode)] = &[
     ("format", true, Mode::Audit),
-    ("index", true, Mode::Audit),
+    ("nix-index", true, Mode::Audit),
     ("policy", true, Mode::Audit),
     ("strict", false, Mode::Audit),
     ("guard-yes", false, Mode::Guard),
@@ -47,7 +50,7 @@ const OWN: &[(&str, bool, Mode)] = &[
 fn set_own(own: &mut OwnFlags, name: &str, value: Option<String>) {
     match name {
         "format" => own.format = value,
-        "index" | "guard-index" => own.index = value,
+        "nix-index" | "guard-index" => own.index = value,
         "policy" | "guard-policy" => own.policy = value,
         "strict" => own.strict = true,
         "guard-yes" => own.yes = true,
@@ -60,12 +63,22 @@ fn usage(index: usize, msg: String) -> InputError {
     InputError::at(Origin::Arg(index), msg)
 }
 
-/// Find a long option the way optparse's `_match_abbrev` does: an exact
-/// spelling wins, else a unique prefix, else an error.
+/// Find a long option of pip's `install` parser the way optparse's
+/// `_match_abbrev` does: an exact spelling wins, else a unique prefix, else an error.
 pub fn match_long(name: &str) -> Result<&'static OptSpec, String> {
-    let mut found: Option<&'static OptSpec> = None;
+    match_long_in(INSTALL_OPTIONS.iter(), name)
+}
+
+/// [`match_long`] over any option table. Every long spelling counts as its
+/// own candidate, as in optparse: `--no-dep` is ambiguous between
+/// `--no-deps` and `--no-dependencies` although both are one option.
+pub fn match_long_in<'a>(
+    table: impl Iterator<Item = &'a OptSpec>,
+    name: &str,
+) -> Result<&'a OptSpec, String> {
+    let mut found: Option<&'a OptSpec> = None;
     let mut candidates: Vec<&'static str> = Vec::new();
-    for spec in INSTALL_OPTIONS {
+    for spec in table {
         for l in spec.long {
             if *l == name {
                 return Ok(spec);
@@ -80,31 +93,61 @@ pub fn match_long(name: &str) -> Result<&'static OptSpec, String> {
         (1, Some(spec)) => Ok(spec),
         (0, _) => Err(format!("no such option: --{name}")),
         _ => {
+            candidates.sort_unstable();
             let list: Vec<String> = candidates.iter().map(|c| format!("--{c}")).collect();
             Err(format!("ambiguous option: --{name} ({}?)", list.join(", ")))
         }
     }
 }
 
-fn match_short(c: char) -> Option<&'static OptSpec> {
-    INSTALL_OPTIONS.iter().find(|s| s.short == Some(c))
+/// How one optparse run is set up.
+#[derive(Clone, Copy)]
+pub(crate) struct Grammar<'t> {
+    /// The option table.
+    pub table: &'t [&'static OptSpec],
+    /// Which of pip-guard's own flags are recognised (none for pip's main parser).
+    pub own: Option<Mode>,
+    /// optparse's `allow_interspersed_args`: true for commands, false for
+    /// pip's main parser (it stops at the first positional, the command).
+    pub interspersed: bool,
 }
 
-/// Parse the arguments after `install` (or after `audit`).
-///
-/// Indices in the result are 0-based positions in `args`.
-pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputError> {
-    let mut inv = Invocation::default();
+/// What one optparse run produced.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    /// Options and (when interspersed) positionals, in order.
+    pub items: Vec<Item>,
+    /// pip-guard's own flags.
+    pub own: OwnFlags,
+    /// Without interspersed arguments: where the unparsed rest begins
+    /// (optparse's `largs + rargs`); `args.len()` when everything was options.
+    pub rest: usize,
+    /// `-h/--help` was reached: optparse prints help and exits there, so
+    /// nothing after it was parsed.
+    pub help: bool,
+}
+
+/// optparse's `_process_args` over `args` with `grammar`.
+pub(crate) fn run(args: &[String], grammar: Grammar<'_>) -> Result<Parsed, InputError> {
+    let mut out = Parsed {
+        rest: args.len(),
+        ..Parsed::default()
+    };
+    let table = grammar.table;
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
         let start = i;
         if arg == "--" {
-            for (j, a) in args.iter().enumerate().skip(i + 1) {
-                inv.items.push(Item::Positional {
-                    index: j,
-                    value: a.clone(),
-                });
+            if grammar.interspersed {
+                for (j, a) in args.iter().enumerate().skip(i + 1) {
+                    out.items.push(Item::Positional {
+                        index: j,
+                        value: a.clone(),
+                    });
+                }
+            } else {
+                out.rest = i + 1;
             }
             break;
         }
@@ -113,62 +156,74 @@ pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputErr
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (body, None),
             };
-            if let Some(&(own, takes, _)) = OWN.iter().find(|(n, _, m)| *n == name && *m == mode) {
-                let value = if takes {
-                    match inline {
-                        Some(v) => Some(v),
-                        None => {
-                            i += 1;
-                            Some(args.get(i).cloned().ok_or_else(|| {
-                                usage(start, format!("--{own} option requires 1 argument"))
-                            })?)
+            if let Some(mode) = grammar.own {
+                if let Some(&(own, takes, _)) =
+                    OWN.iter().find(|(n, _, m)| *n == name && *m == mode)
+                {
+                    let value = if takes {
+                        match inline {
+                            Some(v) => Some(v),
+                            None => {
+                                i += 1;
+                                Some(args.get(i).cloned().ok_or_else(|| {
+                                    usage(start, format!("--{own} option requires 1 argument"))
+                                })?)
+                            }
                         }
-                    }
-                } else {
-                    if inline.is_some() {
-                        return Err(usage(
-                            start,
-                            format!("--{own} option does not take a value"),
-                        ));
-                    }
-                    None
-                };
-                set_own(&mut inv.own, own, value);
-                i += 1;
-                continue;
+                    } else {
+                        if inline.is_some() {
+                            return Err(usage(
+                                start,
+                                format!("--{own} option does not take a value"),
+                            ));
+                        }
+                        None
+                    };
+                    set_own(&mut out.own, own, value);
+                    i += 1;
+                    continue;
+                }
             }
-            let spec = match_long(name).map_err(|m| usage(start, m))?;
+            let spec = match_long_in(table.iter().copied(), name).map_err(|m| usage(start, m))?;
+            // optparse reports the option by the full spelling it matched.
+            let matched = spec
+                .long
+                .iter()
+                .find(|l| **l == name)
+                .or_else(|| spec.long.iter().find(|l| l.starts_with(name)))
+                .unwrap_or(&spec.long[0]);
+            let opt = format!("--{matched}");
             let mut written = vec![arg.clone()];
             let value = if spec.takes_value {
-                match inline {
-                    Some(v) => Some(v),
+                let v = match inline {
+                    Some(v) => v,
                     None => {
                         i += 1;
                         let v = args.get(i).cloned().ok_or_else(|| {
-                            usage(
-                                start,
-                                format!("--{} option requires 1 argument", spec.long[0]),
-                            )
+                            usage(start, format!("{opt} option requires 1 argument"))
                         })?;
                         written.push(v.clone());
-                        Some(v)
+                        v
                     }
-                }
+                };
+                check_value(spec, &opt, &v).map_err(|m| usage(start, m))?;
+                Some(v)
             } else {
                 if inline.is_some() {
-                    return Err(usage(
-                        start,
-                        format!("--{} option does not take a value", spec.long[0]),
-                    ));
+                    return Err(usage(start, format!("{opt} option does not take a value")));
                 }
                 None
             };
-            inv.items.push(Item::Opt {
+            out.items.push(Item::Opt {
                 spec,
                 value,
                 index: start,
                 written,
             });
+            if spec.role == Role::Help {
+                out.help = true;
+                return Ok(out);
+            }
             i += 1;
             continue;
         }
@@ -179,8 +234,11 @@ pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputErr
             let mut consumed_next = false;
             while k < chars.len() {
                 let c = chars[k];
-                let spec =
-                    match_short(c).ok_or_else(|| usage(start, format!("no such option: -{c}")))?;
+                let spec = table
+                    .iter()
+                    .copied()
+                    .find(|s| s.short == Some(c))
+                    .ok_or_else(|| usage(start, format!("no such option: -{c}")))?;
                 if spec.takes_value {
                     let rest: String = chars[k + 1..].iter().collect();
                     let (value, written) = if !rest.is_empty() {
@@ -192,7 +250,8 @@ pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputErr
                         consumed_next = true;
                         (v.clone(), vec![arg.clone(), v])
                     };
-                    inv.items.push(Item::Opt {
+                    check_value(spec, &format!("-{c}"), &value).map_err(|m| usage(start, m))?;
+                    out.items.push(Item::Opt {
                         spec,
                         value: Some(value),
                         index: start,
@@ -200,24 +259,58 @@ pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputErr
                     });
                     break;
                 }
-                inv.items.push(Item::Opt {
+                out.items.push(Item::Opt {
                     spec,
                     value: None,
                     index: start,
                     written: vec![arg.clone()],
                 });
+                if spec.role == Role::Help {
+                    out.help = true;
+                    return Ok(out);
+                }
                 k += 1;
             }
             i += if consumed_next { 2 } else { 1 };
             continue;
         }
-        inv.items.push(Item::Positional {
+        if !grammar.interspersed {
+            out.rest = i;
+            break;
+        }
+        out.items.push(Item::Positional {
             index: i,
             value: arg.clone(),
         });
         i += 1;
     }
-    Ok(inv)
+    Ok(out)
+}
+
+/// The install table as a slice of references (built once).
+fn install_table() -> &'static [&'static OptSpec] {
+    static TABLE: OnceLock<Vec<&'static OptSpec>> = OnceLock::new();
+    TABLE.get_or_init(|| INSTALL_OPTIONS.iter().collect())
+}
+
+/// Parse the arguments after `install` (or after `audit`).
+///
+/// Indices in the result are 0-based positions in `args`. Like pip, parsing
+/// stops at `-h/--help` (pip prints its help there and installs nothing):
+/// the help option is then the last item.
+pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputError> {
+    let parsed = run(
+        args,
+        Grammar {
+            table: install_table(),
+            own: Some(mode),
+            interspersed: true,
+        },
+    )?;
+    Ok(Invocation {
+        items: parsed.items,
+        own: parsed.own,
+    })
 }
 
 #[cfg(test)]
@@ -238,8 +331,7 @@ mod tests {
             &["-ra.txt"],
             &["--requirement", "a.txt"],
             &["--requirement=a.txt"],
-            &["--req=a.txt"],
-            &["--requ", "a.txt"],
+            &["-qra.txt"],
         ] {
             let inv = p(args).expect("parses");
             assert_eq!(
@@ -247,6 +339,19 @@ mod tests {
                 ["a.txt"],
                 "{args:?}"
             );
+        }
+    }
+
+    #[test]
+    fn requirement_has_no_abbreviation() {
+        // `--req…` is also --require-hashes, --require-virtualenv, and
+        // --requirements-from-script: pip calls every abbreviation ambiguous.
+        for args in [
+            &["--req=a.txt"][..],
+            &["--requ", "a.txt"],
+            &["--requirem", "a"],
+        ] {
+            assert!(p(args).is_err(), "{args:?}");
         }
     }
 
@@ -282,12 +387,58 @@ mod tests {
     }
 
     #[test]
+    fn own_flags_never_shadow_a_pip_spelling() {
+        // An own flag must not be a spelling pip accepts (exactly or as an
+        // abbreviation), or `pip-guard audit` would read a pip command line
+        // differently from pip.
+        for (name, _, _) in OWN {
+            assert!(
+                match_long(name).is_err(),
+                "--{name} is a pip spelling: {:?}",
+                match_long(name).map(|s| s.long[0])
+            );
+        }
+    }
+
+    #[test]
+    fn help_stops_parsing_like_optparse() {
+        // pip prints help at -h and exits: later errors are never reached.
+        let inv = p(&["-h", "--frobnicate"]).expect("help wins");
+        assert!(inv.has("help"));
+        let inv = p(&["-qh", "-Z"]).expect("help wins in a cluster");
+        assert!(inv.has("help"));
+        assert!(p(&["--frobnicate", "-h"]).is_err());
+    }
+
+    #[test]
+    fn values_are_checked_where_pip_checks_them() {
+        assert!(p(&["--progress-bar", "sometimes"]).is_err());
+        assert!(p(&["--progress-bar=off"]).is_ok());
+        assert!(p(&["--retries", "many"]).is_err());
+        assert!(p(&["--timeout", "1.5"]).is_ok());
+        assert!(p(&["-C", "novalue"]).is_err());
+        assert!(p(&["--python-version", "3.x"]).is_err());
+        assert!(p(&["--no-binary", "-r"]).is_err());
+        assert!(p(&["--group", "setup.cfg:dev"]).is_err());
+    }
+
+    #[test]
+    fn an_abbreviation_of_two_aliases_is_ambiguous() {
+        // optparse counts spellings, not options.
+        assert!(p(&["--no-dep"]).is_err());
+        assert!(p(&["--no-deps"]).is_ok());
+        assert!(p(&["--sourc", "d"]).is_err());
+    }
+
+    #[test]
     fn own_flags_only_exact() {
-        let inv = p(&["--format", "json", "--index=embedded", "x"]).expect("parses");
+        let inv = p(&["--format", "json", "--nix-index=embedded", "x"]).expect("parses");
         assert_eq!(inv.own.format.as_deref(), Some("json"));
         assert_eq!(inv.own.index.as_deref(), Some("embedded"));
-        // `--inde` is still pip's abbreviation of --index-url.
-        let inv = p(&["--inde", "https://x/simple"]).expect("parses");
-        assert_eq!(inv.last("index-url"), Some("https://x/simple"));
+        // `--inde` and `--index` are still pip's abbreviations of --index-url.
+        for abbrev in ["--inde", "--index"] {
+            let inv = p(&[abbrev, "https://x/simple"]).expect("parses");
+            assert_eq!(inv.last("index-url"), Some("https://x/simple"));
+        }
     }
 }
