@@ -64,13 +64,10 @@ impl TopLevel {
     /// `--python PYTHON`: pip re-runs itself under that interpreter (the
     /// last value wins, as for any `store` option).
     pub fn python(&self) -> Option<&str> {
-        self.general
-            .iter()
-            .filter_map(|it| match it {
-                Item::Opt { spec, value, .. } if spec.dest == "python" => value.as_deref(),
-                _ => None,
-            })
-            .last()
+        self.general.iter().rev().find_map(|it| match it {
+            Item::Opt { spec, value, .. } if spec.dest == "python" => value.as_deref(),
+            _ => None,
+        })
     }
 
     fn has(&self, dest: &str) -> bool {
