@@ -90,9 +90,9 @@ pub fn is_pip_command(name: &str) -> bool {
 /// Split `pip`'s argv (without the program name) as pip's `parse_command` does.
 ///
 /// Errors where pip errors: a bad general option, or an unknown command
-/// (unless `--version` or `--python` decided first). With `--python`, pip
-/// re-runs itself under that interpreter with the same argv; the split is
-/// still returned, and [`TopLevel::python`] tells.
+/// (unless `-h` or `--version` decided first). With `--python X`, pip
+/// re-runs itself under X with the same argv, where the same split happens:
+/// [`TopLevel::python`] tells, and the command is the one X's pip runs.
 pub fn split_command(argv: &[String]) -> Result<TopLevel, InputError> {
     let parsed = run(
         argv,
@@ -107,12 +107,8 @@ pub fn split_command(argv: &[String]) -> Result<TopLevel, InputError> {
         command: None,
         rest: Vec::new(),
     };
-    if parsed.help || top.python().is_some() || top.version() {
-        // Help printed during parsing; --python re-runs pip; --version prints.
-        if !parsed.help && top.python().is_some() && !top.version() {
-            // pip re-runs itself: what the command will be is still useful.
-            fill_command(&mut top, argv, parsed.rest);
-        }
+    if parsed.help || top.version() {
+        // Help was printed during parsing; --version prints and exits.
         return Ok(top);
     }
     let else_args = argv.get(parsed.rest..).unwrap_or_default();
@@ -121,10 +117,85 @@ pub fn split_command(argv: &[String]) -> Result<TopLevel, InputError> {
     }
     let name = &else_args[0];
     if !is_pip_command(name) {
-        return Err(InputError::new(format!("unknown command \"{name}\"")));
+        let mut msg = format!("unknown command \"{name}\"");
+        if let Some(guess) = similar_command(name) {
+            msg.push_str(&format!(" - maybe you meant \"{guess}\""));
+        }
+        return Err(InputError::new(msg));
     }
     fill_command(&mut top, argv, parsed.rest);
     Ok(top)
+}
+
+/// pip's `get_similar_commands`: difflib's `get_close_matches(name,
+/// commands)` (cutoff 0.6), first of the best.
+pub fn similar_command(name: &str) -> Option<&'static str> {
+    let word: Vec<char> = name.chars().collect();
+    let mut scored: Vec<(f64, &'static str)> = PIP_COMMANDS
+        .iter()
+        .map(|c| {
+            let x: Vec<char> = c.chars().collect();
+            let total = x.len() + word.len();
+            let ratio = if total == 0 {
+                1.0
+            } else {
+                2.0 * matching_chars(&x, &word) as f64 / total as f64
+            };
+            (ratio, *c)
+        })
+        .filter(|(r, _)| *r >= 0.6)
+        .collect();
+    // heapq.nlargest over (score, word): ties go to the larger word.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(a.1)));
+    scored.first().map(|(_, c)| *c)
+}
+
+/// difflib's `SequenceMatcher(None, a, b)`: total size of the matching blocks
+/// (longest common block, then recursively left and right of it).
+fn matching_chars(a: &[char], b: &[char]) -> usize {
+    let mut queue = vec![(0, a.len(), 0, b.len())];
+    let mut total = 0;
+    while let Some((alo, ahi, blo, bhi)) = queue.pop() {
+        let (i, j, k) = longest_match(a, b, alo, ahi, blo, bhi);
+        if k > 0 {
+            total += k;
+            if alo < i && blo < j {
+                queue.push((alo, i, blo, j));
+            }
+            if i + k < ahi && j + k < bhi {
+                queue.push((i + k, ahi, j + k, bhi));
+            }
+        }
+    }
+    total
+}
+
+/// difflib's `find_longest_match` without junk: the longest block, the
+/// earliest in `a`, then the earliest in `b`.
+fn longest_match(
+    a: &[char],
+    b: &[char],
+    alo: usize,
+    ahi: usize,
+    blo: usize,
+    bhi: usize,
+) -> (usize, usize, usize) {
+    let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0);
+    let mut prev = vec![0usize; b.len() + 1];
+    for i in alo..ahi {
+        let mut cur = vec![0usize; b.len() + 1];
+        for j in blo..bhi {
+            if a[i] == b[j] {
+                let k = if j > blo { prev[j - 1] } else { 0 } + 1;
+                cur[j] = k;
+                if k > bestsize {
+                    (besti, bestj, bestsize) = (i + 1 - k, j + 1 - k, k);
+                }
+            }
+        }
+        prev = cur;
+    }
+    (besti, bestj, bestsize)
 }
 
 fn fill_command(top: &mut TopLevel, argv: &[String], rest: usize) {
@@ -176,6 +247,13 @@ mod tests {
     }
 
     #[test]
+    fn similar_commands_like_difflib() {
+        assert_eq!(similar_command("instal"), Some("install"));
+        assert_eq!(similar_command("lst"), Some("list"));
+        assert_eq!(similar_command("zzzzzz"), None);
+    }
+
+    #[test]
     fn errors() {
         assert!(split(&["instal"]).is_err());
         assert!(split(&["--frob", "install"]).is_err());
@@ -190,7 +268,7 @@ mod tests {
         let t = split(&["--python", "/usr/bin/python3", "install", "x"]).expect("ok");
         assert_eq!(t.python(), Some("/usr/bin/python3"));
         assert_eq!(t.command.as_deref(), Some("install"));
-        // An unknown command is the other pip's business.
-        assert!(split(&["--python", "py", "frob"]).is_ok());
+        // The other pip rejects an unknown command just the same.
+        assert!(split(&["--python", "py", "frob"]).is_err());
     }
 }

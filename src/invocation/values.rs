@@ -97,9 +97,9 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
         Check::Float => py_float(value)
             .map(|_| ())
             .ok_or_else(|| format!("option {opt}: invalid floating-point value: '{value}'")),
-        Check::PythonVersion => python_version(value)
-            .map(|_| ())
-            .map_err(|e| format!("invalid --python-version value: '{value}': {e}")),
+        Check::PythonVersion => python_version(value).map(|_| ()).map_err(|e| {
+            format!("--python-version error: invalid --python-version value: '{value}': {e}")
+        }),
         Check::KeyVal => {
             if value.contains('=') {
                 Ok(())
@@ -110,7 +110,12 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
         Check::Group => group(value),
         Check::NoDash => {
             if value.starts_with('-') {
-                Err(format!("{opt} option requires 1 argument."))
+                let names = match spec.long[0] {
+                    "no-binary" | "only-binary" => "--no-binary / --only-binary",
+                    "all-releases" | "only-final" => "--all-releases / --only-final",
+                    _ => "--refresh-package",
+                };
+                Err(format!("{names} option requires 1 argument."))
             } else {
                 Ok(())
             }
@@ -119,9 +124,11 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
             if is_days(value) || iso_datetime(value) {
                 Ok(())
             } else {
+                // pip adds Python's own reason after the value; we cannot.
                 Err(format!(
-                    "invalid value: '{value}'. Expected an ISO 8601 datetime string \
-                     (e.g., '2023-01-01' or '2023-01-01T00:00:00Z') or a duration in days (e.g., 'P3D')"
+                    "--uploaded-prior-to error: invalid value: '{value}'. Expected an ISO 8601 \
+                     datetime string (e.g., '2023-01-01' or '2023-01-01T00:00:00Z') or a \
+                     duration in days (e.g., 'P3D')"
                 ))
             }
         }
@@ -130,7 +137,8 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
 
 /// `--python-version` as pip reads it: `""` → none, `"3"`, `"312"` → (3, 12),
 /// `"3.12.1"`; at most three parts, each an integer (Python `int()`).
-pub fn python_version(value: &str) -> Result<Option<Vec<u64>>, &'static str> {
+/// Parts are Python ints, so `3.-1` is accepted (as pip does).
+pub fn python_version(value: &str) -> Result<Option<Vec<i64>>, &'static str> {
     if value.is_empty() {
         return Ok(None);
     }
@@ -151,8 +159,8 @@ pub fn python_version(value: &str) -> Result<Option<Vec<u64>>, &'static str> {
     }
     parts
         .iter()
-        .map(|p| py_int_radix(p, 10).and_then(|v| u64::try_from(v).ok()))
-        .collect::<Option<Vec<u64>>>()
+        .map(|p| py_int_radix(p, 10).and_then(|v| i64::try_from(v).ok()))
+        .collect::<Option<Vec<i64>>>()
         .map(Some)
         .ok_or("each version part must be an integer")
 }
@@ -182,7 +190,7 @@ fn group(value: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(
-            "option --group error: group paths use local 'pyproject.toml' or 'pylock.toml' files"
+            "--group error: group paths use local 'pyproject.toml' or 'pylock.toml' files"
                 .to_string(),
         )
     }
@@ -232,6 +240,8 @@ pub fn py_int(val: &str) -> Option<i128> {
 
 /// Python's `int(s, radix)`: surrounding whitespace, a sign, an optional
 /// `0x`/`0o`/`0b` prefix matching the radix, digits with single `_` between.
+/// Deliberate difference: only ASCII digits (Python also takes other
+/// Unicode decimal digits, e.g. `١٢`).
 pub fn py_int_radix(val: &str, radix: u32) -> Option<i128> {
     let s = val.trim();
     let (neg, s) = match s.as_bytes().first() {
@@ -520,6 +530,8 @@ mod tests {
         assert_eq!(python_version(""), Ok(None));
         assert!(python_version("3.x").is_err());
         assert!(python_version("3.1.2.4").is_err());
+        // Regression (pip oracle): parts are Python ints, negative ones included.
+        assert_eq!(python_version("3.-1"), Ok(Some(vec![3, -1])));
     }
 
     #[test]
