@@ -182,10 +182,10 @@ fn longest_match(
 ) -> (usize, usize, usize) {
     let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0);
     let mut prev = vec![0usize; b.len() + 1];
-    for i in alo..ahi {
+    for (i, ca) in a.iter().enumerate().take(ahi).skip(alo) {
         let mut cur = vec![0usize; b.len() + 1];
-        for j in blo..bhi {
-            if a[i] == b[j] {
+        for (j, cb) in b.iter().enumerate().take(bhi).skip(blo) {
+            if ca == cb {
                 let k = if j > blo { prev[j - 1] } else { 0 } + 1;
                 cur[j] = k;
                 if k > bestsize {
