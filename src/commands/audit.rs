@@ -9,7 +9,6 @@ use crate::render;
 use color_eyre::eyre;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 /// Flags clap parsed before the pip arguments.
 #[derive(Debug, Clone, Default)]
@@ -55,8 +54,9 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     let out = pipeline::run(&inv, &Settings { index, policy }, &cwd)?;
     let text = match format {
         FormatArg::Json => render::json::render(&out.plan),
-        FormatArg::Text | FormatArg::Markdown | FormatArg::Github => {
-            let _ = render::Format::from_str("text");
+        FormatArg::Markdown => render::markdown::render(&out.plan),
+        FormatArg::Github => render::github::render(&out.plan),
+        FormatArg::Text => {
             let style = render::text::Style::detect(
                 std::io::stdout().is_terminal(),
                 std::env::var_os("NO_COLOR").as_deref(),
