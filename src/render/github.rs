@@ -9,7 +9,9 @@ use std::fmt::Write;
 
 /// Escape a workflow-command message (`%`, CR, LF).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escape a workflow-command property value (also `:` and `,`).
@@ -28,12 +30,20 @@ pub fn render(plan: &Plan) -> String {
         };
         let location = match &e.req.origin {
             Origin::File { file, line } => {
-                format!(" file={},line={line},", escape_property(&file.to_string_lossy()))
+                format!(
+                    " file={},line={line},",
+                    escape_property(&file.to_string_lossy())
+                )
             }
             Origin::Arg(_) => " ".to_string(),
         };
         let name = e.req.name.clone().unwrap_or_else(|| e.req.raw.clone());
-        let message = format!("{} ({}): {}", name, e.res.tier.as_str(), e.res.reasons.join("; "));
+        let message = format!(
+            "{} ({}): {}",
+            name,
+            e.res.tier.as_str(),
+            e.res.reasons.join("; ")
+        );
         let _ = writeln!(
             out,
             "::{level}{}title=pip-guard::{}",

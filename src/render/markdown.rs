@@ -7,14 +7,24 @@ use std::fmt::Write;
 
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
-    redact(s).replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ").replace('`', "'")
+    redact(s)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('`', "'")
 }
 
 /// The report as GitHub-flavoured Markdown.
 pub fn render(plan: &Plan) -> String {
     let s = plan.summary();
     let mut out = String::new();
-    let status = if s.blocked > 0 { "❌ blocked" } else if s.warned > 0 { "⚠️ warnings" } else { "✅ ok" };
+    let status = if s.blocked > 0 {
+        "❌ blocked"
+    } else if s.warned > 0 {
+        "⚠️ warnings"
+    } else {
+        "✅ ok"
+    };
     let _ = writeln!(out, "### pip-guard audit: {status}\n");
     let _ = writeln!(
         out,
@@ -22,10 +32,16 @@ pub fn render(plan: &Plan) -> String {
         s.total,
         plan.target.python_version,
         plan.target.package_set,
-        serde_json::to_value(plan.index.source).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        serde_json::to_value(plan.index.source)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         plan.policy_mode.as_str()
     );
-    let _ = writeln!(out, "| Verdict | Requirement | Where | Tier | Nix / reason |");
+    let _ = writeln!(
+        out,
+        "| Verdict | Requirement | Where | Tier | Nix / reason |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|");
     for e in &plan.entries {
         let verdict = match e.verdict {
