@@ -111,3 +111,12 @@ impl Policy {
         }
     }
 }
+
+/// Load the effective policy for `cwd` (stub: built-in defaults until the
+/// layered loader lands).
+pub fn load(
+    _cwd: &std::path::Path,
+    _explicit: Option<&std::path::Path>,
+) -> color_eyre::Result<Policy> {
+    Ok(Policy::default())
+}
