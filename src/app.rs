@@ -29,10 +29,18 @@ pub fn main() -> std::process::ExitCode {
     // The wrapper's fast path: no clap, no index, no policy before we know
     // the command is `install`.
     if is_pip_name(&argv0) {
+        crate::shell::trace_argv(&args);
         return finish(crate::guard::run(&argv0, &args[1..]));
     }
-    if args.get(1).is_some_and(|a| a == "pip") {
-        return finish(crate::guard::run("pip", &args[2..]));
+    // `pip-guard pip ARGS`, and `pip-guard pip3.12 ARGS` (what the shell
+    // snippet's pip3.N functions call).
+    if let Some(name) = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .filter(|a| is_pip_name(a))
+    {
+        crate::shell::trace_argv(&args);
+        return finish(crate::guard::run(name, &args[2..]));
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,

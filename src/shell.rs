@@ -1,1 +1,160 @@
-//! TODO
+//! Shell integration: the snippets `pip-guard init bash|zsh|fish` prints.
+//!
+//! The templates are the files in `shell/` (embedded at build time), so the
+//! files a user sources and the text `init` prints are the same code. One
+//! line of each, marked `# pip-guard:bin`, finds pip-guard on PATH when the
+//! file is sourced; [`render`] replaces it with the absolute path of the
+//! running binary (as direnv and starship do), so no alias or function named
+//! `pip-guard` can capture the call.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+
+/// A shell pip-guard integrates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+impl Shell {
+    /// The template: the file in `shell/`.
+    pub fn template(self) -> &'static str {
+        match self {
+            Shell::Bash => include_str!("../shell/pip-guard.bash"),
+            Shell::Zsh => include_str!("../shell/pip-guard.zsh"),
+            Shell::Fish => include_str!("../shell/pip-guard.fish"),
+        }
+    }
+
+    /// The shell's name as `init` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+}
+
+/// The marker on the template line that locates pip-guard.
+const BIN_MARKER: &str = "# pip-guard:bin";
+
+/// The snippet for `shell`, calling pip-guard by the absolute path `exe`.
+pub fn render(shell: Shell, exe: &Path) -> String {
+    let exe = exe.to_string_lossy();
+    let line = match shell {
+        Shell::Bash | Shell::Zsh => format!("__pip_guard_bin={}", sh_quote(&exe)),
+        Shell::Fish => format!("set -g __pip_guard_bin {}", fish_quote(&exe)),
+    };
+    let mut out = String::with_capacity(shell.template().len() + 64);
+    for l in shell.template().lines() {
+        if l.trim_end().ends_with(BIN_MARKER) {
+            out.push_str(&line);
+        } else {
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// POSIX single-quoting: `'…'`, each `'` written `'\''`.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// fish single-quoting: `\` and `'` are escaped with a backslash.
+pub fn fish_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// `PIP_GUARD_TRACE=FILE`: append the argv pip-guard received, and the
+/// `PIP_GUARD_PYTHON` the shell snippet set, as one JSON line to FILE.
+///
+/// A diagnostic for tests and for "did my shell call the guard?"; it never
+/// fails the command (a trace that cannot be written is dropped).
+pub fn trace_argv(args: &[OsString]) {
+    let Some(path) = std::env::var_os("PIP_GUARD_TRACE") else {
+        return;
+    };
+    if path.is_empty() {
+        return;
+    }
+    let argv: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let python = std::env::var_os("PIP_GUARD_PYTHON").map(|p| p.to_string_lossy().into_owned());
+    let mut line = serde_json::json!({ "argv": argv, "python": python }).to_string();
+    line.push('\n');
+    // One write on an O_APPEND file: lines from concurrent processes do not interleave.
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_writes_the_absolute_path_once() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let out = render(shell, Path::new("/opt/it's here/pip-guard"));
+            assert!(!out.contains(BIN_MARKER), "{shell:?}: marker left");
+            let expected = match shell {
+                Shell::Fish => r"set -g __pip_guard_bin '/opt/it\'s here/pip-guard'",
+                _ => r"__pip_guard_bin='/opt/it'\''s here/pip-guard'",
+            };
+            assert_eq!(
+                out.lines().filter(|l| *l == expected).count(),
+                1,
+                "{shell:?}:\n{out}"
+            );
+            // Everything else is the template unchanged.
+            assert_eq!(out.lines().count(), shell.template().lines().count());
+        }
+    }
+
+    #[test]
+    fn every_template_has_one_marker_and_all_entry_points() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let t = shell.template();
+            assert_eq!(t.matches(BIN_MARKER).count(), 1, "{shell:?}");
+            let mut names = vec![
+                "pip".to_string(),
+                "pip3".into(),
+                "python".into(),
+                "python3".into(),
+            ];
+            for n in 8..=14 {
+                names.push(format!("pip3.{n}"));
+                names.push(format!("python3.{n}"));
+            }
+            for name in names {
+                let def = format!("function {name} ");
+                assert!(
+                    t.lines().any(|l| l.trim_start().starts_with(&def)),
+                    "{shell:?} lacks {def}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(fish_quote(r"a\b'c"), r"'a\\b\'c'");
+    }
+}

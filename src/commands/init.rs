@@ -1,7 +1,29 @@
-//! `pip-guard init SHELL` (stub until the shell integration lands).
+//! `pip-guard init bash|zsh|fish`: print the shell snippet (nothing else).
+
 use crate::cli::ShellArg;
+use crate::error::EnvError;
 use crate::exit::Exit;
-/// Print the snippet.
-pub fn run(_shell: ShellArg) -> color_eyre::Result<Exit> {
+use crate::shell::{render, Shell};
+use color_eyre::eyre;
+
+impl From<ShellArg> for Shell {
+    fn from(s: ShellArg) -> Shell {
+        match s {
+            ShellArg::Bash => Shell::Bash,
+            ShellArg::Zsh => Shell::Zsh,
+            ShellArg::Fish => Shell::Fish,
+        }
+    }
+}
+
+/// Print the snippet for `shell`, with this binary's absolute path written in.
+pub fn run(shell: ShellArg) -> eyre::Result<Exit> {
+    let exe = std::env::current_exe().map_err(|e| {
+        EnvError(format!(
+            "cannot find the path of the pip-guard binary ({e}); source shell/pip-guard.{} instead",
+            Shell::from(shell).name()
+        ))
+    })?;
+    crate::app::print_stdout(&render(shell.into(), &exe))?;
     Ok(Exit::Success)
 }
