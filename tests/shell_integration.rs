@@ -141,7 +141,10 @@ fn shell_available(sh: Sh) -> bool {
 
 /// Commands run after sourcing, and what the guard must receive from each
 /// (`None`: the call must not reach the guard).
-fn cases(s: &Setup) -> Vec<(&'static str, Option<(Vec<&'static str>, Option<String>)>)> {
+/// What the guard must receive: argv after argv[0], and `PIP_GUARD_PYTHON`.
+type Expected = Option<(Vec<&'static str>, Option<String>)>;
+
+fn cases(s: &Setup) -> Vec<(&'static str, Expected)> {
     let py3 = s.which("python3");
     let py311 = s.which("python3.11");
     let mut v = vec![
