@@ -1,7 +1,48 @@
-//! `pip-guard doctor` (stub until the doctor lands).
-use crate::cli::FormatArg;
+//! `pip-guard doctor [--format text|json]`: gather the facts, run the
+//! checks, print them; exit 1 if any check fails.
+
+use crate::cli::{FormatArg, IndexChoice};
+use crate::doctor;
+use crate::error::InputError;
 use crate::exit::Exit;
-/// Run the checks.
-pub fn run(_format: Option<FormatArg>) -> color_eyre::Result<Exit> {
-    Ok(Exit::Success)
+use crate::index::Lookup;
+use color_eyre::eyre;
+use std::io::IsTerminal;
+
+/// Run the checks and print them in `format` (text by default).
+pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
+    let format = format.unwrap_or(FormatArg::Text);
+    if !matches!(format, FormatArg::Text | FormatArg::Json) {
+        return Err(eyre::eyre!(InputError::new(
+            "doctor prints --format text or --format json"
+        )));
+    }
+    let facts = doctor::gather();
+    // The embedded snapshot: offline, instant, and enough to spot shadowing.
+    let package_set = facts
+        .python
+        .as_ref()
+        .map(|p| format!("python{}Packages", p.version.replace('.', "")))
+        .unwrap_or_else(|| "python3Packages".to_string());
+    let index = crate::index::load(IndexChoice::Embedded, &package_set, &[]).ok();
+    let lookup = |name: &str| -> Option<String> {
+        match index.as_ref()?.lookup(name) {
+            Lookup::Found { package, .. } => Some(package.attr),
+            _ => None,
+        }
+    };
+    let checks = doctor::checks(&facts, &lookup);
+    let text = match format {
+        FormatArg::Json => doctor::render_json(&checks),
+        _ => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            doctor::render_text(&checks, color)
+        }
+    };
+    crate::app::print_stdout(&text)?;
+    Ok(if doctor::failures(&checks) > 0 {
+        Exit::Blocked
+    } else {
+        Exit::Success
+    })
 }
