@@ -1,1 +1,3 @@
 //! Subcommands.
+
+pub mod policy;
