@@ -109,7 +109,7 @@ impl Discovery {
         let optional = [
             (LayerKind::SystemExtra, &self.system_extra, true),
             (LayerKind::User, &self.user, false),
-            (LayerKind::Project, &self.project, false),
+            (LayerKind::Project, &self.project, true),
             (LayerKind::Env, &self.env, true),
             (LayerKind::Explicit, &self.explicit, true),
         ];
