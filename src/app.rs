@@ -1,4 +1,154 @@
-//! Entry point: choose between the pip wrapper and pip-guard's own CLI.
+//! Entry point: the pip wrapper (argv[0] is `pip`, `pip3`, `pip3.N`, or the
+//! first argument is `pip`) or pip-guard's own CLI.
+
+use crate::cli::{Cli, Command, IndexAction, PolicyAction};
+use crate::exit::Exit;
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Whether a program name is one pip-guard answers to as pip.
+pub fn is_pip_name(name: &str) -> bool {
+    match name.strip_prefix("pip") {
+        Some("") | Some("3") => true,
+        Some(rest) => rest
+            .strip_prefix("3.")
+            .is_some_and(|minor| !minor.is_empty() && minor.chars().all(|c| c.is_ascii_digit())),
+        None => false,
+    }
+}
+
+/// Run pip-guard and return the process status.
 pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let argv0 = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // The wrapper's fast path: no clap, no index, no policy before we know
+    // the command is `install`.
+    if is_pip_name(&argv0) {
+        return finish(crate::guard::run(&argv0, &args[1..]));
+    }
+    if args.get(1).is_some_and(|a| a == "pip") {
+        return finish(crate::guard::run("pip", &args[2..]));
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
+    finish(dispatch(cli))
+}
+
+fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
+    use crate::commands;
+    match cli.command {
+        Command::Audit {
+            format,
+            index,
+            policy,
+            strict,
+            args,
+        } => commands::audit::run(
+            commands::audit::Flags {
+                format,
+                index,
+                policy,
+                strict,
+            },
+            &args,
+        ),
+        Command::Pip { args } => {
+            let os: Vec<OsString> = args.into_iter().map(OsString::from).collect();
+            crate::guard::run("pip", &os)
+        }
+        Command::Explain {
+            format,
+            index,
+            requirement,
+        } => commands::explain::run(&requirement, format, index),
+        Command::Nixify { index, args } => commands::nixify::run(index, &args),
+        Command::Index { action } => match action {
+            IndexAction::Update { channel, from } => {
+                commands::index::update(&channel, from.as_deref())
+            }
+            IndexAction::Status { index } => commands::index::status(index.unwrap_or_default()),
+        },
+        Command::Policy { action } => match action {
+            PolicyAction::Show { format } => commands::policy::show(format),
+            PolicyAction::Check { file } => commands::policy::check(file.as_deref()),
+        },
+        Command::Init { shell } => commands::init::run(shell),
+        Command::Doctor { format } => commands::doctor::run(format),
+        Command::Completions { shell } => commands::completions::completions(shell),
+        Command::Man => commands::completions::man(),
+    }
+}
+
+/// Print an error once, at the top, and map it to an exit status.
+fn finish(result: color_eyre::Result<Exit>) -> std::process::ExitCode {
+    match result {
+        Ok(exit) => exit.into(),
+        Err(report) => {
+            if is_broken_pipe(&report) {
+                return Exit::Success.into();
+            }
+            let exit = crate::error::exit_for(&report);
+            let _ = writeln!(std::io::stderr(), "{}", format_report(&report));
+            exit.into()
+        }
+    }
+}
+
+fn is_broken_pipe(report: &color_eyre::eyre::Report) -> bool {
+    report.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `error: what` then one `  caused by: …` line per cause, redacted.
+pub fn format_report(report: &color_eyre::eyre::Report) -> String {
+    let mut out = String::new();
+    for (i, cause) in report.chain().enumerate() {
+        let text = crate::redact::redact(&cause.to_string()).into_owned();
+        if i == 0 {
+            out.push_str("error: ");
+            out.push_str(&text);
+        } else {
+            out.push_str("\n  caused by: ");
+            out.push_str(&text.replace('\n', "\n    "));
+        }
+    }
+    out
+}
+
+/// Write to stdout; a closed pipe is not an error (the caller exits 0).
+pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_pip_name;
+    #[test]
+    fn pip_names() {
+        for n in ["pip", "pip3", "pip3.12", "pip3.9"] {
+            assert!(is_pip_name(n), "{n}");
+        }
+        for n in ["pip-guard", "pip3.", "pip4", "pipx", "pip3.x", ""] {
+            assert!(!is_pip_name(n), "{n}");
+        }
+    }
 }

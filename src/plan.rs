@@ -1,1 +1,153 @@
-//! TODO
+//! The plan: each requirement with its resolution and the policy's verdict.
+//! Pure: built from values, no I/O.
+
+use crate::alternatives::Alternatives;
+use crate::index::{Index, IndexMeta};
+use crate::policy::{Policy, Verdict};
+use crate::requirements::{Requirement, RequirementSet};
+use crate::resolve::{resolve, Resolution, Tier};
+use crate::target::Target;
+use serde::Serialize;
+
+/// One requirement, resolved and judged.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The requirement.
+    pub req: Requirement,
+    /// What nixpkgs and the alternatives offer.
+    pub res: Resolution,
+    /// The policy's verdict.
+    pub verdict: Verdict,
+}
+
+/// The target as reported (schema field `target`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    /// `X.Y`.
+    pub python_version: String,
+    /// `sys.platform`.
+    pub platform: String,
+    /// e.g. `python312Packages`.
+    pub package_set: String,
+    /// PEP 668 marker present and not a venv.
+    pub externally_managed: bool,
+    /// Inside a virtualenv.
+    pub virtualenv: bool,
+}
+
+/// Counts per tier and verdict (schema field `summary`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Requirements and constraints.
+    pub total: usize,
+    /// Tier counts.
+    pub nixpkgs: usize,
+    /// Tier counts.
+    pub native: usize,
+    /// Tier counts.
+    pub dev_shell: usize,
+    /// Tier counts.
+    pub pip: usize,
+    /// Tier counts.
+    pub skipped: usize,
+    /// Verdict counts.
+    pub blocked: usize,
+    /// Verdict counts.
+    pub warned: usize,
+    /// Verdict counts.
+    pub allowed: usize,
+}
+
+/// Everything an audit or the guard decided.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The target environment.
+    pub target: TargetInfo,
+    /// The index used.
+    pub index: IndexMeta,
+    /// The effective policy's mode.
+    pub policy_mode: crate::policy::Mode,
+    /// The policy files that contributed.
+    pub policy_sources: Vec<String>,
+    /// One entry per requirement, in input order.
+    pub entries: Vec<Entry>,
+}
+
+impl Plan {
+    /// Resolve and judge every requirement.
+    pub fn build(
+        set: &RequirementSet,
+        target: &Target,
+        index: &Index,
+        alternatives: &Alternatives,
+        policy: &Policy,
+    ) -> Plan {
+        let entries = set
+            .requirements
+            .iter()
+            .map(|req| {
+                let mut res = resolve(req, index, alternatives, &target.markers);
+                let (verdict, why) =
+                    policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
+                if req.constraint {
+                    res.reasons
+                        .insert(0, "constraint: limits versions, never installed".into());
+                }
+                if let Some(w) = why {
+                    res.reasons.insert(0, w);
+                }
+                Entry {
+                    req: req.clone(),
+                    res,
+                    verdict,
+                }
+            })
+            .collect();
+        Plan {
+            target: TargetInfo {
+                python_version: target.python_version.clone(),
+                platform: target.platform.clone(),
+                package_set: index.package_set.clone(),
+                externally_managed: target.externally_managed,
+                virtualenv: target.probe.virtualenv,
+            },
+            index: index.meta.clone().unwrap_or(IndexMeta {
+                source: crate::index::Source::Embedded,
+                nixpkgs: String::new(),
+                date: String::new(),
+                packages: index.packages.len(),
+            }),
+            policy_mode: policy.mode,
+            policy_sources: policy.sources.clone(),
+            entries,
+        }
+    }
+
+    /// Counts per tier and verdict.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            total: self.entries.len(),
+            ..Summary::default()
+        };
+        for e in &self.entries {
+            match e.res.tier {
+                Tier::Nixpkgs => s.nixpkgs += 1,
+                Tier::Native => s.native += 1,
+                Tier::DevShell => s.dev_shell += 1,
+                Tier::Pip => s.pip += 1,
+                Tier::Skipped => s.skipped += 1,
+            }
+            match e.verdict {
+                Verdict::Block => s.blocked += 1,
+                Verdict::Warn => s.warned += 1,
+                Verdict::Allow => s.allowed += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether anything is blocked.
+    pub fn blocked(&self) -> bool {
+        self.entries.iter().any(|e| e.verdict == Verdict::Block)
+    }
+}

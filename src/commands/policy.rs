@@ -1,6 +1,7 @@
 //! `pip-guard policy show` and `pip-guard policy check [FILE]`.
 
 use crate::audit_log;
+use crate::cli::FormatArg;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::policy::file::{self, Trust};
@@ -50,8 +51,26 @@ pub fn render(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::
     })
 }
 
-/// `pip-guard policy show [--policy FILE] [--format text|json]`.
-pub fn show(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<Exit> {
+/// `pip-guard policy show [--format text|json]` in the working directory
+/// (`PIP_GUARD_POLICY` names the top layer).
+pub fn show(format: Option<FormatArg>) -> eyre::Result<Exit> {
+    let format = match format {
+        None | Some(FormatArg::Text) => ShowFormat::Text,
+        Some(FormatArg::Json) => ShowFormat::Json,
+        Some(other) => {
+            return Err(InputError::new(format!(
+                "policy show prints text or json, not {}",
+                format!("{other:?}").to_lowercase()
+            ))
+            .into())
+        }
+    };
+    let cwd = std::env::current_dir().wrap_err("cannot read the working directory")?;
+    show_in(&cwd, None, format)
+}
+
+/// `policy show` for a given directory and `--policy` file.
+pub fn show_in(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<Exit> {
     print(&render(cwd, explicit, format)?)?;
     Ok(Exit::Success)
 }

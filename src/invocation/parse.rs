@@ -238,8 +238,6 @@ mod tests {
             &["-ra.txt"],
             &["--requirement", "a.txt"],
             &["--requirement=a.txt"],
-            &["--req=a.txt"],
-            &["--requ", "a.txt"],
         ] {
             let inv = p(args).expect("parses");
             assert_eq!(
@@ -264,6 +262,7 @@ mod tests {
 
     #[test]
     fn ambiguous_and_unknown_are_errors() {
+        assert!(p(&["--req=a.txt"]).is_err()); // --requirement, --require-hashes, …
         assert!(p(&["--no-c"]).is_err()); // --no-clean, --no-compile, --no-cache-dir, --no-color
         assert!(p(&["--frobnicate"]).is_err());
         assert!(p(&["-Z"]).is_err());

@@ -12,4 +12,7 @@ pub mod load;
 pub mod model;
 pub mod show;
 
+pub use layers::{EffectivePolicy, LayerKind};
+pub use load::load;
+
 pub use model::{AuditLogSettings, Floor, IndexSettings, IndexSource, Mode, Policy, Rule, Verdict};

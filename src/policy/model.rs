@@ -191,6 +191,18 @@ impl IndexSource {
     }
 }
 
+impl From<IndexSource> for crate::cli::IndexChoice {
+    fn from(s: IndexSource) -> Self {
+        use crate::cli::IndexChoice;
+        match s {
+            IndexSource::Auto => IndexChoice::Auto,
+            IndexSource::Nix => IndexChoice::Nix,
+            IndexSource::Channel => IndexChoice::Channel,
+            IndexSource::Embedded => IndexChoice::Embedded,
+        }
+    }
+}
+
 /// The default channel for `index update` and `index.source = "channel"`.
 pub const DEFAULT_CHANNEL: &str = "nixpkgs-unstable";
 /// A channel listing older than this many days is not used by `auto`.

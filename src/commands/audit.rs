@@ -1,0 +1,74 @@
+//! `pip-guard audit`: the install you would have typed, never run.
+
+use crate::cli::{FormatArg, IndexChoice};
+use crate::exit::Exit;
+use crate::invocation::parse::{parse_install, Mode};
+use crate::pipeline::{self, Settings};
+use crate::policy::Verdict;
+use crate::render;
+use color_eyre::eyre;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Flags clap parsed before the pip arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--format`.
+    pub format: Option<FormatArg>,
+    /// `--index`.
+    pub index: Option<IndexChoice>,
+    /// `--policy`.
+    pub policy: Option<PathBuf>,
+    /// `--strict`.
+    pub strict: bool,
+}
+
+fn own_value<T: clap::ValueEnum>(flag: &str, v: &str) -> eyre::Result<T> {
+    T::from_str(v, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        eyre::eyre!(crate::error::InputError::new(format!(
+            "invalid value {v:?} for --{flag} (expected one of: {})",
+            names.join(", ")
+        )))
+    })
+}
+
+/// Run an audit of `args` (pip install arguments).
+pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
+    let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
+    let format = match &inv.own.format {
+        Some(v) => own_value::<FormatArg>("format", v)?,
+        None => flags.format.unwrap_or(FormatArg::Text),
+    };
+    let index = match &inv.own.index {
+        Some(v) => Some(own_value::<IndexChoice>("index", v)?),
+        None => flags.index,
+    };
+    let policy = inv.own.policy.as_ref().map(PathBuf::from).or(flags.policy);
+    let strict = flags.strict || inv.own.strict;
+    let cwd = std::env::current_dir()?;
+    let out = pipeline::run(&inv, &Settings { index, policy }, &cwd)?;
+    let text = match format {
+        FormatArg::Json => render::json::render(&out.plan),
+        FormatArg::Markdown => render::markdown::render(&out.plan),
+        FormatArg::Github => render::github::render(&out.plan),
+        FormatArg::Text => {
+            let style = render::text::Style::detect(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            render::text::render(&out.plan, &style)
+        }
+    };
+    crate::app::print_stdout(&text)?;
+    let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
+    Ok(if out.plan.blocked() || (strict && warned) {
+        Exit::Blocked
+    } else {
+        Exit::Success
+    })
+}

@@ -1,0 +1,86 @@
+//! The pipeline in one place: invocation → requirements → target → index →
+//! plan. Used by `audit`, `explain`, `nixify` and the guard.
+
+use crate::alternatives::Alternatives;
+use crate::cli::IndexChoice;
+use crate::invocation::Invocation;
+use crate::plan::Plan;
+use crate::policy::Policy;
+use crate::requirements::RequirementSet;
+use crate::target::{Overrides, Target};
+use color_eyre::eyre;
+use std::path::{Path, PathBuf};
+
+/// Settings that come from pip-guard's own flags.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `--index` / `--guard-index`.
+    pub index: Option<IndexChoice>,
+    /// `--policy` / `--guard-policy`.
+    pub policy: Option<PathBuf>,
+}
+
+/// Everything the pipeline produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The requirements read.
+    pub set: RequirementSet,
+    /// The target environment.
+    pub target: Target,
+    /// The effective policy.
+    pub policy: Policy,
+    /// The plan.
+    pub plan: Plan,
+}
+
+/// pip's target-selecting options.
+pub fn overrides(inv: &Invocation) -> Overrides {
+    Overrides {
+        python_version: inv.last("python-version").map(String::from),
+        platform: inv.values("platform").next().map(String::from),
+        implementation: inv.last("implementation").map(String::from),
+    }
+}
+
+/// The interpreter pip would use: `--python` wins, then `PIP_GUARD_PYTHON`.
+pub fn target_for(inv: &Invocation) -> eyre::Result<Target> {
+    let env_python = inv
+        .last("python")
+        .map(String::from)
+        .or_else(|| std::env::var("PIP_GUARD_PYTHON").ok());
+    crate::target::discover(
+        env_python.as_deref(),
+        std::env::var_os("PATH").as_deref(),
+        &overrides(inv),
+    )
+}
+
+/// Run the pipeline for an install invocation.
+pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Outcome> {
+    let env = |k: &str| std::env::var(k).ok();
+    let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
+    let target = target_for(inv)?;
+    let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
+    let package_set = policy
+        .package_set
+        .clone()
+        .unwrap_or_else(|| target.package_set());
+    let candidates: Vec<String> = set
+        .requirements
+        .iter()
+        .filter_map(|r| r.normalized.clone())
+        .collect();
+    let index = crate::index::load(
+        settings.index.unwrap_or(policy.index.source.into()),
+        &package_set,
+        &candidates,
+    )?;
+    let alternatives = Alternatives::embedded();
+    let plan = Plan::build(&set, &target, &index, &alternatives, &policy);
+    Ok(Outcome {
+        set,
+        target,
+        policy,
+        plan,
+    })
+}

@@ -1,0 +1,71 @@
+//! `--format markdown`: a table fit for a pull-request comment.
+
+use crate::plan::Plan;
+use crate::policy::Verdict;
+use crate::redact::redact;
+use std::fmt::Write;
+
+/// Escape text for a Markdown table cell.
+fn cell(s: &str) -> String {
+    redact(s)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('`', "'")
+}
+
+/// The report as GitHub-flavoured Markdown.
+pub fn render(plan: &Plan) -> String {
+    let s = plan.summary();
+    let mut out = String::new();
+    let status = if s.blocked > 0 {
+        "❌ blocked"
+    } else if s.warned > 0 {
+        "⚠️ warnings"
+    } else {
+        "✅ ok"
+    };
+    let _ = writeln!(out, "### pip-guard audit: {status}\n");
+    let _ = writeln!(
+        out,
+        "{} requirement(s) for Python {} ({}), index `{}` · policy `{}`\n",
+        s.total,
+        plan.target.python_version,
+        plan.target.package_set,
+        serde_json::to_value(plan.index.source)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        plan.policy_mode.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "| Verdict | Requirement | Where | Tier | Nix / reason |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for e in &plan.entries {
+        let verdict = match e.verdict {
+            Verdict::Block => "❌ block",
+            Verdict::Warn => "⚠️ warn",
+            Verdict::Allow => "✅ allow",
+        };
+        let what = match (&e.res.nix, e.res.native.first()) {
+            (Some(n), _) if e.res.tier == crate::resolve::Tier::Nixpkgs => format!("`{}`", n.attr),
+            (_, Some(a)) if e.res.tier == crate::resolve::Tier::Native => format!("`{}`", a.attr),
+            _ => cell(e.res.reasons.first().map(String::as_str).unwrap_or("")),
+        };
+        let _ = writeln!(
+            out,
+            "| {verdict} | `{}` | {} | {} | {what} |",
+            cell(&e.req.raw),
+            cell(&e.req.origin.to_string()),
+            e.res.tier.as_str(),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n**{}** nixpkgs · **{}** native · **{}** dev-shell · **{}** pip · **{}** skipped — **{}** blocked, **{}** warned",
+        s.nixpkgs, s.native, s.dev_shell, s.pip, s.skipped, s.blocked, s.warned
+    );
+    out
+}

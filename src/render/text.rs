@@ -1,0 +1,182 @@
+//! `--format text`: grouped by tier, one line per requirement.
+
+use crate::plan::{Entry, Plan};
+use crate::policy::Verdict;
+use crate::redact::redact;
+use crate::resolve::Tier;
+use std::fmt::Write;
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Emit colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour when `is_tty` and `NO_COLOR` is unset or empty.
+    pub fn detect(is_tty: bool, no_color: Option<&std::ffi::OsStr>) -> Style {
+        Style {
+            color: is_tty && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    /// Bold.
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    /// Colour by verdict.
+    pub fn verdict(&self, v: Verdict, s: &str) -> String {
+        match v {
+            Verdict::Block => self.paint("31", s),
+            Verdict::Warn => self.paint("33", s),
+            Verdict::Allow => self.paint("32", s),
+        }
+    }
+    /// Dim.
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+}
+
+/// Heading for a tier.
+pub fn tier_heading(t: Tier, set: &str) -> String {
+    match t {
+        Tier::Nixpkgs => format!("1. Nix packages ({set})"),
+        Tier::Native => "2. Native alternatives".into(),
+        Tier::DevShell => "3. Dev shell".into(),
+        Tier::Pip => "4. pip --user --break-system-packages (last resort)".into(),
+        Tier::Skipped => "Skipped (marker false for the target)".into(),
+    }
+}
+
+/// One line for an entry: `origin  name  → what`.
+pub fn entry_line(e: &Entry, style: &Style) -> String {
+    let r = &e.req;
+    let what = r
+        .name
+        .clone()
+        .unwrap_or_else(|| redact(&r.raw).into_owned());
+    let spec = if r.specifier.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", r.specifier)
+    };
+    let target = match (&e.res.nix, e.res.tier) {
+        (_, Tier::Native) => e
+            .res
+            .native
+            .first()
+            .map(|a| a.attr.clone())
+            .unwrap_or_default(),
+        (Some(n), Tier::Nixpkgs) => match &n.version {
+            Some(v) => format!("{} {v}", n.attr),
+            None => n.attr.clone(),
+        },
+        _ => e
+            .res
+            .reasons
+            .last()
+            .map(|s| redact(s).into_owned())
+            .unwrap_or_default(),
+    };
+    let tag = match e.verdict {
+        Verdict::Block => "block",
+        Verdict::Warn => "warn",
+        Verdict::Allow => "allow",
+    };
+    let constraint = if r.constraint { " (constraint)" } else { "" };
+    format!(
+        "  {} {}{}{}  {} {}",
+        style.verdict(e.verdict, &format!("{tag:<5}")),
+        style.bold(&what),
+        spec,
+        constraint,
+        style.dim(&format!("[{}]", r.origin)),
+        if target.is_empty() {
+            String::new()
+        } else {
+            format!("→ {target}")
+        }
+    )
+}
+
+/// The whole audit report.
+pub fn render(plan: &Plan, style: &Style) -> String {
+    let mut out = String::new();
+    let ix = &plan.index;
+    let _ = writeln!(
+        out,
+        "{} {} requirement(s) for Python {} on {} — index: {} {} ({})",
+        style.bold("pip-guard audit:"),
+        plan.entries.len(),
+        plan.target.python_version,
+        plan.target.platform,
+        serde_json::to_value(ix.source)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        ix.nixpkgs.get(..12).unwrap_or(&ix.nixpkgs),
+        ix.date
+    );
+    for tier in [
+        Tier::Nixpkgs,
+        Tier::Native,
+        Tier::DevShell,
+        Tier::Pip,
+        Tier::Skipped,
+    ] {
+        let entries: Vec<&Entry> = plan.entries.iter().filter(|e| e.res.tier == tier).collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&tier_heading(tier, &plan.target.package_set))
+        );
+        for e in entries {
+            let _ = writeln!(out, "{}", entry_line(e, style));
+            if tier == Tier::Nixpkgs || tier == Tier::Native {
+                for alt in e.res.native.iter().skip(usize::from(tier == Tier::Native)) {
+                    let _ = writeln!(out, "        also native: {} — {}", alt.attr, alt.note);
+                }
+            }
+        }
+    }
+    let libs: Vec<&str> = plan
+        .entries
+        .iter()
+        .filter(|e| e.res.tier == Tier::Nixpkgs && !e.req.constraint)
+        .filter_map(|e| e.res.nix.as_ref().map(|n| n.short_attr.as_str()))
+        .collect();
+    if !libs.is_empty() {
+        let py = plan.target.package_set.trim_end_matches("Packages");
+        let _ = writeln!(
+            out,
+            "\nTry now:\n  nix-shell -p \"{}\"",
+            crate::nixsnip::with_packages(py, &libs)
+        );
+    }
+    let s = plan.summary();
+    let _ = writeln!(
+        out,
+        "\n{} {} total: {} nixpkgs, {} native, {} dev-shell, {} pip, {} skipped — {} blocked, {} warned",
+        style.bold("Summary:"),
+        s.total,
+        s.nixpkgs,
+        s.native,
+        s.dev_shell,
+        s.pip,
+        s.skipped,
+        s.blocked,
+        s.warned
+    );
+    out
+}

@@ -1,0 +1,113 @@
+//! Every command shown in the docs runs, so the docs cannot rot.
+//!
+//! In README.md and docs/*.md, a fenced block whose info string is
+//! `console` is a transcript: lines starting with `$ ` are commands (run
+//! with bash in the repository root, with `pip-guard`, `pip` and `pip3`
+//! on PATH as the built binary, a sealed HOME, and
+//! `PIP_GUARD_PYTHON=/usr/bin/python3`); the other lines are output, and
+//! each must appear in what the command printed (stdout and stderr), in
+//! order, whitespace-trimmed. A line `...` skips any output. A command
+//! ending in `# exit N` must exit with N; otherwise with 0.
+
+mod common;
+use common::TestEnv;
+use std::path::{Path, PathBuf};
+
+struct Step {
+    file: String,
+    line: usize,
+    command: String,
+    expected: Vec<String>,
+    exit: i32,
+}
+
+fn transcripts(path: &Path, rel: &str) -> Vec<Step> {
+    let text = std::fs::read_to_string(path).expect("read doc");
+    let mut steps = Vec::new();
+    let mut in_block = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("```") {
+            in_block = !in_block && t.trim_start_matches('`').trim() == "console";
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            let (command, exit) = match cmd.rsplit_once("# exit ") {
+                Some((c, n)) => (c.trim().to_string(), n.trim().parse().expect("exit code")),
+                None => (cmd.trim().to_string(), 0),
+            };
+            steps.push(Step { file: rel.to_string(), line: i + 1, command, expected: vec![], exit });
+        } else if let Some(step) = steps.last_mut() {
+            if !line.trim().is_empty() {
+                step.expected.push(line.trim().to_string());
+            }
+        }
+    }
+    steps
+}
+
+fn doc_files() -> Vec<(PathBuf, String)> {
+    let root = common::repo_root();
+    let mut files = vec![(root.join("README.md"), "README.md".to_string())];
+    if let Ok(rd) = std::fs::read_dir(root.join("docs")) {
+        let mut docs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+        docs.sort();
+        for p in docs {
+            let rel = format!("docs/{}", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            files.push((p, rel));
+        }
+    }
+    files
+}
+
+#[test]
+fn every_console_block_in_the_docs_runs() {
+    let env = TestEnv::new();
+    let bin_dir = env.root().join("bin");
+    std::fs::create_dir_all(&bin_dir).expect("bin dir");
+    for name in ["pip-guard", "pip", "pip3"] {
+        std::os::unix::fs::symlink(common::bin(), bin_dir.join(name)).expect("symlink");
+    }
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut count = 0;
+    let mut failures = Vec::new();
+    for (file, rel) in doc_files() {
+        if !file.exists() {
+            continue;
+        }
+        for step in transcripts(&file, &rel) {
+            count += 1;
+            let run = env
+                .cmd("bash")
+                .args(["-c", &step.command])
+                .current_dir(common::repo_root())
+                .env("PATH", &path)
+                .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+                .env("COLUMNS", "80")
+                .run();
+            let out = format!("{}\n{}", run.stdout, run.stderr);
+            let mut rest: &str = &out;
+            let mut problem = None;
+            if run.code != Some(step.exit) {
+                problem = Some(format!("exit {:?}, expected {}", run.code, step.exit));
+            }
+            for want in step.expected.iter().filter(|w| *w != "...") {
+                match rest.find(want.as_str()) {
+                    Some(pos) => rest = &rest[pos + want.len()..],
+                    None => {
+                        problem = Some(format!("expected output line not found (in order): {want:?}"));
+                        break;
+                    }
+                }
+            }
+            if let Some(p) = problem {
+                failures.push(format!("{}:{}: `{}`: {p}\n{}", step.file, step.line, step.command, run.report()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {count} doc commands failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(count > 0 || !common::repo_root().join("README.md").exists(), "no console blocks found in the docs");
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Install what pip-guard's tests need. Idempotent, non-interactive, fast when
+# everything is already there (no network, no python start-up).
+#
+#   - Debian packages: nix-bin (nix-instantiate --parse), zsh, fish, hyperfine,
+#     shellcheck, python3-venv and python3-pip (Debian's externally-managed
+#     /usr/bin/python3 and its pip are a test subject: never modified here).
+#   - .venv-test/ at the repo root: a virtualenv with pip==26.3 (pinned), the
+#     oracle for pip's own parsers. Tests find it at $PIP_GUARD_TEST_VENV or
+#     <repo>/.venv-test.
+#
+# Runs as root (apt-get); set PIP_GUARD_SETUP_NO_APT=1 to skip the apt part.
+set -euo pipefail
+
+PIP_VERSION=26.3
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${PIP_GUARD_TEST_VENV:-$repo/.venv-test}
+
+log() { printf 'tests/setup.sh: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------
+# "command package" pairs: install the package when the command is missing.
+need=()
+check() {
+	local cmd=$1 pkg=$2
+	if ! command -v "$cmd" >/dev/null 2>&1 && [[ ! -x $cmd ]]; then
+		need+=("$pkg")
+	fi
+}
+check nix-instantiate nix-bin
+check zsh zsh
+check fish fish
+check hyperfine hyperfine
+check shellcheck shellcheck
+# Debian's python3 with venv and pip (the guard's end-to-end tests use its pip).
+if [[ ! -x /usr/bin/python3 ]]; then
+	need+=(python3)
+fi
+if ! /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+	need+=(python3-venv)
+fi
+if [[ ! -d /usr/lib/python3/dist-packages/pip ]]; then
+	need+=(python3-pip)
+fi
+
+if ((${#need[@]})) && [[ ${PIP_GUARD_SETUP_NO_APT:-} != 1 ]]; then
+	log "installing Debian packages: ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	sudo=()
+	if [[ $(id -u) != 0 ]]; then sudo=(sudo -n); fi
+	# Wait for another apt (a parallel run) instead of failing on its lock.
+	apt=("${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600)
+	"${apt[@]}" update -qq </dev/null
+	"${apt[@]}" install -y -qq --no-install-recommends "${need[@]}" </dev/null >/dev/null
+fi
+
+# nix-instantiate --parse needs no daemon, but wants its state directories.
+if command -v nix-instantiate >/dev/null 2>&1 && [[ ! -d /nix/var/nix ]] && [[ -w / ]]; then
+	mkdir -p /nix/var/nix
+fi
+
+# --- the pinned-pip virtualenv ---------------------------------------------
+have_pinned_pip() {
+	[[ -x $venv/bin/python ]] || return 1
+	compgen -G "$venv/lib/python3*/site-packages/pip-$PIP_VERSION.dist-info" >/dev/null
+}
+
+if ! have_pinned_pip; then
+	# Any python3 with a working venv module; Debian's is fine (making a venv
+	# from it does not touch it).
+	base=""
+	for cand in "${PIP_GUARD_BOOTSTRAP_PYTHON:-}" /usr/bin/python3 "$(command -v python3 || true)"; do
+		if [[ -n $cand && -x $cand ]] && "$cand" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+			base=$cand
+			break
+		fi
+	done
+	if [[ -z $base ]]; then
+		log "no python3 with the venv module found (install python3-venv)"
+		exit 1
+	fi
+	log "creating $venv from $base with pip==$PIP_VERSION"
+	rm -rf "$venv"
+	"$base" -m venv "$venv"
+	PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install -q "pip==$PIP_VERSION" </dev/null
+	have_pinned_pip || {
+		log "pip==$PIP_VERSION did not install into $venv"
+		exit 1
+	}
+fi
+
+exit 0
