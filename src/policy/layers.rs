@@ -161,6 +161,7 @@ impl Merger {
         layer: usize,
         deny: bool,
     ) -> Result<(), InputError> {
+        let mut kept = 0;
         for spec in specs {
             let at = format!("{source}:{}", spec.line);
             let rule = Rule::new(&spec.pattern, spec.reason.clone(), at.clone(), layer)
@@ -183,6 +184,16 @@ impl Merger {
                 self.policy.deny.push(rule);
             } else {
                 self.policy.allow.push(rule);
+                kept += 1;
+            }
+        }
+        if let Some(lock) = &self.lock {
+            if kept > 0 && lock.mode == Mode::Enforce && !lock.allow_pip_fallback {
+                self.warnings.push(format!(
+                    "the `allow` entries in {source} cannot take effect: {} is locked at \
+                     mode = \"enforce\" without pip fallback",
+                    lock.source
+                ));
             }
         }
         Ok(())
@@ -299,15 +310,6 @@ pub fn merge(layers: &[Layer]) -> Result<EffectivePolicy, InputError> {
 
         let rank = i + 1;
         m.rules(&f.deny, src, rank, true)?;
-        if let Some(lock) = &m.lock {
-            if lock.mode == Mode::Enforce && !lock.allow_pip_fallback && !f.allow.is_empty() {
-                m.warnings.push(format!(
-                    "the `allow` entries in {src} cannot take effect: {} is locked at \
-                     mode = \"enforce\" without pip fallback",
-                    lock.source
-                ));
-            }
-        }
         m.rules(&f.allow, src, rank, false)?;
 
         m.policy.sources.push(layer.source.clone());
