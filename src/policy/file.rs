@@ -4,6 +4,7 @@
 
 use super::model::{IndexSource, Mode};
 use crate::error::InputError;
+use crate::redact::redact;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -363,7 +364,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// the span underlined.
 fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> InputError {
     let Some(span) = span else {
-        return InputError::new(format!("{display}: {msg}"));
+        return InputError::new(redact(&format!("{display}: {msg}")).into_owned());
     };
     let (line, col) = line_col(text, span.start);
     let src = text
@@ -377,11 +378,16 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
         .unwrap_or(1)
         .max(1);
     let gutter = " ".repeat(line.to_string().len());
-    InputError::new(format!(
-        "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {src}\n{gutter} | {}{}",
-        " ".repeat(col - 1),
-        "^".repeat(width)
-    ))
+    // A policy holds no credentials by design; still, a quoted line or
+    // value never prints one.
+    InputError::new(
+        redact(&format!(
+            "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {src}\n{gutter} | {}{}",
+            " ".repeat(col - 1),
+            "^".repeat(width)
+        ))
+        .into_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -515,6 +521,15 @@ path = "~/logs/pip-guard.log"
             assert!(e.message.starts_with(".pip-guard.toml:2:"), "{}", e.message);
             assert!(e.message.contains("cannot be set in a repository"));
         }
+    }
+
+    #[test]
+    fn errors_never_quote_a_secret() {
+        let e = p("[index]\nchannel = \"https://me:tok3n@host/x\"\n").unwrap_err();
+        assert!(e.starts_with(".pip-guard.toml:2:11: "), "{e}");
+        assert!(!e.contains("tok3n"), "{e}");
+        let e = p("mode = \"https://me:tok3n@host/x\"\n").unwrap_err();
+        assert!(!e.contains("tok3n"), "{e}");
     }
 
     #[test]
