@@ -8,6 +8,7 @@
 //! carries the record itself: never a crash, never a silent loss.
 
 use crate::origin::Origin;
+use crate::plan::Plan;
 use crate::policy::{AuditLogSettings, Mode, Verdict};
 use crate::redact::redact;
 use crate::requirements::Requirement;
@@ -134,6 +135,24 @@ impl Record {
             requirements,
             action,
         }
+    }
+
+    /// A record for a guard run: mode, policy files and every requirement
+    /// with its tier and verdict come from the plan.
+    pub fn for_plan(argv: &[String], cwd: &Path, plan: &Plan, action: Action) -> Record {
+        let requirements = plan
+            .entries
+            .iter()
+            .map(|e| LoggedRequirement::new(&e.req, e.res.tier, e.verdict))
+            .collect();
+        Record::new(
+            argv,
+            cwd,
+            plan.policy_mode,
+            plan.policy_sources.clone(),
+            requirements,
+            action,
+        )
     }
 
     /// The JSON line, newline included. Redacted once more as a whole, so a
