@@ -20,7 +20,7 @@
 
 use super::file::{self, Trust};
 use super::layers::{merge, EffectivePolicy, Layer, LayerKind};
-use crate::error::{EnvError, InputError};
+use crate::error::InputError;
 use crate::origin::display_path;
 use color_eyre::eyre;
 use std::io::ErrorKind;
@@ -170,8 +170,8 @@ pub fn read_policy(
         Err(e) if e.kind() == ErrorKind::InvalidData => {
             Err(InputError::new(format!("{display}: the policy file is not UTF-8 text")).into())
         }
-        Err(e) => Err(EnvError(format!(
-            "cannot read the {} policy {display}: {e}",
+        Err(e) => Err(InputError::new(format!(
+            "{display}: cannot read the {} policy: {e}",
             kind.as_str()
         ))
         .into()),
