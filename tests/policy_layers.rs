@@ -285,6 +285,13 @@ fn named_files_must_exist_and_parse() {
     let o = sb.show(&sb.work, &[("PIP_GUARD_POLICY", "")]);
     assert_eq!(o.code, 0, "{o:#?}");
 
+    // An optional layer that exists but cannot be read is an error too.
+    std::fs::create_dir_all(sb.config.join("pip-guard/policy.toml")).unwrap();
+    let o = sb.show(&sb.work, &[]);
+    assert_eq!(o.code, 2, "{o:#?}");
+    assert!(o.stderr.contains("cannot read the user policy"), "{}", o.stderr);
+    std::fs::remove_dir(sb.config.join("pip-guard/policy.toml")).unwrap();
+
     // A broken optional layer is still an error: a policy is never skipped.
     sb.user_file("mode = \"enforce\"\nlokced = true\n");
     let o = sb.show(&sb.work, &[]);
