@@ -39,7 +39,13 @@ fn transcripts(path: &Path, rel: &str) -> Vec<Step> {
                 Some((c, n)) => (c.trim().to_string(), n.trim().parse().expect("exit code")),
                 None => (cmd.trim().to_string(), 0),
             };
-            steps.push(Step { file: rel.to_string(), line: i + 1, command, expected: vec![], exit });
+            steps.push(Step {
+                file: rel.to_string(),
+                line: i + 1,
+                command,
+                expected: vec![],
+                exit,
+            });
         } else if let Some(step) = steps.last_mut() {
             if !line.trim().is_empty() {
                 step.expected.push(line.trim().to_string());
@@ -53,10 +59,18 @@ fn doc_files() -> Vec<(PathBuf, String)> {
     let root = common::repo_root();
     let mut files = vec![(root.join("README.md"), "README.md".to_string())];
     if let Ok(rd) = std::fs::read_dir(root.join("docs")) {
-        let mut docs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+        let mut docs: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
         docs.sort();
         for p in docs {
-            let rel = format!("docs/{}", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let rel = format!(
+                "docs/{}",
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
             files.push((p, rel));
         }
     }
@@ -71,7 +85,11 @@ fn every_console_block_in_the_docs_runs() {
     for name in ["pip-guard", "pip", "pip3"] {
         std::os::unix::fs::symlink(common::bin(), bin_dir.join(name)).expect("symlink");
     }
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut count = 0;
     let mut failures = Vec::new();
     for (file, rel) in doc_files() {
@@ -98,16 +116,32 @@ fn every_console_block_in_the_docs_runs() {
                 match rest.find(want.as_str()) {
                     Some(pos) => rest = &rest[pos + want.len()..],
                     None => {
-                        problem = Some(format!("expected output line not found (in order): {want:?}"));
+                        problem = Some(format!(
+                            "expected output line not found (in order): {want:?}"
+                        ));
                         break;
                     }
                 }
             }
             if let Some(p) = problem {
-                failures.push(format!("{}:{}: `{}`: {p}\n{}", step.file, step.line, step.command, run.report()));
+                failures.push(format!(
+                    "{}:{}: `{}`: {p}\n{}",
+                    step.file,
+                    step.line,
+                    step.command,
+                    run.report()
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {count} doc commands failed:\n\n{}", failures.len(), failures.join("\n\n"));
-    assert!(count > 0 || !common::repo_root().join("README.md").exists(), "no console blocks found in the docs");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} doc commands failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        count > 0 || !common::repo_root().join("README.md").exists(),
+        "no console blocks found in the docs"
+    );
 }

@@ -289,7 +289,11 @@ fn named_files_must_exist_and_parse() {
     std::fs::create_dir_all(sb.config.join("pip-guard/policy.toml")).unwrap();
     let o = sb.show(&sb.work, &[]);
     assert_eq!(o.code, 2, "{o:#?}");
-    assert!(o.stderr.contains("cannot read the user policy"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("cannot read the user policy"),
+        "{}",
+        o.stderr
+    );
     std::fs::remove_dir(sb.config.join("pip-guard/policy.toml")).unwrap();
 
     // A broken optional layer is still an error: a policy is never skipped.
