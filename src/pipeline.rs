@@ -60,7 +60,7 @@ pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Ou
     let env = |k: &str| std::env::var(k).ok();
     let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
     let target = target_for(inv)?;
-    let policy = crate::policy::load(cwd, settings.policy.as_deref())?;
+    let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
     let package_set = policy
         .package_set
         .clone()
@@ -71,7 +71,7 @@ pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Ou
         .filter_map(|r| r.normalized.clone())
         .collect();
     let index = crate::index::load(
-        settings.index.unwrap_or_default(),
+        settings.index.unwrap_or(policy.index.source.into()),
         &package_set,
         &candidates,
     )?;

@@ -18,6 +18,8 @@ pub struct Entry {
     pub res: Resolution,
     /// The policy's verdict.
     pub verdict: Verdict,
+    /// The policy rule that decided the verdict, if one did.
+    pub rule: Option<String>,
 }
 
 /// The target as reported (schema field `target`).
@@ -93,13 +95,14 @@ impl Plan {
                     res.reasons
                         .insert(0, "constraint: limits versions, never installed".into());
                 }
-                if let Some(w) = why {
-                    res.reasons.insert(0, w);
+                if let Some(w) = &why {
+                    res.reasons.insert(0, w.clone());
                 }
                 Entry {
                     req: req.clone(),
                     res,
                     verdict,
+                    rule: why,
                 }
             })
             .collect();

@@ -1,12 +1,113 @@
-//! `pip-guard policy show|check` (stub until the policy lands).
+//! `pip-guard policy show` and `pip-guard policy check [FILE]`.
+
+use crate::audit_log;
 use crate::cli::FormatArg;
+use crate::error::InputError;
 use crate::exit::Exit;
+use crate::policy::file::{self, Trust};
+use crate::policy::layers::LayerKind;
+use crate::policy::load::{find_project_file, read_policy, Discovery, PROJECT_FILE};
+use crate::policy::show;
+use color_eyre::eyre::{self, WrapErr};
+use std::io::Write;
 use std::path::Path;
-/// Show the effective policy.
-pub fn show(_format: Option<FormatArg>) -> color_eyre::Result<Exit> {
+
+/// Output format of `policy show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// TOML, each value followed by `# from FILE`.
+    #[default]
+    Text,
+    /// One JSON object (schema `pip-guard.policy/v1`).
+    Json,
+}
+
+/// Print to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> eyre::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).wrap_err("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The effective policy as `show` prints it (warnings are on stderr).
+pub fn render(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<String> {
+    let effective = Discovery::from_env(cwd, explicit).load()?;
+    for w in &effective.warnings {
+        eprintln!("pip-guard: warning: {w}");
+    }
+    let default_log = audit_log::default_path();
+    Ok(match format {
+        ShowFormat::Text => show::text(&effective, default_log.as_deref()),
+        ShowFormat::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&show::json(&effective, default_log.as_deref()))?;
+            s.push('\n');
+            s
+        }
+    })
+}
+
+/// `pip-guard policy show [--format text|json]` in the working directory
+/// (`PIP_GUARD_POLICY` names the top layer).
+pub fn show(format: Option<FormatArg>) -> eyre::Result<Exit> {
+    let format = match format {
+        None | Some(FormatArg::Text) => ShowFormat::Text,
+        Some(FormatArg::Json) => ShowFormat::Json,
+        Some(other) => {
+            return Err(InputError::new(format!(
+                "policy show prints text or json, not {}",
+                format!("{other:?}").to_lowercase()
+            ))
+            .into())
+        }
+    };
+    let cwd = std::env::current_dir().wrap_err("cannot read the working directory")?;
+    show_in(&cwd, None, format)
+}
+
+/// `policy show` for a given directory and `--policy` file.
+pub fn show_in(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<Exit> {
+    print(&render(cwd, explicit, format)?)?;
     Ok(Exit::Success)
 }
-/// Check a policy file.
-pub fn check(_file: Option<&Path>) -> color_eyre::Result<Exit> {
+
+/// Validate one file (default: the nearest `.pip-guard.toml` from `cwd`)
+/// and return the one-line summary. A file named `.pip-guard.toml` is
+/// checked as a project file (it may not set paths).
+pub fn check_in(cwd: &Path, path: Option<&Path>) -> eyre::Result<String> {
+    let path = match path {
+        Some(p) => cwd.join(p),
+        None => find_project_file(cwd).ok_or_else(|| {
+            InputError::new(format!(
+                "no {PROJECT_FILE} in {} or above (the search stops at a directory holding .git); \
+                 name a file: pip-guard policy check FILE",
+                cwd.display()
+            ))
+        })?,
+    };
+    let d = Discovery::from_env(cwd, None);
+    let display = d.display(&path);
+    let project = path.file_name().is_some_and(|n| n == PROJECT_FILE);
+    let (kind, trust) = if project {
+        (LayerKind::Project, Trust::Project)
+    } else {
+        (LayerKind::Explicit, Trust::Local)
+    };
+    let text = read_policy(&path, &display, kind, true)?
+        .ok_or_else(|| InputError::new(format!("{display}: no such policy file")))?;
+    let f = file::parse(&text, &path, &display, trust, d.home.as_deref())?;
+    Ok(format!("{display}: ok ({})", f.summary()))
+}
+
+/// `pip-guard policy check [FILE]`: exit 0 with a summary, or 2 with the
+/// error at `file:line:col`.
+pub fn check(path: Option<&Path>) -> eyre::Result<Exit> {
+    let cwd = std::env::current_dir().wrap_err("cannot read the working directory")?;
+    let line = check_in(&cwd, path)?;
+    print(&format!("{line}\n"))?;
     Ok(Exit::Success)
 }

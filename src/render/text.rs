@@ -69,6 +69,7 @@ pub fn entry_line(e: &Entry, style: &Style) -> String {
         format!(" {}", r.specifier)
     };
     let target = match (&e.res.nix, e.res.tier) {
+        _ if e.rule.is_some() => redact(e.rule.as_deref().unwrap_or_default()).into_owned(),
         (_, Tier::Native) => e
             .res
             .native

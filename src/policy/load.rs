@@ -1,0 +1,213 @@
+//! Finding and reading the policy layers (the I/O edge of [`super`]).
+//!
+//! Order, lowest precedence first:
+//!
+//! 1. built-in defaults;
+//! 2. [`SYSTEM_POLICY`] (`/etc/pip-guard/policy.toml`);
+//! 3. the file named by `PIP_GUARD_SYSTEM_POLICY`, an *extra* system layer
+//!    read after `/etc` (it never replaces it, so it cannot loosen a locked
+//!    `/etc` file);
+//! 4. the user's config: `policy.toml` in the config dir of the
+//!    `directories` crate (`$XDG_CONFIG_HOME/pip-guard/` on Linux);
+//! 5. the nearest `.pip-guard.toml` from the working directory upward,
+//!    stopping after the first directory that holds `.git` (file or
+//!    directory), or at the filesystem root;
+//! 6. the file named by `PIP_GUARD_POLICY`;
+//! 7. `--policy FILE`.
+//!
+//! Files 2, 4 and 5 are optional; a file named by an environment variable
+//! or a flag must exist.
+
+use super::file::{self, Trust};
+use super::layers::{merge, EffectivePolicy, Layer, LayerKind};
+use crate::error::InputError;
+use crate::origin::display_path;
+use color_eyre::eyre;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+/// The system policy, fixed at compile time.
+pub const SYSTEM_POLICY: &str = "/etc/pip-guard/policy.toml";
+/// The project file name.
+pub const PROJECT_FILE: &str = ".pip-guard.toml";
+/// The user config file name, inside the config dir.
+pub const USER_FILE: &str = "policy.toml";
+/// Environment variable naming a policy file above the project layer.
+pub const ENV_POLICY: &str = "PIP_GUARD_POLICY";
+/// Environment variable naming an extra system layer after `/etc`.
+pub const ENV_SYSTEM_POLICY: &str = "PIP_GUARD_SYSTEM_POLICY";
+
+/// Where each layer would be read from. [`Discovery::from_env`] fills it
+/// from the process; tests fill it by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// The working directory (project search starts here; messages show
+    /// paths relative to it).
+    pub cwd: PathBuf,
+    /// The system file (optional).
+    pub system: PathBuf,
+    /// `PIP_GUARD_SYSTEM_POLICY` (must exist when set).
+    pub system_extra: Option<PathBuf>,
+    /// The user config file (optional).
+    pub user: Option<PathBuf>,
+    /// The nearest project file, if any.
+    pub project: Option<PathBuf>,
+    /// `PIP_GUARD_POLICY` (must exist when set).
+    pub env: Option<PathBuf>,
+    /// `--policy FILE` (must exist when given).
+    pub explicit: Option<PathBuf>,
+    /// The home directory, for `~/` in paths.
+    pub home: Option<PathBuf>,
+}
+
+/// The user config file, from the `directories` crate.
+pub fn user_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "pip-guard").map(|d| d.config_dir().join(USER_FILE))
+}
+
+/// The nearest `.pip-guard.toml` from `cwd` upward. The search stops after
+/// a directory that holds `.git` (that directory is searched), or at the root.
+pub fn find_project_file(cwd: &Path) -> Option<PathBuf> {
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(PROJECT_FILE);
+        if candidate.symlink_metadata().is_ok() {
+            return Some(candidate);
+        }
+        if dir.join(".git").symlink_metadata().is_ok() {
+            return None;
+        }
+    }
+    None
+}
+
+fn env_path(var: &str, cwd: &Path) -> Option<PathBuf> {
+    let v = std::env::var_os(var)?;
+    if v.is_empty() {
+        return None;
+    }
+    Some(cwd.join(v))
+}
+
+impl Discovery {
+    /// The layers for this process: its environment, `cwd` and `--policy`.
+    pub fn from_env(cwd: &Path, explicit: Option<&Path>) -> Discovery {
+        Discovery {
+            cwd: cwd.to_path_buf(),
+            system: PathBuf::from(SYSTEM_POLICY),
+            system_extra: env_path(ENV_SYSTEM_POLICY, cwd),
+            user: user_config_path(),
+            project: find_project_file(cwd),
+            env: env_path(ENV_POLICY, cwd),
+            explicit: explicit.map(|p| cwd.join(p)),
+            home: directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()),
+        }
+    }
+
+    /// The candidate files: (kind, path, must exist).
+    pub fn candidates(&self) -> Vec<(LayerKind, &Path, bool)> {
+        let mut out = vec![(LayerKind::System, self.system.as_path(), false)];
+        let optional = [
+            (LayerKind::SystemExtra, &self.system_extra, true),
+            (LayerKind::User, &self.user, false),
+            (LayerKind::Project, &self.project, true),
+            (LayerKind::Env, &self.env, true),
+            (LayerKind::Explicit, &self.explicit, true),
+        ];
+        for (kind, path, required) in optional {
+            if let Some(p) = path {
+                out.push((kind, p.as_path(), required));
+            }
+        }
+        out
+    }
+
+    /// How a path is shown: relative to the cwd when inside it.
+    pub fn display(&self, path: &Path) -> String {
+        display_path(path, &self.cwd).to_string_lossy().into_owned()
+    }
+
+    /// Read, validate and merge every layer. Warnings are returned, not printed.
+    pub fn load(&self) -> eyre::Result<EffectivePolicy> {
+        let mut layers = Vec::new();
+        for (kind, path, required) in self.candidates() {
+            let display = self.display(path);
+            let Some(text) = read_policy(path, &display, kind, required)? else {
+                continue;
+            };
+            let trust = if kind == LayerKind::Project {
+                Trust::Project
+            } else {
+                Trust::Local
+            };
+            let file = file::parse(&text, path, &display, trust, self.home.as_deref())?;
+            layers.push(Layer {
+                kind,
+                source: display,
+                file,
+            });
+        }
+        Ok(merge(&layers)?)
+    }
+}
+
+/// Read one policy file: `None` when an optional file is absent.
+pub fn read_policy(
+    path: &Path,
+    display: &str,
+    kind: LayerKind,
+    required: bool,
+) -> eyre::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == ErrorKind::NotFound && !required => Ok(None),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let by = match kind {
+                LayerKind::Env | LayerKind::SystemExtra => format!(" (named by {})", kind.as_str()),
+                _ => String::new(),
+            };
+            Err(InputError::new(format!("{display}: no such policy file{by}")).into())
+        }
+        Err(e) if e.kind() == ErrorKind::InvalidData => {
+            Err(InputError::new(format!("{display}: the policy file is not UTF-8 text")).into())
+        }
+        Err(e) => Err(InputError::new(format!(
+            "{display}: cannot read the {} policy: {e}",
+            kind.as_str()
+        ))
+        .into()),
+    }
+}
+
+/// The effective policy for this process (see the module docs for the
+/// layers). Loosening attempts against a locked layer are printed to stderr,
+/// one warning each, and ignored.
+pub fn load(cwd: &Path, explicit: Option<&Path>) -> eyre::Result<EffectivePolicy> {
+    let effective = Discovery::from_env(cwd, explicit).load()?;
+    for w in &effective.warnings {
+        eprintln!("pip-guard: warning: {w}");
+    }
+    Ok(effective)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_search_stops_at_git() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::write(root.join(PROJECT_FILE), "").unwrap();
+        let repo = root.join("repo");
+        let deep = repo.join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        // No .git: the file above is found.
+        assert_eq!(find_project_file(&deep), Some(root.join(PROJECT_FILE)));
+        // A .git file (worktree or submodule) is a boundary too.
+        std::fs::write(repo.join(".git"), "gitdir: x").unwrap();
+        assert_eq!(find_project_file(&deep), None);
+        // The boundary directory itself is searched.
+        std::fs::write(repo.join(PROJECT_FILE), "").unwrap();
+        assert_eq!(find_project_file(&deep), Some(repo.join(PROJECT_FILE)));
+    }
+}

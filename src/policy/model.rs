@@ -1,0 +1,526 @@
+//! The effective policy and its pure verdict function.
+
+use crate::resolve::Tier;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// How strict the guard is. Order: off < advise < enforce.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Explain nothing, block nothing.
+    Off,
+    /// Explain; block only `deny` entries.
+    #[default]
+    Advise,
+    /// Block what Nix covers, and pip fallthrough unless allowed.
+    Enforce,
+}
+
+impl Mode {
+    /// The TOML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Off => "off",
+            Mode::Advise => "advise",
+            Mode::Enforce => "enforce",
+        }
+    }
+
+    /// Parse the TOML spelling.
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "off" => Some(Mode::Off),
+            "advise" => Some(Mode::Advise),
+            "enforce" => Some(Mode::Enforce),
+            _ => None,
+        }
+    }
+}
+
+/// The decision for one requirement (schema field `verdict`).
+/// Order: allow < warn < block (stricter is greater).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// May be installed by pip.
+    Allow,
+    /// Explained; Nix is the better way, but the policy does not forbid pip.
+    Warn,
+    /// Must not be installed by pip.
+    Block,
+}
+
+impl Verdict {
+    /// The schema spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+/// A glob over PEP 503 normalized names, with the reason shown to users.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The glob as written in the file.
+    pub pattern: String,
+    /// Compiled glob (over the pattern normalized like a name).
+    pub glob: globset::GlobMatcher,
+    /// Shown to the user when the rule decides.
+    pub reason: Option<String>,
+    /// Where the rule was written: `FILE:LINE`.
+    pub source: String,
+    /// Index of the layer that set it (higher = later = more precedence).
+    pub layer: usize,
+    /// Set by a locked layer (or one before it): later layers cannot undo it.
+    pub locked: bool,
+}
+
+impl Rule {
+    /// A rule from a pattern as a user would write it (normalized like a
+    /// PEP 503 name, then compiled). Errors name what is wrong with the pattern.
+    pub fn new(
+        pattern: &str,
+        reason: Option<String>,
+        source: impl Into<String>,
+        layer: usize,
+    ) -> Result<Rule, String> {
+        let normalized = normalize_pattern(pattern)?;
+        let glob = globset::GlobBuilder::new(&normalized)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| format!("bad glob `{pattern}`: {}", e.kind()))?
+            .compile_matcher();
+        Ok(Rule {
+            pattern: pattern.to_string(),
+            glob,
+            reason,
+            source: source.into(),
+            layer,
+            locked: false,
+        })
+    }
+
+    /// The pattern as matched: normalized like a PEP 503 name.
+    pub fn normalized(&self) -> &str {
+        self.glob.glob().glob()
+    }
+
+    /// Whether the rule's pattern has no glob metacharacters (names one project).
+    pub fn is_literal(&self) -> bool {
+        !self.normalized().contains(GLOB_META)
+    }
+
+    fn describe(&self, verb: &str) -> String {
+        let locked = if self.locked { " (locked)" } else { "" };
+        let reason = self
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        format!(
+            "{verb} by `{}` in {}{locked}{reason}",
+            self.pattern, self.source
+        )
+    }
+}
+
+const GLOB_META: &[char] = &['*', '?', '[', ']', '{', '}'];
+
+/// Normalize a name pattern the way PEP 503 normalizes names (lowercase,
+/// runs of `-`, `_`, `.` become one `-`), keeping glob metacharacters.
+/// Refuses characters that cannot be part of a name or a glob, so that a
+/// requirement (`torch>=2`) written where a name is expected is an error.
+pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
+    if let Some(c) = pattern
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.*?[]{},!^".contains(*c)))
+    {
+        return Err(format!(
+            "`{c}` cannot appear in a name pattern `{pattern}`: patterns match project \
+             names such as `torch` or `nvidia-*`, without versions, extras or markers"
+        ));
+    }
+    let normalized = crate::names::normalize(pattern);
+    if normalized.is_empty() {
+        return Err(format!("the pattern `{pattern}` matches no project name"));
+    }
+    Ok(normalized)
+}
+
+/// Which index source the guard uses (policy key `index.source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexSource {
+    /// The best available: nix, then a fresh channel listing, then embedded.
+    #[default]
+    Auto,
+    /// The user's nixpkgs through `nix-instantiate`.
+    Nix,
+    /// The cached channel listing.
+    Channel,
+    /// The snapshot embedded in the binary.
+    Embedded,
+}
+
+impl IndexSource {
+    /// The TOML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexSource::Auto => "auto",
+            IndexSource::Nix => "nix",
+            IndexSource::Channel => "channel",
+            IndexSource::Embedded => "embedded",
+        }
+    }
+
+    /// Parse the TOML spelling.
+    pub fn parse(s: &str) -> Option<IndexSource> {
+        match s {
+            "auto" => Some(IndexSource::Auto),
+            "nix" => Some(IndexSource::Nix),
+            "channel" => Some(IndexSource::Channel),
+            "embedded" => Some(IndexSource::Embedded),
+            _ => None,
+        }
+    }
+}
+
+impl From<IndexSource> for crate::cli::IndexChoice {
+    fn from(s: IndexSource) -> Self {
+        use crate::cli::IndexChoice;
+        match s {
+            IndexSource::Auto => IndexChoice::Auto,
+            IndexSource::Nix => IndexChoice::Nix,
+            IndexSource::Channel => IndexChoice::Channel,
+            IndexSource::Embedded => IndexChoice::Embedded,
+        }
+    }
+}
+
+/// The default channel for `index update` and `index.source = "channel"`.
+pub const DEFAULT_CHANNEL: &str = "nixpkgs-unstable";
+/// A channel listing older than this many days is not used by `auto`.
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 30;
+
+/// The `[index]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexSettings {
+    /// auto, nix, channel or embedded.
+    pub source: IndexSource,
+    /// The channel whose listing `index update` fetches.
+    pub channel: String,
+    /// Maximum age of a channel listing, in days.
+    pub max_age_days: u32,
+    /// The nixpkgs to evaluate (`None`: `<nixpkgs>` from `NIX_PATH`).
+    pub nixpkgs: Option<PathBuf>,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings {
+            source: IndexSource::Auto,
+            channel: DEFAULT_CHANNEL.to_string(),
+            max_age_days: DEFAULT_MAX_AGE_DAYS,
+            nixpkgs: None,
+        }
+    }
+}
+
+/// The `[audit_log]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditLogSettings {
+    /// Append blocks and fallthroughs to the log?
+    pub enabled: bool,
+    /// The log file (`None`: [`crate::audit_log::default_path`]).
+    pub path: Option<PathBuf>,
+}
+
+impl Default for AuditLogSettings {
+    fn default() -> Self {
+        AuditLogSettings {
+            enabled: true,
+            path: None,
+        }
+    }
+}
+
+/// What the last locked layer fixed: verdicts never get looser than this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Floor {
+    /// The mode in force when the lock was taken.
+    pub mode: Mode,
+    /// `allow_pip_fallback` when the lock was taken.
+    pub allow_pip_fallback: bool,
+    /// The locked file (as displayed).
+    pub source: String,
+}
+
+/// The effective policy.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// off, advise or enforce.
+    pub mode: Mode,
+    /// The Python package set, e.g. `python312Packages` (None: follow the target).
+    pub package_set: Option<String>,
+    /// May pip-tier requirements fall through in enforce mode?
+    pub allow_pip_fallback: bool,
+    /// Names that may go to pip (unless a locked deny or the floor says otherwise).
+    pub allow: Vec<Rule>,
+    /// Names that must never go to pip.
+    pub deny: Vec<Rule>,
+    /// The files that contributed, lowest precedence first.
+    pub sources: Vec<String>,
+    /// The `[index]` table.
+    pub index: IndexSettings,
+    /// The `[audit_log]` table.
+    pub audit_log: AuditLogSettings,
+    /// Set when a layer was locked: the policy as it stood then.
+    pub floor: Option<Floor>,
+}
+
+/// One decision with the rule behind it.
+struct Decision<'a> {
+    verdict: Verdict,
+    rule: Option<(&'a Rule, bool)>,
+}
+
+impl Policy {
+    /// The verdict for a requirement: its normalized name (if named), tier,
+    /// and whether it is a constraint. Returns the verdict and, when a rule
+    /// or a lock decided, the reason to show.
+    ///
+    /// Rules: constraints and skipped requirements are allowed; `off` allows
+    /// everything. Otherwise the matching rule of the latest layer decides
+    /// (within one layer `deny` beats `allow`): deny blocks, allow allows.
+    /// With no matching rule, `enforce` blocks every tier but `pip`, which
+    /// falls through only with `allow_pip_fallback`; `advise` warns about
+    /// nixpkgs, native and dev-shell tiers and allows `pip`.
+    ///
+    /// A locked layer sets a floor: the verdict is never looser than the one
+    /// the locked layers alone give (their mode, fallback and rules).
+    pub fn verdict(
+        &self,
+        normalized: Option<&str>,
+        tier: Tier,
+        constraint: bool,
+    ) -> (Verdict, Option<String>) {
+        if constraint || tier == Tier::Skipped {
+            return (Verdict::Allow, None);
+        }
+        let full = self.decide(normalized, tier, self.mode, self.allow_pip_fallback, false);
+        if let Some(floor) = &self.floor {
+            let locked = self.decide(normalized, tier, floor.mode, floor.allow_pip_fallback, true);
+            if locked.verdict > full.verdict {
+                let why = match (locked.rule, full.rule) {
+                    (Some((rule, true)), _) => rule.describe("denied"),
+                    (_, Some((allow, false))) => format!(
+                        "`{}` in {} cannot loosen {}, which is locked at mode = \"{}\"{}",
+                        allow.pattern,
+                        allow.source,
+                        floor.source,
+                        floor.mode.as_str(),
+                        if floor.allow_pip_fallback {
+                            ""
+                        } else {
+                            " without pip fallback"
+                        }
+                    ),
+                    _ => format!(
+                        "{} is locked at mode = \"{}\"",
+                        floor.source,
+                        floor.mode.as_str()
+                    ),
+                };
+                return (locked.verdict, Some(why));
+            }
+        }
+        let why = full.rule.map(|(rule, deny)| {
+            if deny {
+                rule.describe("denied")
+            } else {
+                rule.describe("allowed")
+            }
+        });
+        (full.verdict, why)
+    }
+
+    fn decide(
+        &self,
+        normalized: Option<&str>,
+        tier: Tier,
+        mode: Mode,
+        allow_pip_fallback: bool,
+        locked_only: bool,
+    ) -> Decision<'_> {
+        if mode == Mode::Off {
+            return Decision {
+                verdict: Verdict::Allow,
+                rule: None,
+            };
+        }
+        if let Some(name) = normalized {
+            let matching = |rules: &'_ [Rule]| -> Option<usize> {
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| (!locked_only || r.locked) && r.glob.is_match(name))
+                    .max_by_key(|(_, r)| r.layer)
+                    .map(|(i, _)| i)
+            };
+            let deny = matching(&self.deny).map(|i| &self.deny[i]);
+            let allow = matching(&self.allow).map(|i| &self.allow[i]);
+            // The latest layer decides; in one layer, deny wins.
+            let pick = match (deny, allow) {
+                (Some(d), Some(a)) if a.layer > d.layer => Some((a, false)),
+                (Some(d), _) => Some((d, true)),
+                (None, Some(a)) => Some((a, false)),
+                (None, None) => None,
+            };
+            if let Some((rule, is_deny)) = pick {
+                return Decision {
+                    verdict: if is_deny {
+                        Verdict::Block
+                    } else {
+                        Verdict::Allow
+                    },
+                    rule: Some((rule, is_deny)),
+                };
+            }
+        }
+        let verdict = match (mode, tier) {
+            (Mode::Enforce, Tier::Pip) if allow_pip_fallback => Verdict::Allow,
+            (Mode::Enforce, _) => Verdict::Block,
+            (_, Tier::Pip) => Verdict::Allow,
+            _ => Verdict::Warn,
+        };
+        Decision {
+            verdict,
+            rule: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(p: &str, layer: usize, locked: bool) -> Rule {
+        let mut r = Rule::new(p, None, format!("layer{layer}:1"), layer).unwrap();
+        r.locked = locked;
+        r
+    }
+
+    #[test]
+    fn patterns_are_normalized_like_names() {
+        let r = rule("Open_AI.*", 1, false);
+        assert_eq!(r.normalized(), "open-ai-*");
+        assert!(r.glob.is_match("open-ai-whisper"));
+        assert!(!r.is_literal());
+        assert!(rule("Torch", 1, false).is_literal());
+        assert!(Rule::new("torch>=2", None, "x", 0).is_err());
+        assert!(Rule::new("[a-", None, "x", 0).is_err());
+        assert!(Rule::new("__", None, "x", 0).is_err());
+    }
+
+    #[test]
+    fn mode_table() {
+        let mut p = Policy::default();
+        assert_eq!(p.verdict(Some("x"), Tier::Nixpkgs, false).0, Verdict::Warn);
+        assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
+        p.mode = Mode::Enforce;
+        assert_eq!(
+            p.verdict(Some("x"), Tier::DevShell, false).0,
+            Verdict::Block
+        );
+        assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Block);
+        p.allow_pip_fallback = true;
+        assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
+        assert_eq!(p.verdict(Some("x"), Tier::Native, false).0, Verdict::Block);
+        assert_eq!(p.verdict(Some("x"), Tier::Nixpkgs, true).0, Verdict::Allow);
+        assert_eq!(p.verdict(Some("x"), Tier::Skipped, false).0, Verdict::Allow);
+        p.mode = Mode::Off;
+        p.deny.push(rule("x", 1, false));
+        assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
+    }
+
+    #[test]
+    fn later_layer_wins_and_deny_wins_within_a_layer() {
+        let mut p = Policy {
+            mode: Mode::Enforce,
+            ..Policy::default()
+        };
+        p.deny.push(rule("torch", 1, false));
+        p.allow.push(rule("torch", 2, false));
+        assert_eq!(p.verdict(Some("torch"), Tier::Pip, false).0, Verdict::Allow);
+        p.deny.push(rule("tor*", 2, false));
+        let (v, why) = p.verdict(Some("torch"), Tier::Pip, false);
+        assert_eq!(v, Verdict::Block);
+        assert!(why.unwrap().contains("`tor*` in layer2:1"));
+    }
+
+    #[test]
+    fn locked_deny_survives_a_later_allow() {
+        let mut p = Policy {
+            mode: Mode::Advise,
+            floor: Some(Floor {
+                mode: Mode::Advise,
+                allow_pip_fallback: false,
+                source: "/etc/pip-guard/policy.toml".into(),
+            }),
+            ..Policy::default()
+        };
+        p.deny.push(rule("torch", 1, true));
+        p.allow.push(rule("*", 3, false));
+        let (v, why) = p.verdict(Some("torch"), Tier::Pip, false);
+        assert_eq!(v, Verdict::Block);
+        assert!(why.unwrap().contains("(locked)"));
+        assert_eq!(p.verdict(Some("numpy"), Tier::Pip, false).0, Verdict::Allow);
+    }
+
+    #[test]
+    fn later_allow_cannot_loosen_a_locked_enforce() {
+        let mut p = Policy {
+            mode: Mode::Enforce,
+            floor: Some(Floor {
+                mode: Mode::Enforce,
+                allow_pip_fallback: false,
+                source: "/etc/pip-guard/policy.toml".into(),
+            }),
+            ..Policy::default()
+        };
+        p.allow.push(rule("*", 3, false));
+        let (v, why) = p.verdict(Some("requests"), Tier::Nixpkgs, false);
+        assert_eq!(v, Verdict::Block);
+        assert!(why
+            .unwrap()
+            .contains("cannot loosen /etc/pip-guard/policy.toml"));
+    }
+
+    #[test]
+    fn later_allow_can_carve_exceptions_from_later_tightening() {
+        // Locked at advise; the project raises to enforce with one exception.
+        let mut p = Policy {
+            mode: Mode::Enforce,
+            floor: Some(Floor {
+                mode: Mode::Advise,
+                allow_pip_fallback: false,
+                source: "/etc/pip-guard/policy.toml".into(),
+            }),
+            ..Policy::default()
+        };
+        p.allow.push(rule("foo", 3, false));
+        assert_eq!(p.verdict(Some("foo"), Tier::Pip, false).0, Verdict::Allow);
+        assert_eq!(p.verdict(Some("bar"), Tier::Pip, false).0, Verdict::Block);
+        // Where the floor warns, the later allow cannot silence it.
+        assert_eq!(
+            p.verdict(Some("foo"), Tier::Nixpkgs, false).0,
+            Verdict::Warn
+        );
+    }
+}
