@@ -140,6 +140,38 @@ fn home_manager_module_writes_policy_and_shell_lines() {
     );
     assert_eq!(m["darwinPolicy"], Value::Null);
 
+    // The policy the module writes is one pip-guard accepts: the stub's
+    // `formats.toml` hands over the attrset as JSON; turn it into TOML as
+    // nixpkgs does and let `pip-guard policy check` read it.
+    let generated = m["xdgPolicy"].as_str().unwrap_or_default();
+    let json_part = generated
+        .split_once(": ")
+        .map(|(_, j)| j)
+        .unwrap_or_default();
+    let policy: toml::Value = serde_json::from_str(json_part).expect("policy JSON");
+    let env = TestEnv::new();
+    let file = env.write("policy.toml", toml::to_string(&policy).expect("TOML"));
+    env.pip_guard(["policy", "check"])
+        .arg(&file)
+        .run()
+        .success();
+    // (and a policy it would refuse is refused: the check is real)
+    let bad = eval(
+        &nix,
+        &[
+            ("isDarwin", "false"),
+            ("policy", "{ mode = \"sometimes\"; }"),
+        ],
+    );
+    let generated = bad["module"]["xdgPolicy"].as_str().unwrap_or_default();
+    let json_part = generated
+        .split_once(": ")
+        .map(|(_, j)| j)
+        .unwrap_or_default();
+    let policy: toml::Value = serde_json::from_str(json_part).expect("policy JSON");
+    let file = env.write("bad.toml", toml::to_string(&policy).expect("TOML"));
+    env.pip_guard(["policy", "check"]).arg(&file).run().code(2);
+
     // macOS: the directories crate's config dir is Application Support.
     let v = eval(&nix, &[("isDarwin", "true")]);
     assert_eq!(v["module"]["xdgPolicy"], Value::Null);
