@@ -35,6 +35,9 @@ pub struct OwnFlags {
     pub all: bool,
 }
 
+/// The values of pip-guard's `--index` in audit mode.
+const INDEX_CHOICES: &[&str] = &["auto", "nix", "channel", "embedded"];
+
 /// Own flags: (spelling, takes value, mode).
 const OWN: &[(&str, bool, Mode)] = &[
     ("format", true, Mode::Audit),
@@ -156,6 +159,24 @@ pub(crate) fn run(args: &[String], grammar: Grammar<'_>) -> Result<Parsed, Input
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (body, None),
             };
+            if grammar.own == Some(Mode::Audit) && name == "index" {
+                // `--index auto|nix|channel|embedded` is pip-guard's (issue 3's
+                // contract); with any other value it stays pip's abbreviation
+                // of `--index-url`, exactly as pip reads it.
+                let next = if inline.is_some() {
+                    inline.clone()
+                } else {
+                    args.get(i + 1).cloned()
+                };
+                if let Some(v) = next.filter(|v| INDEX_CHOICES.contains(&v.as_str())) {
+                    if inline.is_none() {
+                        i += 1;
+                    }
+                    out.own.index = Some(v);
+                    i += 1;
+                    continue;
+                }
+            }
             if let Some(mode) = grammar.own {
                 if let Some(&(own, takes, _)) =
                     OWN.iter().find(|(n, _, m)| *n == name && *m == mode)
@@ -433,8 +454,16 @@ mod tests {
     #[test]
     fn own_flags_only_exact() {
         let inv = p(&["--format", "json", "--nix-index=embedded", "x"]).expect("parses");
-        assert_eq!(inv.own.format.as_deref(), Some("json"));
         assert_eq!(inv.own.index.as_deref(), Some("embedded"));
+        // `--index` with an index-source value is ours, in both spellings …
+        let inv = p(&["x", "--index", "nix"]).expect("parses");
+        assert_eq!(inv.own.index.as_deref(), Some("nix"));
+        let inv = p(&["--index=channel", "x"]).expect("parses");
+        assert_eq!(inv.own.index.as_deref(), Some("channel"));
+        // … with any other value it is pip's abbreviation of --index-url.
+        let inv = p(&["--index", "https://pypi.example/simple", "x"]).expect("parses");
+        assert_eq!(inv.own.index, None);
+        assert_eq!(inv.last("index-url"), Some("https://pypi.example/simple"));
         // `--inde` and `--index` are still pip's abbreviations of --index-url.
         for abbrev in ["--inde", "--index"] {
             let inv = p(&[abbrev, "https://x/simple"]).expect("parses");
