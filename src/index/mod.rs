@@ -6,12 +6,17 @@
 //! [`Index::lookup`] is pure: it maps a PEP 503 name to an attr in the
 //! order attr, pname, nixpkgs alias, hand-kept table.
 
+pub mod cache;
 pub mod channel;
 pub mod embedded;
+pub mod fsutil;
+pub mod listing;
+pub mod load;
 pub mod nix;
+pub mod time;
 
 use serde::Serialize;
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 /// Which source an index came from (schema field `index.source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,68 +100,508 @@ pub struct TableEntry {
     pub evidence: String,
 }
 
+/// Text that is either embedded in the binary or read at run time.
+pub type Text = Cow<'static, str>;
+
+/// One package row, stored without copying embedded text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    attr: Text,
+    pname: Option<Text>,
+    version: Option<Text>,
+}
+
+impl Row {
+    fn to_package(&self) -> Package {
+        Package {
+            attr: self.attr.to_string(),
+            pname: self.pname.as_deref().map(str::to_string),
+            version: self.version.as_deref().map(str::to_string),
+        }
+    }
+}
+
+/// A sorted `(key, value)` table searched by binary search: built once,
+/// no hashing, and for embedded data no copying either.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SortedMap<V> {
+    entries: Vec<(Text, V)>,
+}
+
+impl<V> SortedMap<V> {
+    /// From entries in any order; on duplicate keys the first one wins.
+    pub(crate) fn from_unsorted(mut entries: Vec<(Text, V)>) -> Self {
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Stable: among equal keys the first given stays first.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.dedup_by(|later, earlier| later.0 == earlier.0);
+        }
+        SortedMap { entries }
+    }
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.entries
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+/// The mapping tables that do not depend on the index source: nixpkgs'
+/// aliases and removals, and pip-guard's own PyPI→nixpkgs tables.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings {
+    /// normalized alias → target attr.
+    aliases: SortedMap<Text>,
+    /// normalized removed attr → nixpkgs' message.
+    removed: SortedMap<Text>,
+    /// normalized PyPI name → (attr, evidence).
+    table: SortedMap<(Text, Text)>,
+    /// normalized PyPI name → (top-level application attr, evidence).
+    apps: SortedMap<(Text, Text)>,
+}
+
+impl Mappings {
+    /// Mappings from explicit lists (keys must be PEP 503 normalized).
+    /// Meant for tests and callers that build an index by hand.
+    pub fn new(
+        aliases: Vec<(String, String)>,
+        removed: Vec<(String, String)>,
+        table: Vec<(String, TableEntry)>,
+        apps: Vec<(String, String)>,
+    ) -> Self {
+        let own = |s: String| -> Text { Cow::Owned(s) };
+        Mappings {
+            aliases: SortedMap::from_unsorted(
+                aliases.into_iter().map(|(k, v)| (own(k), own(v))).collect(),
+            ),
+            removed: SortedMap::from_unsorted(
+                removed.into_iter().map(|(k, v)| (own(k), own(v))).collect(),
+            ),
+            table: SortedMap::from_unsorted(
+                table
+                    .into_iter()
+                    .map(|(k, e)| (own(k), (own(e.attr), own(e.evidence))))
+                    .collect(),
+            ),
+            apps: SortedMap::from_unsorted(
+                apps.into_iter()
+                    .map(|(k, v)| (own(k), (own(v), Cow::Borrowed(""))))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub(crate) fn from_parts(
+        aliases: SortedMap<Text>,
+        removed: SortedMap<Text>,
+        table: SortedMap<(Text, Text)>,
+        apps: SortedMap<(Text, Text)>,
+    ) -> Self {
+        Mappings {
+            aliases,
+            removed,
+            table,
+            apps,
+        }
+    }
+
+    /// The alias target of a normalized name.
+    pub fn alias(&self, normalized: &str) -> Option<&str> {
+        self.aliases.get(normalized).map(|t| t.as_ref())
+    }
+    /// nixpkgs' removal message for a normalized name.
+    pub fn removed(&self, normalized: &str) -> Option<&str> {
+        self.removed.get(normalized).map(|t| t.as_ref())
+    }
+    /// The hand-kept table's entry for a normalized PyPI name.
+    pub fn table(&self, normalized: &str) -> Option<TableEntry> {
+        self.table.get(normalized).map(|(a, e)| TableEntry {
+            attr: a.to_string(),
+            evidence: e.to_string(),
+        })
+    }
+    /// The top-level application attr for a normalized PyPI name.
+    pub fn app(&self, normalized: &str) -> Option<&str> {
+        self.apps.get(normalized).map(|(a, _)| a.as_ref())
+    }
+    /// Every `(pypi name, app attr, evidence)` of the applications table.
+    pub fn apps(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.apps
+            .iter()
+            .map(|(k, (a, e))| (k, a.as_ref(), e.as_ref()))
+    }
+    /// Every `(pypi name, attr, evidence)` of the hand-kept table.
+    pub fn table_entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.table
+            .iter()
+            .map(|(k, (a, e))| (k, a.as_ref(), e.as_ref()))
+    }
+    /// Every `(normalized alias, target)`.
+    pub fn alias_entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.aliases.iter().map(|(k, v)| (k, v.as_ref()))
+    }
+    /// Every `(normalized removed attr, message)`.
+    pub fn removed_entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.removed.iter().map(|(k, v)| (k, v.as_ref()))
+    }
+    /// Attrs worth asking a source about for a normalized PyPI name: the
+    /// name itself, then its alias target and table target, if any.
+    pub fn candidates(&self, normalized: &str) -> Vec<String> {
+        let mut out = vec![normalized.to_string()];
+        for t in [
+            self.alias(normalized),
+            self.table.get(normalized).map(|(a, _)| a.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !out.iter().any(|o| o == t) {
+                out.push(t.to_string());
+            }
+        }
+        out
+    }
+}
+
 /// nixpkgs' Python package set, indexed for lookups.
+///
+/// Rows are sorted by attr and searched by binary search; embedded data is
+/// borrowed from the binary, so building the embedded index copies nothing
+/// but pointers.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     /// Source and age.
     pub meta: Option<IndexMeta>,
     /// The package set's name, e.g. `python312Packages`.
     pub package_set: String,
-    /// attr → package.
-    pub packages: HashMap<String, Package>,
-    /// normalized pname → attr (first one wins).
-    pub by_pname: HashMap<String, String>,
-    /// alias → target attr.
-    pub aliases: HashMap<String, String>,
-    /// removed attr → message.
-    pub removed: HashMap<String, String>,
-    /// normalized PyPI name → table entry.
-    pub table: HashMap<String, TableEntry>,
-    /// normalized PyPI name → top-level application attr.
-    pub apps: HashMap<String, String>,
+    /// Packages, sorted by attr, unique.
+    rows: Vec<Row>,
+    /// PEP 503 name → row, for attrs that are not normalized (`plasTeX`).
+    by_norm_attr: SortedMap<u32>,
+    /// normalized pname → row, where it differs from the attr (first wins).
+    by_pname: SortedMap<u32>,
+    /// Aliases, removals, the hand-kept tables.
+    mappings: Mappings,
+    /// Top-level attrs the source knows to exist (`None`: not checked, trust
+    /// the applications table).
+    toplevel: Option<SortedMap<()>>,
+}
+
+/// Whether `name` is already PEP 503 normalized.
+pub(crate) fn is_normalized(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && !b
+            .iter()
+            .any(|c| c.is_ascii_uppercase() || matches!(c, b'_' | b'.'))
+        && !name.contains("--")
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && name.is_ascii()
+}
+
+/// Whether `normalize(pname) == attr` without allocating.
+fn pname_normalizes_to(pname: &str, attr: &str) -> bool {
+    if is_normalized(pname) {
+        return pname == attr;
+    }
+    crate::names::normalize(pname) == attr
 }
 
 impl Index {
-    /// Map a PEP 503 normalized name to a package of the set.
-    pub fn lookup(&self, normalized: &str) -> Lookup {
-        let app = self.apps.get(normalized).cloned();
-        let found = |attr: &str, by: MatchedBy| {
-            self.packages.get(attr).map(|p| Lookup::Found {
-                package: p.clone(),
-                matched_by: by,
-                app: app.clone(),
+    /// An index over `packages` (any order; on duplicate attrs the first
+    /// wins), with the given mappings.
+    pub fn from_packages(
+        meta: Option<IndexMeta>,
+        package_set: impl Into<String>,
+        packages: Vec<Package>,
+        mappings: Mappings,
+    ) -> Index {
+        let rows = packages
+            .into_iter()
+            .map(|p| Row {
+                attr: Cow::Owned(p.attr),
+                pname: p.pname.map(Cow::Owned),
+                version: p.version.map(Cow::Owned),
             })
+            .collect();
+        Self::from_rows(meta, package_set.into(), rows, mappings)
+    }
+
+    /// Build from rows; sorts them when needed and derives the name maps.
+    fn from_rows(
+        meta: Option<IndexMeta>,
+        package_set: String,
+        mut rows: Vec<Row>,
+        mappings: Mappings,
+    ) -> Index {
+        if !rows.windows(2).all(|w| w[0].attr < w[1].attr) {
+            rows.sort_by(|a, b| a.attr.cmp(&b.attr));
+            rows.dedup_by(|later, earlier| later.attr == earlier.attr);
+        }
+        let mut norm = Vec::new();
+        let mut pnames = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let i = i as u32;
+            if !is_normalized(&r.attr) {
+                norm.push((Cow::Owned(crate::names::normalize(&r.attr)), i));
+            }
+            if let Some(p) = &r.pname {
+                if !pname_normalizes_to(p, &r.attr) {
+                    let key = if is_normalized(p) {
+                        p.clone()
+                    } else {
+                        Cow::Owned(crate::names::normalize(p))
+                    };
+                    pnames.push((key, i));
+                }
+            }
+        }
+        Index {
+            meta,
+            package_set,
+            rows,
+            by_norm_attr: SortedMap::from_unsorted(norm),
+            by_pname: SortedMap::from_unsorted(pnames),
+            mappings,
+            toplevel: None,
+        }
+    }
+
+    /// Record the top-level attrs the source knows (a channel listing):
+    /// an application attr is then reported only when it exists.
+    pub(crate) fn set_toplevel(&mut self, attrs: Vec<Text>) {
+        self.toplevel = Some(SortedMap::from_unsorted(
+            attrs.into_iter().map(|a| (a, ())).collect(),
+        ));
+    }
+
+    /// Number of packages.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the index knows no package.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The mapping tables (aliases, removals, hand-kept tables).
+    pub fn mappings(&self) -> &Mappings {
+        &self.mappings
+    }
+
+    fn row(&self, attr: &str) -> Option<&Row> {
+        self.rows
+            .binary_search_by(|r| r.attr.as_ref().cmp(attr))
+            .ok()
+            .map(|i| &self.rows[i])
+    }
+
+    /// The package with exactly this attr.
+    pub fn get(&self, attr: &str) -> Option<Package> {
+        self.row(attr).map(Row::to_package)
+    }
+
+    /// Whether the set has exactly this attr.
+    pub fn contains(&self, attr: &str) -> bool {
+        self.row(attr).is_some()
+    }
+
+    /// Every attr, sorted.
+    pub fn attrs(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().map(|r| r.attr.as_ref())
+    }
+
+    /// Every package, sorted by attr.
+    pub fn packages(&self) -> impl Iterator<Item = Package> + '_ {
+        self.rows.iter().map(Row::to_package)
+    }
+
+    /// The attr a PEP 503 name matches directly (exactly, or an attr that
+    /// normalizes to it).
+    fn attr_match(&self, normalized: &str) -> Option<&Row> {
+        self.row(normalized).or_else(|| {
+            self.by_norm_attr
+                .get(normalized)
+                .map(|&i| &self.rows[i as usize])
+        })
+    }
+
+    /// The top-level application attr for a name, if known to exist.
+    fn app(&self, normalized: &str) -> Option<String> {
+        let app = self.mappings.app(normalized)?;
+        match &self.toplevel {
+            Some(known) if known.get(app).is_none() => None,
+            _ => Some(app.to_string()),
+        }
+    }
+
+    /// Map a PEP 503 normalized name to a package of the set, in the order
+    /// attr, pname, nixpkgs alias, hand-kept table; then a removal notice.
+    pub fn lookup(&self, normalized: &str) -> Lookup {
+        let found = |row: &Row, by: MatchedBy| Lookup::Found {
+            package: row.to_package(),
+            matched_by: by,
+            app: self.app(normalized),
         };
-        if let Some(l) = found(normalized, MatchedBy::Attr) {
-            return l;
+        if let Some(r) = self.attr_match(normalized) {
+            return found(r, MatchedBy::Attr);
         }
-        if let Some(l) = self
-            .by_pname
-            .get(normalized)
-            .and_then(|a| found(a, MatchedBy::Pname))
-        {
-            return l;
+        if let Some(&i) = self.by_pname.get(normalized) {
+            return found(&self.rows[i as usize], MatchedBy::Pname);
         }
-        if let Some(l) = self
-            .aliases
-            .get(normalized)
-            .and_then(|a| found(a, MatchedBy::Alias))
-        {
-            return l;
+        if let Some(r) = self.mappings.alias(normalized).and_then(|a| self.row(a)) {
+            return found(r, MatchedBy::Alias);
         }
-        if let Some(l) = self
+        if let Some(r) = self
+            .mappings
             .table
             .get(normalized)
-            .and_then(|e| found(&e.attr, MatchedBy::Table))
+            .and_then(|(a, _)| self.row(a))
         {
-            return l;
+            return found(r, MatchedBy::Table);
         }
-        if let Some(message) = self.removed.get(normalized) {
+        if let Some(message) = self.mappings.removed(normalized) {
             return Lookup::Removed {
                 attr: normalized.to_string(),
-                message: message.clone(),
+                message: message.to_string(),
             };
         }
         Lookup::Missing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(attr: &str, pname: Option<&str>) -> Package {
+        Package {
+            attr: attr.into(),
+            pname: pname.map(Into::into),
+            version: None,
+        }
+    }
+
+    fn index() -> Index {
+        let mappings = Mappings::new(
+            vec![
+                ("old-name".into(), "new-name".into()),
+                ("psycopg2-binary".into(), "psycopg2".into()),
+            ],
+            vec![("gone".into(), "gone was removed".into())],
+            vec![(
+                "opencv-python".into(),
+                TableEntry {
+                    attr: "opencv4".into(),
+                    evidence: "e".into(),
+                },
+            )],
+            vec![("black".into(), "black".into())],
+        );
+        Index::from_packages(
+            None,
+            "python312Packages",
+            vec![
+                pkg("psycopg2-binary", None),
+                pkg("psycopg2", None),
+                pkg("new-name", None),
+                pkg("opencv4", Some("opencv")),
+                pkg("plasTeX", None),
+                pkg("black", Some("black")),
+                pkg("pyicu", Some("PyICU")),
+                pkg("jinja2", Some("Jinja2")),
+                pkg("foo-bar-lib", Some("foo_bar")),
+            ],
+            mappings,
+        )
+    }
+
+    fn matched(l: Lookup) -> (String, MatchedBy) {
+        match l {
+            Lookup::Found {
+                package,
+                matched_by,
+                ..
+            } => (package.attr, matched_by),
+            other => panic!("not found: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn order_attr_pname_alias_table() {
+        let ix = index();
+        assert_eq!(
+            matched(ix.lookup("psycopg2-binary")),
+            ("psycopg2-binary".into(), MatchedBy::Attr)
+        );
+        assert_eq!(
+            matched(ix.lookup("plastex")),
+            ("plasTeX".into(), MatchedBy::Attr)
+        );
+        assert_eq!(
+            matched(ix.lookup("foo-bar")),
+            ("foo-bar-lib".into(), MatchedBy::Pname)
+        );
+        assert_eq!(
+            matched(ix.lookup("opencv")),
+            ("opencv4".into(), MatchedBy::Pname)
+        );
+        assert_eq!(
+            matched(ix.lookup("old-name")),
+            ("new-name".into(), MatchedBy::Alias)
+        );
+        assert_eq!(
+            matched(ix.lookup("opencv-python")),
+            ("opencv4".into(), MatchedBy::Table)
+        );
+        assert!(matches!(ix.lookup("gone"), Lookup::Removed { .. }));
+        assert_eq!(ix.lookup("nothing-like-it"), Lookup::Missing);
+        // jinja2's pname normalizes to its attr: no pname entry needed.
+        assert_eq!(
+            matched(ix.lookup("jinja2")),
+            ("jinja2".into(), MatchedBy::Attr)
+        );
+    }
+
+    #[test]
+    fn apps_are_reported_and_checked_against_toplevel() {
+        let mut ix = index();
+        let app = |ix: &Index| match ix.lookup("black") {
+            Lookup::Found { app, .. } => app,
+            _ => None,
+        };
+        assert_eq!(app(&ix), Some("black".to_string()));
+        ix.set_toplevel(vec![Cow::Borrowed("hello")]);
+        assert_eq!(app(&ix), None);
+    }
+
+    #[test]
+    fn unsorted_duplicates_first_wins() {
+        let ix = Index::from_packages(
+            None,
+            "s",
+            vec![pkg("b", Some("x")), pkg("a", None), pkg("b", Some("y"))],
+            Mappings::default(),
+        );
+        assert_eq!(ix.len(), 2);
+        assert_eq!(ix.get("b").and_then(|p| p.pname), Some("x".into()));
+    }
+
+    #[test]
+    fn candidates_include_alias_and_table_targets() {
+        let ix = index();
+        assert_eq!(
+            ix.mappings().candidates("opencv-python"),
+            ["opencv-python", "opencv4"]
+        );
+        assert_eq!(
+            ix.mappings().candidates("old-name"),
+            ["old-name", "new-name"]
+        );
     }
 }
