@@ -146,7 +146,11 @@ impl<R: Read> Read for Transport<R> {
                 Ok(n)
             }
             Err(e) => {
-                self.read.borrow_mut().1 = Some(e.to_string());
+                let what = match e.get_ref() {
+                    Some(inner) => error_chain(inner),
+                    None => e.to_string(),
+                };
+                self.read.borrow_mut().1 = Some(what);
                 Err(e)
             }
         }
@@ -292,7 +296,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Read the current cache, reporting (once, on stderr) a corrupt one.
 fn read_current(path: &Path) -> Option<CacheFile> {
-    match CacheFile::read(path) {
+    match CacheFile::read(path).and_then(|c| c.map(|c| c.verify().map(|()| c)).transpose()) {
         Ok(c) => c,
         Err(Corrupt(why)) => {
             eprintln!(
