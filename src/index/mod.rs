@@ -431,8 +431,11 @@ impl Index {
         })
     }
 
-    /// The top-level application attr for a name, if known to exist.
-    fn app(&self, normalized: &str) -> Option<String> {
+    /// The top-level application attr for a PEP 503 name (`pre-commit` →
+    /// `pre-commit`), if the applications table has one and the source does
+    /// not know it to be absent. Also answers for names that are not in the
+    /// Python set at all (`Lookup::Missing`): point those to `pkgs.<app>`.
+    pub fn app(&self, normalized: &str) -> Option<String> {
         let app = self.mappings.app(normalized)?;
         match &self.toplevel {
             Some(known) if known.get(app).is_none() => None,
