@@ -84,6 +84,15 @@ def build(shared: Path) -> dict[str, str]:
         attrs.add(attr)
     attr_list = sorted(attrs)
     normalized_attrs = {normalize(a) for a in attr_list}
+    unnormalized: dict[str, str] = {}
+    for a in attr_list:
+        n = normalize(a)
+        if n != a and n not in attrs:
+            unnormalized.setdefault(n, a)
+    out["data/nixpkgs-python-attrs-unnormalized.tsv"] = header(
+        "PEP 503 name<TAB>attr, for the attrs that are not PEP 503-normalized, byte-sorted",
+        f"nixpkgs-python-attrs.tsv (nixpkgs {SNAPSHOT_COMMIT})",
+    ) + "".join(f"{n}\t{a}\n" for n, a in sorted(unnormalized.items()))
     out["data/nixpkgs-python-attrs.txt"] = header(
         "Attributes of nixpkgs' Python package set, one a line, byte-sorted",
         f"nixpkgs-python-attrs.tsv (nixpkgs {SNAPSHOT_COMMIT})",

@@ -40,6 +40,7 @@ fn tables_are_sorted_unique_and_point_at_attrs() {
     let mut problems = Vec::new();
     for (file, text) in [
         ("nixpkgs-python-attrs.txt", data::ATTRS),
+        ("nixpkgs-python-attrs-unnormalized.tsv", data::UNNORMALIZED),
         ("nixpkgs-python-aliases.tsv", data::ALIASES),
         ("nixpkgs-python-removed.tsv", data::REMOVED),
         ("nixpkgs-python-pnames.tsv", data::PNAMES),

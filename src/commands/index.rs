@@ -122,6 +122,8 @@ pub struct StatusArgs {
     pub index: IndexChoice,
     /// An explicit nixpkgs path (else `NIX_PATH`).
     pub nixpkgs: Option<PathBuf>,
+    /// The index cache directory (default: the XDG cache dir).
+    pub cache_dir: Option<PathBuf>,
 }
 
 fn age(then: i64, now: i64) -> String {
@@ -132,21 +134,22 @@ fn age(then: i64, now: i64) -> String {
     }
 }
 
-/// `pip-guard index status`: each source, the one an audit would use, and
-/// a warning (stderr) when the channel cache is older than 30 days.
-pub fn status(args: &StatusArgs, out: &mut dyn Write) -> eyre::Result<Exit> {
+/// `pip-guard index status`: each source and the one an audit would use on
+/// `out`; on `err`, a warning when the channel cache is older than 30 days.
+pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> eyre::Result<Exit> {
     let set = if args.package_set.is_empty() {
         "python312Packages"
     } else {
         &args.package_set
     };
     let now = time::now_unix();
-    let dir = fsutil::index_dir();
+    let dir = args.cache_dir.clone().or_else(fsutil::index_dir);
     let mut warnings = Vec::new();
 
     // nix
     let nix_opts = nix::NixOptions {
         nixpkgs: args.nixpkgs.clone(),
+        cache_dir: dir.clone(),
         ..nix::NixOptions::default()
     };
     let nix_line = if !nix::on_path(&nix_opts.program) {
@@ -226,7 +229,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write) -> eyre::Result<Exit> {
         &LoadOptions {
             choice: args.index,
             nix: nix_opts,
-            cache_dir: None,
+            cache_dir: dir.clone(),
         },
         set,
         &[],
@@ -259,7 +262,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write) -> eyre::Result<Exit> {
     writeln!(out, "  channel:  {channel_line}")?;
     writeln!(out, "  embedded: {embedded_line}")?;
     for w in warnings {
-        eprintln!("pip-guard: warning: {w}");
+        writeln!(err, "pip-guard: warning: {w}")?;
     }
     used.map(|_| Exit::Success)
 }

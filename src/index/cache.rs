@@ -42,6 +42,9 @@ pub struct Entry {
     pub version: Option<String>,
 }
 
+/// A row as stored: `(attr, pname or "", version or "")`.
+pub type RawRow<'a> = (&'a str, &'a str, &'a str);
+
 /// Header facts of a cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
@@ -290,7 +293,7 @@ impl CacheFile {
 
     /// The checked rows of section `name` as `(attr, pname, version)`
     /// borrowed from the file (`None`: no such section).
-    pub fn rows(&self, name: &str) -> Result<Option<Vec<(&str, &str, &str)>>, Corrupt> {
+    pub fn rows(&self, name: &str) -> Result<Option<Vec<RawRow<'_>>>, Corrupt> {
         let Some(s) = self.section(name) else {
             return Ok(None);
         };

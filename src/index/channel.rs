@@ -459,6 +459,8 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
     let Some(c) = CacheFile::read(&cache_path(dir))? else {
         return Ok(None);
     };
+    // Every section, not only the one used: a damaged file is never used.
+    c.verify()?;
     let Some(rows) = c.rows(package_set)? else {
         return Ok(None);
     };

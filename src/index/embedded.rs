@@ -5,13 +5,15 @@
 //! building the index is one pass over each file that borrows every string
 //! from the binary: no copying, no hashing (see `docs/index.md`).
 
-use super::{Index, IndexMeta, Mappings, Row, SortedMap, Source, Text};
+use super::{Index, IndexMeta, Mappings, SortedMap, Source, Text};
 use std::borrow::Cow;
 
 /// The embedded data files, as compiled in.
 pub mod data {
     /// Attributes of the Python set, one a line, byte-sorted.
     pub const ATTRS: &str = include_str!("../../data/nixpkgs-python-attrs.txt");
+    /// `PEP 503 name<TAB>attr` for the attrs that are not normalized.
+    pub const UNNORMALIZED: &str = include_str!("../../data/nixpkgs-python-attrs-unnormalized.tsv");
     /// `normalized alias<TAB>target attr`, byte-sorted.
     pub const ALIASES: &str = include_str!("../../data/nixpkgs-python-aliases.tsv");
     /// `normalized removed attr<TAB>message`, byte-sorted.
@@ -78,41 +80,27 @@ pub fn mappings() -> Mappings {
     )
 }
 
-/// The embedded rows: attrs merged with the pnames known for some of them.
-fn rows() -> Vec<Row> {
-    let mut pnames = pairs(data::PNAMES).peekable();
-    let mut rows = Vec::with_capacity(9_000);
-    for attr in data_lines(data::ATTRS) {
-        // Both files are byte-sorted by attr: a merge join.
-        while pnames.peek().is_some_and(|(a, _)| *a < attr) {
-            pnames.next();
-        }
-        let pname = match pnames.peek() {
-            Some((a, p)) if *a == attr => Some(Cow::Borrowed(*p)),
-            _ => None,
-        };
-        rows.push(Row {
-            attr: Cow::Borrowed(attr),
-            pname,
-            version: None,
-        });
-    }
-    rows
-}
-
 impl Index {
     /// The snapshot compiled into the binary, for `package_set` (the
     /// snapshot has one attribute list, valid for every `python3XXPackages`,
     /// and no versions).
     pub fn embedded(package_set: &str) -> Index {
-        let rows = rows();
-        let meta = IndexMeta {
+        let borrowed = |(k, v): (&'static str, &'static str)| (Cow::Borrowed(k), Cow::Borrowed(v));
+        let mut index = Index::from_static(
+            None,
+            package_set.to_string(),
+            data::ATTRS,
+            SortedMap::from_unsorted(pairs(data::UNNORMALIZED).map(borrowed).collect()),
+            SortedMap::from_unsorted(pairs(data::PNAMES).map(borrowed).collect()),
+            mappings(),
+        );
+        index.meta = Some(IndexMeta {
             source: Source::Embedded,
             nixpkgs: commit().to_string(),
             date: date().to_string(),
-            packages: rows.len(),
-        };
-        Index::from_rows(Some(meta), package_set.to_string(), rows, mappings())
+            packages: index.len(),
+        });
+        index
     }
 }
 

@@ -103,7 +103,7 @@ pub struct TableEntry {
 /// Text that is either embedded in the binary or read at run time.
 pub type Text = Cow<'static, str>;
 
-/// One package row, stored without copying embedded text.
+/// One package row (owned or borrowed text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Row {
     attr: Text,
@@ -111,13 +111,99 @@ struct Row {
     version: Option<Text>,
 }
 
-impl Row {
-    fn to_package(&self) -> Package {
+/// A row as seen by lookups, whatever the storage.
+#[derive(Debug, Clone, Copy)]
+struct RowRef<'a> {
+    attr: &'a str,
+    pname: Option<&'a str>,
+    version: Option<&'a str>,
+}
+
+impl RowRef<'_> {
+    fn to_package(self) -> Package {
         Package {
             attr: self.attr.to_string(),
-            pname: self.pname.as_deref().map(str::to_string),
-            version: self.version.as_deref().map(str::to_string),
+            pname: self.pname.map(str::to_string),
+            version: self.version.map(str::to_string),
         }
+    }
+}
+
+/// The packages of an index, sorted by attr.
+#[derive(Debug, Clone)]
+enum Rows {
+    /// The embedded snapshot: attrs are `(offset, len)` spans of a static
+    /// text (8 bytes each, nothing copied); a few attrs have a pname.
+    Static {
+        text: &'static str,
+        spans: Vec<(u32, u32)>,
+        pnames: SortedMap<Text>,
+    },
+    /// Rows read at run time (channel cache, nix answers, tests).
+    Owned(Vec<Row>),
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Rows::Owned(Vec::new())
+    }
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Static { spans, .. } => spans.len(),
+            Rows::Owned(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> RowRef<'_> {
+        match self {
+            Rows::Static {
+                text,
+                spans,
+                pnames,
+            } => {
+                let (o, l) = spans[i];
+                let attr = &text[o as usize..(o + l) as usize];
+                RowRef {
+                    attr,
+                    pname: pnames.get(attr).map(|p| p.as_ref()),
+                    version: None,
+                }
+            }
+            Rows::Owned(v) => {
+                let r = &v[i];
+                RowRef {
+                    attr: &r.attr,
+                    pname: r.pname.as_deref(),
+                    version: r.version.as_deref(),
+                }
+            }
+        }
+    }
+
+    fn attr(&self, i: usize) -> &str {
+        match self {
+            Rows::Static { text, spans, .. } => {
+                let (o, l) = spans[i];
+                &text[o as usize..(o + l) as usize]
+            }
+            Rows::Owned(v) => &v[i].attr,
+        }
+    }
+
+    fn find(&self, attr: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.attr(mid).cmp(attr) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 }
 
@@ -278,7 +364,7 @@ pub struct Index {
     /// The package set's name, e.g. `python312Packages`.
     pub package_set: String,
     /// Packages, sorted by attr, unique.
-    rows: Vec<Row>,
+    rows: Rows,
     /// PEP 503 name → row, for attrs that are not normalized (`plasTeX`).
     by_norm_attr: SortedMap<u32>,
     /// normalized pname → row, where it differs from the attr (first wins).
@@ -363,9 +449,61 @@ impl Index {
         Index {
             meta,
             package_set,
-            rows,
+            rows: Rows::Owned(rows),
             by_norm_attr: SortedMap::from_unsorted(norm),
             by_pname: SortedMap::from_unsorted(pnames),
+            mappings,
+            toplevel: None,
+        }
+    }
+
+    /// Build over a static text with one attr a line (sorted, unique: the
+    /// embedded data, checked by its tests). `unnormalized` maps PEP 503
+    /// names to the attrs that are not normalized; `pnames` is attr → pname.
+    fn from_static(
+        meta: Option<IndexMeta>,
+        package_set: String,
+        text: &'static str,
+        unnormalized: SortedMap<Text>,
+        pnames: SortedMap<Text>,
+        mappings: Mappings,
+    ) -> Index {
+        let mut spans = Vec::with_capacity(text.len() / 12);
+        let mut offset = 0usize;
+        for line in text.split_inclusive('\n') {
+            let attr = line.trim_end_matches(['\n', '\r']);
+            if !attr.is_empty() && !attr.starts_with('#') {
+                spans.push((offset as u32, attr.len() as u32));
+            }
+            offset += line.len();
+        }
+        let rows = Rows::Static {
+            text,
+            spans,
+            pnames,
+        };
+        let mut by_norm_attr = Vec::new();
+        for (norm, attr) in unnormalized.iter() {
+            if let Some(i) = rows.find(attr) {
+                by_norm_attr.push((Cow::Owned(norm.to_string()), i as u32));
+            }
+        }
+        let mut by_pname = Vec::new();
+        if let Rows::Static { pnames, .. } = &rows {
+            for (attr, p) in pnames.iter() {
+                if !pname_normalizes_to(p, attr) {
+                    if let Some(i) = rows.find(attr) {
+                        by_pname.push((Cow::Owned(crate::names::normalize(p)), i as u32));
+                    }
+                }
+            }
+        }
+        Index {
+            meta,
+            package_set,
+            rows,
+            by_norm_attr: SortedMap::from_unsorted(by_norm_attr),
+            by_pname: SortedMap::from_unsorted(by_pname),
             mappings,
             toplevel: None,
         }
@@ -386,7 +524,7 @@ impl Index {
 
     /// Whether the index knows no package.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.len() == 0
     }
 
     /// The mapping tables (aliases, removals, hand-kept tables).
@@ -394,16 +532,13 @@ impl Index {
         &self.mappings
     }
 
-    fn row(&self, attr: &str) -> Option<&Row> {
-        self.rows
-            .binary_search_by(|r| r.attr.as_ref().cmp(attr))
-            .ok()
-            .map(|i| &self.rows[i])
+    fn row(&self, attr: &str) -> Option<RowRef<'_>> {
+        self.rows.find(attr).map(|i| self.rows.get(i))
     }
 
     /// The package with exactly this attr.
     pub fn get(&self, attr: &str) -> Option<Package> {
-        self.row(attr).map(Row::to_package)
+        self.row(attr).map(RowRef::to_package)
     }
 
     /// Whether the set has exactly this attr.
@@ -413,21 +548,21 @@ impl Index {
 
     /// Every attr, sorted.
     pub fn attrs(&self) -> impl Iterator<Item = &str> {
-        self.rows.iter().map(|r| r.attr.as_ref())
+        (0..self.rows.len()).map(|i| self.rows.attr(i))
     }
 
     /// Every package, sorted by attr.
     pub fn packages(&self) -> impl Iterator<Item = Package> + '_ {
-        self.rows.iter().map(Row::to_package)
+        (0..self.rows.len()).map(|i| self.rows.get(i).to_package())
     }
 
     /// The attr a PEP 503 name matches directly (exactly, or an attr that
     /// normalizes to it).
-    fn attr_match(&self, normalized: &str) -> Option<&Row> {
+    fn attr_match(&self, normalized: &str) -> Option<RowRef<'_>> {
         self.row(normalized).or_else(|| {
             self.by_norm_attr
                 .get(normalized)
-                .map(|&i| &self.rows[i as usize])
+                .map(|&i| self.rows.get(i as usize))
         })
     }
 
@@ -446,7 +581,7 @@ impl Index {
     /// Map a PEP 503 normalized name to a package of the set, in the order
     /// attr, pname, nixpkgs alias, hand-kept table; then a removal notice.
     pub fn lookup(&self, normalized: &str) -> Lookup {
-        let found = |row: &Row, by: MatchedBy| Lookup::Found {
+        let found = |row: RowRef<'_>, by: MatchedBy| Lookup::Found {
             package: row.to_package(),
             matched_by: by,
             app: self.app(normalized),
@@ -455,7 +590,7 @@ impl Index {
             return found(r, MatchedBy::Attr);
         }
         if let Some(&i) = self.by_pname.get(normalized) {
-            return found(&self.rows[i as usize], MatchedBy::Pname);
+            return found(self.rows.get(i as usize), MatchedBy::Pname);
         }
         if let Some(r) = self.mappings.alias(normalized).and_then(|a| self.row(a)) {
             return found(r, MatchedBy::Alias);

@@ -194,7 +194,7 @@ pub fn generate_json(total: usize, new_format: bool) -> (String, Generated) {
         "{\"version\":2,\"packages\":{"
     });
     let mut n = 0usize;
-    let mut sep = |out: &mut String, n: &mut usize| {
+    let sep = |out: &mut String, n: &mut usize| {
         if *n > 0 {
             out.push(',');
         }
@@ -354,13 +354,16 @@ pub enum Route {
     Redirect(String),
 }
 
+/// Requests seen: (path, If-None-Match).
+pub type RequestLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A loopback HTTP/1.1 server; routes can be changed while it runs.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     routes: Arc<Mutex<HashMap<String, Route>>>,
     /// Requests seen: (path, If-None-Match).
-    pub log: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub log: RequestLog,
 }
 
 impl Server {
@@ -370,7 +373,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let routes: Arc<Mutex<HashMap<String, Route>>> = Arc::default();
-        let log: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+        let log: RequestLog = Arc::default();
         let (r, l) = (routes.clone(), log.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
