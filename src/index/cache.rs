@@ -316,6 +316,49 @@ impl CacheFile {
         Ok(Some(out))
     }
 
+    /// The checked rows of section `name` as [`TextRow`] spans into the
+    /// file's text, and the text itself (`None`: no such section).
+    pub(crate) fn into_text_rows(
+        self,
+        name: &str,
+    ) -> Result<Option<(String, Vec<crate::index::TextRow>)>, Corrupt> {
+        let Some(s) = self.section(name) else {
+            return Ok(None);
+        };
+        let body = self.body(s)?;
+        let mut rows = Vec::with_capacity(s.rows);
+        let base = s.start;
+        let mut offset = 0usize;
+        let bad = |line: &str| Corrupt(format!("bad row in section {name}: {line:?}"));
+        for line in body.split_inclusive('\n') {
+            let l = line.strip_suffix('\n').ok_or_else(|| bad(line))?;
+            let mut it = l.splitn(3, '\t');
+            let (Some(a), Some(p), Some(v)) = (it.next(), it.next(), it.next()) else {
+                return Err(bad(line));
+            };
+            let len16 = |x: &str| u16::try_from(x.len()).map_err(|_| bad(line));
+            let start = u32::try_from(base + offset).map_err(|_| bad(line))?;
+            if a.is_empty() {
+                return Err(bad(line));
+            }
+            rows.push(crate::index::TextRow {
+                start,
+                attr: len16(a)?,
+                pname: len16(p)?,
+                version: len16(v)?,
+            });
+            offset += line.len();
+        }
+        if rows.len() != s.rows {
+            return Err(Corrupt(format!(
+                "section {name} has {} rows, header says {}",
+                rows.len(),
+                s.rows
+            )));
+        }
+        Ok(Some((self.text, rows)))
+    }
+
     /// The python package-set sections (`python312Packages`, …).
     pub fn package_sets(&self) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(|s| s.name != TOPLEVEL)

@@ -9,7 +9,7 @@
 use super::cache::{self, CacheFile, Corrupt, Entry, Header, TOPLEVEL};
 use super::fsutil::{self, Lock};
 use super::listing::{self, ListingError};
-use super::{embedded, time, Index, IndexMeta, Row, Source};
+use super::{embedded, time, Index, IndexMeta, Source};
 use crate::error::{EnvError, InputError};
 use crate::redact::redact;
 use color_eyre::eyre::{self, WrapErr};
@@ -461,31 +461,19 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
     };
     // Every section, not only the one used: a damaged file is never used.
     c.verify()?;
-    let Some(rows) = c.rows(package_set)? else {
+    if c.section(package_set).is_none() {
         return Ok(None);
-    };
-    let own = |s: &str| -> Option<Cow<'static, str>> {
-        (!s.is_empty()).then(|| Cow::Owned(s.to_string()))
-    };
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .map(|(a, p, v)| Row {
-            attr: Cow::Owned(a.to_string()),
-            pname: if p.is_empty() {
-                Some(Cow::Owned(a.to_string()))
-            } else {
-                own(p)
-            },
-            version: own(v),
-        })
-        .collect();
+    }
     let toplevel = c
         .rows(TOPLEVEL)?
         .unwrap_or_default()
         .into_iter()
         .map(|(a, _, _)| Cow::Owned(a.to_string()))
         .collect();
-    let h = &c.header;
+    let h = c.header.clone();
+    let Some((text, rows)) = c.into_text_rows(package_set)? else {
+        return Ok(None);
+    };
     let date = if h.date.is_empty() {
         time::date(h.fetched)
     } else {
@@ -501,9 +489,10 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
         date,
         packages: rows.len(),
     };
-    let mut index = Index::from_rows(
+    let mut index = Index::from_text(
         Some(meta),
         package_set.to_string(),
+        text,
         rows,
         embedded::mappings(),
     );
@@ -523,6 +512,76 @@ mod tests {
         );
         assert_eq!(
             revision_from_url("https://channels.nixos.org/nixpkgs-unstable/packages.json.br"),
+            None
+        );
+    }
+
+    #[test]
+    fn cached_rows_are_read_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = |a: &str, p: Option<&str>, v: Option<&str>| Entry {
+            attr: a.into(),
+            pname: p.map(Into::into),
+            version: v.map(Into::into),
+        };
+        let header = Header {
+            channel: "c".into(),
+            fetched: 86_400,
+            ..Header::default()
+        };
+        let bytes = cache::encode(
+            &header,
+            &mut [
+                (
+                    "python312Packages".into(),
+                    vec![
+                        e("requests", Some("requests"), Some("2.32.3")),
+                        e("opencv4", Some("opencv"), Some("4.11.0")),
+                        e("plasTeX", None, None),
+                    ],
+                ),
+                (TOPLEVEL.into(), vec![e("black", None, Some("25.1"))]),
+            ],
+        );
+        std::fs::write(cache_path(dir.path()), bytes).unwrap();
+        let ix = load(dir.path(), "python312Packages").unwrap().unwrap();
+        assert_eq!(ix.len(), 3);
+        assert_eq!(ix.meta.as_ref().unwrap().date, "1970-01-02");
+        let got = |n: &str| match ix.lookup(n) {
+            super::super::Lookup::Found {
+                package,
+                matched_by,
+                ..
+            } => Some((package.attr, package.pname, package.version, matched_by)),
+            _ => None,
+        };
+        use super::super::MatchedBy::*;
+        assert_eq!(
+            got("requests"),
+            Some((
+                "requests".into(),
+                Some("requests".into()),
+                Some("2.32.3".into()),
+                Attr
+            ))
+        );
+        assert_eq!(
+            got("opencv"),
+            Some((
+                "opencv4".into(),
+                Some("opencv".into()),
+                Some("4.11.0".into()),
+                Pname
+            ))
+        );
+        assert_eq!(
+            got("plastex").map(|g| (g.0, g.2)),
+            Some(("plasTeX".into(), None))
+        );
+        assert_eq!(
+            load(dir.path(), "python313Packages")
+                .unwrap()
+                .map(|i| i.len()),
             None
         );
     }

@@ -139,8 +139,38 @@ enum Rows {
         spans: Vec<(u32, u32)>,
         pnames: SortedMap<Text>,
     },
-    /// Rows read at run time (channel cache, nix answers, tests).
+    /// Rows read at run time (nix answers, tests).
     Owned(Vec<Row>),
+    /// Rows of a cache file kept in memory: spans of its text, one
+    /// allocation for the whole set.
+    Text { text: String, rows: Vec<TextRow> },
+}
+
+/// A `attr<TAB>pname<TAB>version` line of a cache section: where it starts
+/// and the length of each field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TextRow {
+    /// Offset of the line in the text.
+    pub(crate) start: u32,
+    /// Length of the attr.
+    pub(crate) attr: u16,
+    /// Length of the pname (0: same as the attr).
+    pub(crate) pname: u16,
+    /// Length of the version (0: unknown).
+    pub(crate) version: u16,
+}
+
+impl TextRow {
+    fn fields(self, text: &str) -> (&str, &str, &str) {
+        let a = self.start as usize;
+        let p = a + self.attr as usize + 1;
+        let v = p + self.pname as usize + 1;
+        (
+            &text[a..a + self.attr as usize],
+            &text[p..p + self.pname as usize],
+            &text[v..v + self.version as usize],
+        )
+    }
 }
 
 impl Default for Rows {
@@ -154,6 +184,7 @@ impl Rows {
         match self {
             Rows::Static { spans, .. } => spans.len(),
             Rows::Owned(v) => v.len(),
+            Rows::Text { rows, .. } => rows.len(),
         }
     }
 
@@ -180,6 +211,14 @@ impl Rows {
                     version: r.version.as_deref(),
                 }
             }
+            Rows::Text { text, rows } => {
+                let (attr, pname, version) = rows[i].fields(text);
+                RowRef {
+                    attr,
+                    pname: Some(if pname.is_empty() { attr } else { pname }),
+                    version: (!version.is_empty()).then_some(version),
+                }
+            }
         }
     }
 
@@ -190,6 +229,7 @@ impl Rows {
                 &text[o as usize..(o + l) as usize]
             }
             Rows::Owned(v) => &v[i].attr,
+            Rows::Text { text, rows } => rows[i].fields(text).0,
         }
     }
 
@@ -428,28 +468,61 @@ impl Index {
             rows.sort_by(|a, b| a.attr.cmp(&b.attr));
             rows.dedup_by(|later, earlier| later.attr == earlier.attr);
         }
+        Self::with_derived_maps(meta, package_set, Rows::Owned(rows), mappings)
+    }
+
+    /// Build over `text` (kept) whose `rows` are `attr<TAB>pname<TAB>version`
+    /// lines, as in a cache section; empty pname = the attr. Rows out of
+    /// order are copied into owned rows and sorted.
+    pub(crate) fn from_text(
+        meta: Option<IndexMeta>,
+        package_set: String,
+        text: String,
+        rows: Vec<TextRow>,
+        mappings: Mappings,
+    ) -> Index {
+        let rows = Rows::Text { text, rows };
+        let sorted = (1..rows.len()).all(|i| rows.attr(i - 1) < rows.attr(i));
+        if sorted {
+            return Self::with_derived_maps(meta, package_set, rows, mappings);
+        }
+        let owned = (0..rows.len())
+            .map(|i| {
+                let r = rows.get(i);
+                Row {
+                    attr: Cow::Owned(r.attr.to_string()),
+                    pname: r.pname.map(|p| Cow::Owned(p.to_string())),
+                    version: r.version.map(|v| Cow::Owned(v.to_string())),
+                }
+            })
+            .collect();
+        Self::from_rows(meta, package_set, owned, mappings)
+    }
+
+    /// Derive the normalized-attr and pname maps of sorted rows.
+    fn with_derived_maps(
+        meta: Option<IndexMeta>,
+        package_set: String,
+        rows: Rows,
+        mappings: Mappings,
+    ) -> Index {
         let mut norm = Vec::new();
         let mut pnames = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            let i = i as u32;
-            if !is_normalized(&r.attr) {
-                norm.push((Cow::Owned(crate::names::normalize(&r.attr)), i));
+        for i in 0..rows.len() {
+            let r = rows.get(i);
+            if !is_normalized(r.attr) {
+                norm.push((Cow::Owned(crate::names::normalize(r.attr)), i as u32));
             }
-            if let Some(p) = &r.pname {
-                if !pname_normalizes_to(p, &r.attr) {
-                    let key = if is_normalized(p) {
-                        p.clone()
-                    } else {
-                        Cow::Owned(crate::names::normalize(p))
-                    };
-                    pnames.push((key, i));
+            if let Some(p) = r.pname {
+                if !pname_normalizes_to(p, r.attr) {
+                    pnames.push((Cow::Owned(crate::names::normalize(p)), i as u32));
                 }
             }
         }
         Index {
             meta,
             package_set,
-            rows: Rows::Owned(rows),
+            rows,
             by_norm_attr: SortedMap::from_unsorted(norm),
             by_pname: SortedMap::from_unsorted(pnames),
             mappings,
