@@ -224,6 +224,7 @@ fn assert_fault(dir: &Path, before: &[u8], path: &str, expect: &[&str]) {
     let start = Instant::now();
     let err = channel::update(&opts(dir, &url)).expect_err(&format!("{path} must fail"));
     let msg = format!("{err:#}");
+    eprintln!("{path}: {msg}");
     assert!(
         start.elapsed() < Duration::from_secs(20),
         "{path}: took {:?}",
