@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Which index source to use (`--index auto|nix|channel|embedded`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum IndexChoice {
     /// nix if available, else the channel cache, else embedded.
@@ -88,7 +88,9 @@ fn say_once(msg: &str) {
 }
 
 /// Load the index for `package_set` from the chosen source. `candidates`
-/// are the attrs a nix evaluation should answer for (see [`candidates`]).
+/// are the attrs a nix evaluation should answer for (see [`candidates`]):
+/// an index from nix knows only those, so pass the candidates of every
+/// name that will be looked up.
 pub fn load(choice: IndexChoice, package_set: &str, candidates: &[String]) -> eyre::Result<Index> {
     load_with(
         &LoadOptions {
