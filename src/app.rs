@@ -85,10 +85,22 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
         } => commands::explain::run(&requirement, format, index),
         Command::Nixify { index, args } => commands::nixify::run(index, &args),
         Command::Index { action } => match action {
-            IndexAction::Update { channel, from } => {
-                commands::index::update(&channel, from.as_deref())
+            IndexAction::Update {
+                channel,
+                from,
+                timeout,
+                min_packages,
+                quiet,
+            } => commands::index::update(&commands::index::UpdateArgs {
+                channel,
+                from,
+                timeout,
+                min_packages,
+                quiet,
+            }),
+            IndexAction::Status { index, package_set } => {
+                commands::index::status_cli(index.unwrap_or_default(), package_set)
             }
-            IndexAction::Status { index } => commands::index::status(index.unwrap_or_default()),
         },
         Command::Policy { action } => match action {
             PolicyAction::Show { format } => commands::policy::show(format),

@@ -17,19 +17,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Which index source to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum IndexChoice {
-    /// nix if `<nixpkgs>` resolves, else a fresh channel cache, else embedded.
-    #[default]
-    Auto,
-    /// The user's nixpkgs through nix-instantiate.
-    Nix,
-    /// The channel listing cached by `pip-guard index update`.
-    Channel,
-    /// The snapshot embedded in the binary.
-    Embedded,
-}
+pub use crate::index::load::IndexChoice;
 
 /// Output format for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,18 +149,30 @@ pub enum Command {
 pub enum IndexAction {
     /// Download a channel's package listing into the cache.
     Update {
-        /// Channel name.
-        #[arg(long, default_value = "nixpkgs-unstable")]
-        channel: String,
-        /// A URL or local path of a packages.json.br instead of the channel's.
+        /// Channel name (default: nixpkgs-unstable, or the policy's `[index] channel`).
+        #[arg(long)]
+        channel: Option<String>,
+        /// A URL or local path of a packages.json(.br) instead of the channel's.
         #[arg(long, value_name = "URL_OR_PATH")]
         from: Option<String>,
+        /// Network timeout in seconds (default: $PIP_GUARD_HTTP_TIMEOUT, else 30).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// Refuse a listing with fewer packages (default 50,000).
+        #[arg(long, value_name = "N")]
+        min_packages: Option<usize>,
+        /// No progress bar, no summary.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print which index would be used, and how old it is.
     Status {
         /// Index source to report on.
         #[arg(long, value_enum)]
         index: Option<IndexChoice>,
+        /// The Python package set (default: follow the target interpreter).
+        #[arg(long, value_name = "SET")]
+        package_set: Option<String>,
     },
 }
 

@@ -65,16 +65,12 @@ pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Ou
         .package_set
         .clone()
         .unwrap_or_else(|| target.package_set());
-    let candidates: Vec<String> = set
+    let names: Vec<String> = set
         .requirements
         .iter()
         .filter_map(|r| r.normalized.clone())
         .collect();
-    let index = crate::index::load(
-        settings.index.unwrap_or(policy.index.source.into()),
-        &package_set,
-        &candidates,
-    )?;
+    let index = load_index(settings.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
     let plan = Plan::build(&set, &target, &index, &alternatives, &policy);
     Ok(Outcome {
@@ -83,4 +79,21 @@ pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Ou
         policy,
         plan,
     })
+}
+
+/// Load the index for `names` from the flag's source, else the policy's,
+/// with the policy's nixpkgs path.
+pub fn load_index(
+    flag: Option<IndexChoice>,
+    policy: &Policy,
+    package_set: &str,
+    names: &[String],
+) -> eyre::Result<crate::index::Index> {
+    let candidates = crate::index::load::candidates(names);
+    let mut opts = crate::index::load::LoadOptions {
+        choice: flag.unwrap_or(policy.index.source.into()),
+        ..Default::default()
+    };
+    opts.nix.nixpkgs = policy.index.nixpkgs.clone();
+    crate::index::load::load_with(&opts, package_set, &candidates)
 }

@@ -118,7 +118,7 @@ impl Plan {
                 source: crate::index::Source::Embedded,
                 nixpkgs: String::new(),
                 date: String::new(),
-                packages: index.packages.len(),
+                packages: index.len(),
             }),
             policy_mode: policy.mode,
             policy_sources: policy.sources.clone(),

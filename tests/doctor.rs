@@ -192,7 +192,7 @@ fn a_badly_set_up_machine_gets_every_problem_reported() {
             &j,
             "user-site-shadows-nix",
             "warn",
-            &format!("requests: python311Packages.{attr}"),
+            &format!("requests: {attr}"),
         ),
         None => eprintln!("embedded index does not know requests: shadowing check not exercised"),
     }

@@ -1,7 +1,7 @@
 //! `pip-guard doctor [--format text|json]`: gather the facts, run the
 //! checks, print them; exit 1 if any check fails.
 
-use crate::cli::{FormatArg, IndexChoice};
+use crate::cli::FormatArg;
 use crate::doctor;
 use crate::error::InputError;
 use crate::exit::Exit;
@@ -24,7 +24,7 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
         .as_ref()
         .map(|p| format!("python{}Packages", p.version.replace('.', "")))
         .unwrap_or_else(|| "python3Packages".to_string());
-    let index = crate::index::load(IndexChoice::Embedded, &package_set, &[]).ok();
+    let index = Some(crate::index::Index::embedded(&package_set));
     let lookup = |name: &str| -> Option<String> {
         match index.as_ref()?.lookup(name) {
             Lookup::Found { package, .. } => Some(package.attr),

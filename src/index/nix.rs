@@ -1,1 +1,455 @@
-//! See [`super`].
+//! The user's own nixpkgs, asked through `nix-instantiate`.
+//!
+//! One `nix-instantiate --eval --strict --json` call per invocation
+//! evaluates only the candidate attrs the requirements need: for each,
+//! whether it exists, its `pname` and `version`, each guarded with
+//! `builtins.tryEval` so a throwing (broken, insecure, removed) package
+//! cannot fail the call. The call is bounded by a timeout. Answers are
+//! cached, keyed by the resolved nixpkgs path (a store path changes with
+//! every nixpkgs update), so a second run with the same requirements does
+//! not start nix at all.
+
+use super::cache::{self, CacheFile, Entry, Header};
+use super::fsutil::{self, Lock};
+use super::{embedded, time, Index, IndexMeta, Package, Source};
+use crate::error::EnvError;
+use color_eyre::eyre;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Default bound on the `nix-instantiate` call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The expression evaluated. `set` and `candidates` (a JSON list) come in
+/// through `--argstr`, so no name is ever spliced into Nix code.
+const EXPR: &str = r#"{ set, candidates }:
+let
+  pkgs = import <nixpkgs> { config = { allowAliases = false; }; };
+  try = e: let r = builtins.tryEval e; in if r.success then r.value else null;
+  str = v: if builtins.isString v then v else null;
+  psTry = builtins.tryEval (pkgs.${set} or null);
+  ps = if psTry.success && builtins.isAttrs psTry.value then psTry.value else null;
+  one = name:
+    let
+      has = ps != null && builtins.hasAttr name ps;
+      v = if has then builtins.tryEval ps.${name} else { success = false; value = null; };
+      exists = v.success && builtins.isAttrs v.value;
+    in {
+      inherit name exists;
+      pname = if exists then try (str (v.value.pname or null)) else null;
+      version = if exists then try (str (v.value.version or null)) else null;
+    };
+  lib = pkgs.lib or { };
+in {
+  set = ps != null;
+  count = if ps != null then try (builtins.length (builtins.attrNames ps)) else null;
+  version = try (str (lib.version or null));
+  results = map one (builtins.fromJSON candidates);
+}
+"#;
+
+/// How to reach the user's nixpkgs.
+#[derive(Debug, Clone)]
+pub struct NixOptions {
+    /// An explicit nixpkgs path (else `<nixpkgs>` from `NIX_PATH`).
+    pub nixpkgs: Option<PathBuf>,
+    /// Bound on the `nix-instantiate` call.
+    pub timeout: Duration,
+    /// The index cache directory (default: [`fsutil::index_dir`]).
+    pub cache_dir: Option<PathBuf>,
+    /// The program to run.
+    pub program: PathBuf,
+}
+
+impl Default for NixOptions {
+    fn default() -> Self {
+        let timeout = std::env::var("PIP_GUARD_NIX_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        NixOptions {
+            nixpkgs: None,
+            timeout,
+            cache_dir: None,
+            program: PathBuf::from("nix-instantiate"),
+        }
+    }
+}
+
+/// What nix answered for the candidates.
+#[derive(Debug, Clone)]
+pub struct NixAnswer {
+    /// The resolved nixpkgs path.
+    pub nixpkgs: PathBuf,
+    /// The candidates that exist in the set.
+    pub packages: Vec<Package>,
+    /// Number of attrs in the set, when known.
+    pub set_size: Option<usize>,
+    /// `lib.version` of that nixpkgs, when known.
+    pub version: Option<String>,
+    /// Whether everything came from the cache (nix was not run).
+    pub cached: bool,
+}
+
+/// Whether `program` is found on PATH (or is a path that exists).
+pub fn on_path(program: &Path) -> bool {
+    if program.components().count() > 1 {
+        return program.is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+/// Resolve `<nixpkgs>` without running nix: the explicit path, else the
+/// `nixpkgs=PATH` entry or a `PATH` entry holding `nixpkgs` in `NIX_PATH`,
+/// else nix's default channel locations. The result is canonical (store
+/// symlinks followed). `None` when nothing resolves locally (a URL or
+/// `flake:` entry is not fetched).
+pub fn resolve_nixpkgs(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return std::fs::canonicalize(p).ok();
+    }
+    let nix_path = std::env::var("NIX_PATH").unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    for entry in nix_path.split(':').filter(|e| !e.is_empty()) {
+        match entry.split_once('=') {
+            Some(("nixpkgs", p)) => candidates.push(PathBuf::from(p)),
+            Some(_) => {}
+            None => candidates.push(Path::new(entry).join("nixpkgs")),
+        }
+    }
+    if nix_path.is_empty() {
+        if let Some(home) = std::env::var_os("HOME") {
+            candidates.push(Path::new(&home).join(".nix-defexpr/channels/nixpkgs"));
+        }
+        candidates.push(PathBuf::from(
+            "/nix/var/nix/profiles/per-user/root/channels/nixpkgs",
+        ));
+    }
+    candidates
+        .into_iter()
+        .filter(|p| p.is_absolute() && p.exists())
+        .find_map(|p| std::fs::canonicalize(p).ok())
+}
+
+/// The cache key: the store path alone identifies a nixpkgs; a checkout
+/// outside the store also carries the modification times of the files
+/// that change when it does.
+fn cache_key(nixpkgs: &Path, package_set: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(nixpkgs.as_os_str().as_encoded_bytes());
+    h.update([0]);
+    h.update(package_set.as_bytes());
+    if !nixpkgs.starts_with("/nix/store") {
+        for f in ["", "default.nix", ".git/HEAD", ".git/index", ".version"] {
+            let mtime = std::fs::metadata(nixpkgs.join(f))
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            h.update(mtime.to_le_bytes());
+        }
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One cached answer: `None` = the attr does not exist.
+type Answers = BTreeMap<String, Option<(Option<String>, Option<String>)>>;
+
+fn read_cache(path: &Path) -> (Answers, Option<usize>, Option<String>) {
+    let mut answers = Answers::new();
+    let Ok(Some(c)) = CacheFile::read(path) else {
+        return (answers, None, None);
+    };
+    let (Ok(Some(found)), Ok(missing)) = (c.rows("found"), c.rows("missing")) else {
+        return (answers, None, None);
+    };
+    let s = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    for (a, p, v) in found {
+        answers.insert(
+            a.to_string(),
+            Some((s(p).or_else(|| Some(a.to_string())), s(v))),
+        );
+    }
+    for (a, _, _) in missing.unwrap_or_default() {
+        answers.insert(a.to_string(), None);
+    }
+    let size = (c.header.packages > 0).then_some(c.header.packages);
+    (answers, size, s(&c.header.revision))
+}
+
+fn write_cache(
+    path: &Path,
+    nixpkgs: &Path,
+    set: &str,
+    answers: &Answers,
+    size: Option<usize>,
+    version: Option<&str>,
+) {
+    let header = Header {
+        channel: set.to_string(),
+        url: nixpkgs.display().to_string(),
+        fetched: time::now_unix(),
+        revision: version.unwrap_or("").to_string(),
+        packages: size.unwrap_or(0),
+        ..Header::default()
+    };
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (a, ans) in answers {
+        match ans {
+            Some((p, v)) => found.push(Entry {
+                attr: a.clone(),
+                pname: p.clone(),
+                version: v.clone(),
+            }),
+            None => missing.push(Entry {
+                attr: a.clone(),
+                pname: None,
+                version: None,
+            }),
+        }
+    }
+    let bytes = cache::encode(
+        &header,
+        &mut [
+            ("found".to_string(), found),
+            ("missing".to_string(), missing),
+        ],
+    );
+    // A cache that cannot be written only costs speed next time.
+    let _ = fsutil::atomic_write(path, &bytes);
+}
+
+fn env_err(msg: String) -> eyre::Report {
+    eyre::Report::new(EnvError(msg))
+}
+
+/// Run `cmd`, killing it after `timeout`. Returns (status ok, stdout, stderr).
+fn run_bounded(mut cmd: Command, timeout: Duration) -> eyre::Result<(bool, Vec<u8>, String)> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| env_err(format!("cannot run {program}: {e}")))?;
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let t_out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_end(&mut b);
+        }
+        b
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_end(&mut b);
+        }
+        b
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(env_err(format!(
+                    "{program} did not answer within {:.1} s (set PIP_GUARD_NIX_TIMEOUT to wait longer)",
+                    timeout.as_secs_f64()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(env_err(format!("waiting for {program}: {e}"))),
+        }
+    };
+    let stdout = t_out.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
+    Ok((status.success(), stdout, stderr))
+}
+
+#[derive(serde::Deserialize)]
+struct EvalResult {
+    set: bool,
+    count: Option<usize>,
+    version: Option<String>,
+    results: Vec<EvalOne>,
+}
+
+#[derive(serde::Deserialize)]
+struct EvalOne {
+    name: String,
+    exists: bool,
+    pname: Option<String>,
+    version: Option<String>,
+}
+
+/// Ask the user's nixpkgs about `candidates` of `package_set`, with the
+/// default options (`NIX_PATH`, `PIP_GUARD_NIX_TIMEOUT` or 10 s).
+pub fn lookup_candidates(package_set: &str, candidates: &[String]) -> eyre::Result<Vec<Package>> {
+    lookup_candidates_with(&NixOptions::default(), package_set, candidates).map(|a| a.packages)
+}
+
+/// Ask the user's nixpkgs about `candidates` of `package_set`: from the
+/// cache when it has them all, else with one `nix-instantiate` call.
+pub fn lookup_candidates_with(
+    opts: &NixOptions,
+    package_set: &str,
+    candidates: &[String],
+) -> eyre::Result<NixAnswer> {
+    let nixpkgs = resolve_nixpkgs(opts.nixpkgs.as_deref()).ok_or_else(|| {
+        env_err(match &opts.nixpkgs {
+            Some(p) => format!("nixpkgs path {} does not exist", p.display()),
+            None => "<nixpkgs> does not resolve to a local path (NIX_PATH has no nixpkgs entry)"
+                .to_string(),
+        })
+    })?;
+    let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
+    let key = cache_key(&nixpkgs, package_set);
+    let cache_file = dir.as_ref().map(|d| d.join(format!("nix-{key}.idx")));
+    let (mut answers, mut size, mut version) =
+        cache_file.as_deref().map(read_cache).unwrap_or_default();
+    let missing: Vec<&String> = candidates
+        .iter()
+        .filter(|c| !answers.contains_key(c.as_str()))
+        .collect();
+    let cached = missing.is_empty() && size.is_some();
+    if !cached {
+        let mut cmd = Command::new(&opts.program);
+        cmd.arg("--eval")
+            .arg("--strict")
+            .arg("--json")
+            .arg("-I")
+            .arg(format!("nixpkgs={}", nixpkgs.display()))
+            .arg("--argstr")
+            .arg("set")
+            .arg(package_set)
+            .arg("--argstr")
+            .arg("candidates")
+            .arg(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
+            .arg("-E")
+            .arg(EXPR);
+        let (ok, stdout, stderr) = run_bounded(cmd, opts.timeout)?;
+        if !ok {
+            let msg = stderr
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("no message")
+                .to_string();
+            return Err(env_err(format!(
+                "nix-instantiate failed on {}: {msg}",
+                nixpkgs.display()
+            )));
+        }
+        let r: EvalResult = serde_json::from_slice(&stdout)
+            .map_err(|e| env_err(format!("nix-instantiate printed something unexpected: {e}")))?;
+        if !r.set {
+            return Err(env_err(format!(
+                "{} has no package set {package_set}",
+                nixpkgs.display()
+            )));
+        }
+        for one in r.results {
+            let ans = one.exists.then_some((one.pname, one.version));
+            answers.insert(one.name, ans);
+        }
+        size = r.count.or(size);
+        version = r.version.or(version);
+        if let Some(f) = &cache_file {
+            if let Some(d) = &dir {
+                if let Ok(_lock) = Lock::acquire(&d.join("nix.lock")) {
+                    // Merge with what another process may have added.
+                    let (mut merged, _, _) = read_cache(f);
+                    merged.extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    write_cache(f, &nixpkgs, package_set, &merged, size, version.as_deref());
+                }
+            }
+        }
+    }
+    let packages = candidates
+        .iter()
+        .filter_map(|c| match answers.get(c.as_str()) {
+            Some(Some((pname, ver))) => Some(Package {
+                attr: c.clone(),
+                pname: pname.clone(),
+                version: ver.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(NixAnswer {
+        nixpkgs,
+        packages,
+        set_size: size,
+        version,
+        cached,
+    })
+}
+
+/// The date in a nixpkgs version such as `25.05.20250101.abcdef0`.
+fn date_from_version(v: &str) -> Option<String> {
+    v.split('.').find_map(|part| {
+        let d = part.get(..8)?;
+        (part.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]))
+    })
+}
+
+/// An [`Index`] over nix's answer (only the candidates asked about).
+pub fn index_from_answer(answer: NixAnswer, package_set: &str) -> Index {
+    let meta = IndexMeta {
+        source: Source::Nix,
+        nixpkgs: answer.nixpkgs.display().to_string(),
+        date: answer
+            .version
+            .as_deref()
+            .and_then(date_from_version)
+            .unwrap_or_else(|| "unknown".to_string()),
+        packages: answer.set_size.unwrap_or(answer.packages.len()),
+    };
+    Index::from_packages(
+        Some(meta),
+        package_set,
+        answer.packages,
+        embedded::mappings(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_versions() {
+        assert_eq!(
+            date_from_version("25.05.20250101.abcdef0").as_deref(),
+            Some("2025-01-01")
+        );
+        assert_eq!(date_from_version("24.11pre-git"), None);
+    }
+
+    #[test]
+    fn bounded_run_kills_a_stalled_child() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("5");
+        let start = Instant::now();
+        let r = run_bounded(cmd, Duration::from_millis(200));
+        assert!(r.is_err());
+        assert!(start.elapsed() < Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,173 @@
+//! Choosing the index source: the user's nixpkgs (nix), the cached channel
+//! listing (channel) or the embedded snapshot, best first.
+//!
+//! `auto` tries them in that order and says once, on stderr, why a better
+//! source was skipped when it was expected to work (nix on PATH but failing,
+//! a corrupt cache). A forced source that fails is an error (exit 4), except
+//! `embedded`, which cannot fail.
+
+use super::{channel, embedded, fsutil, nix, Index, Mappings};
+use crate::error::EnvError;
+use color_eyre::eyre;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Which index source to use (`--index auto|nix|channel|embedded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexChoice {
+    /// nix if available, else the channel cache, else embedded.
+    #[default]
+    Auto,
+    /// The user's nixpkgs through `nix-instantiate`.
+    Nix,
+    /// The cached channel listing.
+    Channel,
+    /// The snapshot compiled in.
+    Embedded,
+}
+
+impl std::str::FromStr for IndexChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(IndexChoice::Auto),
+            "nix" => Ok(IndexChoice::Nix),
+            "channel" => Ok(IndexChoice::Channel),
+            "embedded" => Ok(IndexChoice::Embedded),
+            _ => Err(format!(
+                "unknown index source {s:?}: expected auto, nix, channel or embedded"
+            )),
+        }
+    }
+}
+
+/// Everything that decides where the index comes from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The source wanted.
+    pub choice: IndexChoice,
+    /// nix options (explicit nixpkgs path, timeout).
+    pub nix: nix::NixOptions,
+    /// The index cache directory (default: [`fsutil::index_dir`]).
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Candidate attrs to ask a source about for PEP 503 names: each name,
+/// the attr it normalizes from in the snapshot (`plastex` → `plasTeX`),
+/// and its alias and table targets. Sorted, unique.
+pub fn candidates(normalized_names: &[String]) -> Vec<String> {
+    let m = embedded::mappings();
+    candidates_with(&m, normalized_names)
+}
+
+fn candidates_with(m: &Mappings, names: &[String]) -> Vec<String> {
+    let snapshot = Index::embedded("python3Packages");
+    let mut out = Vec::with_capacity(names.len() * 2);
+    for n in names {
+        out.extend(m.candidates(n));
+        if let super::Lookup::Found { package, .. } = snapshot.lookup(n) {
+            out.push(package.attr);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn say_once(msg: &str) {
+    use std::sync::Mutex;
+    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    if let Ok(mut said) = SAID.lock() {
+        if said.iter().any(|s| s == msg) {
+            return;
+        }
+        said.push(msg.to_string());
+    }
+    eprintln!("pip-guard: {msg}");
+}
+
+/// Load the index for `package_set` from the chosen source. `candidates`
+/// are the attrs a nix evaluation should answer for (see [`candidates`]):
+/// an index from nix knows only those, so pass the candidates of every
+/// name that will be looked up.
+pub fn load(choice: IndexChoice, package_set: &str, candidates: &[String]) -> eyre::Result<Index> {
+    load_with(
+        &LoadOptions {
+            choice,
+            ..LoadOptions::default()
+        },
+        package_set,
+        candidates,
+    )
+}
+
+/// [`load`] with every option.
+pub fn load_with(
+    opts: &LoadOptions,
+    package_set: &str,
+    candidates: &[String],
+) -> eyre::Result<Index> {
+    let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
+    let nix_opts = nix::NixOptions {
+        cache_dir: opts.nix.cache_dir.clone().or_else(|| dir.clone()),
+        ..opts.nix.clone()
+    };
+    let try_nix = || {
+        nix::lookup_candidates_with(&nix_opts, package_set, candidates)
+            .map(|a| nix::index_from_answer(a, package_set))
+    };
+    let try_channel = || -> eyre::Result<Option<Index>> {
+        let Some(d) = &dir else { return Ok(None) };
+        channel::load(d, package_set).map_err(|c| {
+            eyre::Report::new(EnvError(format!(
+                "the channel cache {} is corrupt ({c}): run `pip-guard index update`",
+                channel::cache_path(d).display()
+            )))
+        })
+    };
+    match opts.choice {
+        IndexChoice::Embedded => Ok(Index::embedded(package_set)),
+        IndexChoice::Nix => try_nix(),
+        IndexChoice::Channel => try_channel()?.ok_or_else(|| {
+            eyre::Report::new(EnvError(format!(
+                "no channel listing with {package_set} is cached: run `pip-guard index update`"
+            )))
+        }),
+        IndexChoice::Auto => {
+            let nix_usable = nix::on_path(&nix_opts.program)
+                && nix::resolve_nixpkgs(nix_opts.nixpkgs.as_deref()).is_some();
+            if nix_usable {
+                match try_nix() {
+                    Ok(ix) => return Ok(ix),
+                    Err(e) => say_once(&format!("{e}; falling back to the next index source")),
+                }
+            }
+            match try_channel() {
+                Ok(Some(ix)) => return Ok(ix),
+                Ok(None) => {}
+                Err(e) => say_once(&format!("{e}; using the embedded snapshot")),
+            }
+            Ok(Index::embedded(package_set))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choice_parses() {
+        assert_eq!("nix".parse::<IndexChoice>(), Ok(IndexChoice::Nix));
+        assert!("nixx".parse::<IndexChoice>().is_err());
+    }
+
+    #[test]
+    fn candidates_cover_table_and_alias_targets() {
+        let c = candidates(&["opencv-python".to_string(), "pytorch".to_string()]);
+        for want in ["opencv-python", "opencv4", "pytorch", "torch"] {
+            assert!(c.iter().any(|x| x == want), "{want} missing from {c:?}");
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! `pip-guard index update` against a real HTTP server on loopback serving
+//! a realistic `packages.json.br` (≥100,000 packages, ≥100 MB of JSON),
+//! with faults. After every fault the cache must be byte for byte what it
+//! was before.
+
+mod index_support;
+
+use index_support::{big_fixture, brotli, generate_json, Route, Server};
+use pip_guard::error::exit_for;
+use pip_guard::exit::Exit;
+use pip_guard::index::channel::{self, Outcome, UpdateOptions};
+use pip_guard::index::load::{load_with, IndexChoice, LoadOptions};
+use pip_guard::index::{Lookup, MatchedBy, Source};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+const LAST_MODIFIED: &str = "Tue, 30 Sep 2025 12:00:00 GMT";
+
+fn server() -> &'static Server {
+    static S: OnceLock<Server> = OnceLock::new();
+    S.get_or_init(|| {
+        let (path, _) = big_fixture();
+        let body = Arc::new(std::fs::read(path).expect("read the fixture"));
+        let s = Server::start();
+        s.route(
+            "/nixpkgs-25.11pre891648.a8d610af3f1a/packages.json.br",
+            Route::Ok {
+                body: body.clone(),
+                etag: "\"v1\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        s.route(
+            "/nixpkgs-unstable/packages.json.br",
+            Route::Redirect("/nixpkgs-25.11pre891648.a8d610af3f1a/packages.json.br".into()),
+        );
+        s.route("/404/packages.json.br", Route::Status(404));
+        s.route("/500/packages.json.br", Route::Status(500));
+        s.route(
+            "/truncated/packages.json.br",
+            Route::Truncate {
+                body: body.clone(),
+                send: body.len() / 2,
+            },
+        );
+        s.route(
+            "/stall/packages.json.br",
+            Route::Stall {
+                body: body.clone(),
+                send: 256 * 1024,
+                stall: Duration::from_secs(12),
+            },
+        );
+        let mut corrupt = (*body).clone();
+        let mid = corrupt.len() / 2;
+        for b in &mut corrupt[mid..mid + 4096] {
+            *b = 0xA5;
+        }
+        s.route(
+            "/corrupt/packages.json.br",
+            Route::Ok {
+                body: Arc::new(corrupt),
+                etag: "\"c\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        let not_brotli = b"{\"version\":\"2\",\"packages\":{}}".to_vec();
+        s.route(
+            "/not-brotli/packages.json.br",
+            Route::Ok {
+                body: Arc::new(not_brotli),
+                etag: "\"n\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        let wrong = brotli(br#"{"version":"2","packages":["not","an","object"]}"#, 5);
+        s.route(
+            "/wrong-json/packages.json.br",
+            Route::Ok {
+                body: Arc::new(wrong),
+                etag: "\"w\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        let html = brotli(b"<html><body>captive portal</body></html>", 5);
+        s.route(
+            "/html/packages.json.br",
+            Route::Ok {
+                body: Arc::new(html),
+                etag: "\"h\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        let (small, _) = generate_json(2_000, true);
+        s.route(
+            "/small/packages.json.br",
+            Route::Ok {
+                body: Arc::new(brotli(small.as_bytes(), 5)),
+                etag: "\"s\"".into(),
+                last_modified: LAST_MODIFIED.into(),
+            },
+        );
+        s
+    })
+}
+
+fn opts(dir: &Path, url: &str) -> UpdateOptions {
+    UpdateOptions {
+        channel: "nixpkgs-unstable".into(),
+        from: Some(url.to_string()),
+        timeout: Duration::from_secs(2),
+        cache_dir: Some(dir.to_path_buf()),
+        progress: false,
+        ..UpdateOptions::default()
+    }
+}
+
+fn update_ok(dir: &Path) -> Vec<u8> {
+    let url = server().url("/nixpkgs-unstable/packages.json.br");
+    let start = Instant::now();
+    let out = channel::update(&opts(dir, &url)).expect("update from the loopback listing");
+    eprintln!("update took {:?}", start.elapsed());
+    match out {
+        Outcome::Updated {
+            packages,
+            sets,
+            revision,
+            ..
+        } => {
+            assert_eq!(packages, big_fixture().1.packages);
+            assert_eq!(
+                revision.as_deref(),
+                Some("a8d610af3f1a"),
+                "revision from the redirect target"
+            );
+            assert!(
+                sets.iter()
+                    .any(|(n, c)| n == "python312Packages" && *c >= 8_000),
+                "{sets:?}"
+            );
+        }
+        other => panic!("expected an update, got {other:?}"),
+    }
+    std::fs::read(channel::cache_path(dir)).expect("the cache exists")
+}
+
+#[test]
+fn fixture_is_realistic() {
+    let (path, g) = big_fixture();
+    assert!(g.packages >= 100_000, "{g:?}");
+    assert!(g.python >= 8_000, "{g:?}");
+    assert!(g.json_bytes >= 100 * 1024 * 1024, "{g:?}");
+    let compressed = std::fs::metadata(path).expect("fixture").len();
+    assert!(compressed < g.json_bytes as u64 / 4, "brotli did compress");
+}
+
+#[test]
+fn update_caches_the_python_sets_and_loads_fast() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    update_ok(dir.path());
+    let ix = channel::load(dir.path(), "python312Packages")
+        .expect("valid cache")
+        .expect("python312Packages cached");
+    let meta = ix.meta.clone().expect("meta");
+    assert_eq!(meta.source, Source::Channel);
+    assert_eq!(meta.nixpkgs, "nixpkgs-unstable@a8d610af3f1a");
+    assert_eq!(meta.date, "2025-09-30");
+    assert_eq!(meta.packages, big_fixture().1.python312);
+    match ix.lookup("requests") {
+        Lookup::Found {
+            package,
+            matched_by,
+            ..
+        } => {
+            assert_eq!(package.version.as_deref(), Some("2.32.3"));
+            assert_eq!(matched_by, MatchedBy::Attr);
+        }
+        other => panic!("requests: {other:?}"),
+    }
+    // pname "opencv" comes from the listing; the table still maps opencv-python.
+    assert!(matches!(
+        ix.lookup("opencv"),
+        Lookup::Found {
+            matched_by: MatchedBy::Pname,
+            ..
+        }
+    ));
+    match ix.lookup("opencv-python") {
+        Lookup::Found {
+            package,
+            matched_by,
+            ..
+        } => {
+            assert_eq!(
+                (package.attr.as_str(), matched_by),
+                ("opencv4", MatchedBy::Table)
+            );
+            assert_eq!(package.version.as_deref(), Some("4.11.0"));
+        }
+        other => panic!("opencv-python: {other:?}"),
+    }
+    // Top-level apps present in the listing are reported.
+    match ix.lookup("black") {
+        Lookup::Found { app, .. } => assert_eq!(app.as_deref(), Some("black")),
+        other => panic!("black: {other:?}"),
+    }
+    // The auto source picks the channel cache when nix is not usable.
+    let auto = load_with(
+        &LoadOptions {
+            choice: IndexChoice::Channel,
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..LoadOptions::default()
+        },
+        "python313Packages",
+        &[],
+    )
+    .expect("channel index");
+    assert_eq!(auto.meta.map(|m| m.source), Some(Source::Channel));
+}
+
+fn assert_fault(dir: &Path, before: &[u8], path: &str, expect: &[&str]) {
+    let url = server().url(path);
+    let start = Instant::now();
+    let err = channel::update(&opts(dir, &url)).expect_err(&format!("{path} must fail"));
+    let msg = format!("{err:#}");
+    eprintln!("{path}: {msg}");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{path}: took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(exit_for(&err), Exit::Environment, "{path}: {msg}");
+    assert!(
+        expect.iter().any(|e| msg.contains(e)),
+        "{path}: message {msg:?} says none of {expect:?}"
+    );
+    assert!(
+        msg.contains(&server().base),
+        "{path}: message names the URL: {msg}"
+    );
+    let after = std::fs::read(channel::cache_path(dir)).expect("cache still there");
+    assert!(after == before, "{path}: the cache changed");
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "{path}: temp files left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn every_fault_keeps_the_previous_cache_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = update_ok(dir.path());
+    assert_fault(dir.path(), &before, "/404/packages.json.br", &["HTTP 404"]);
+    assert_fault(dir.path(), &before, "/500/packages.json.br", &["HTTP 500"]);
+    assert_fault(
+        dir.path(),
+        &before,
+        "/truncated/packages.json.br",
+        &["download failed", "truncated", "ends early"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/stall/packages.json.br",
+        &["timed out"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/corrupt/packages.json.br",
+        &["brotli", "not a valid packages.json"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/not-brotli/packages.json.br",
+        &["brotli"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/wrong-json/packages.json.br",
+        &["not a valid packages.json"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/html/packages.json.br",
+        &["not a valid packages.json"],
+    );
+    assert_fault(
+        dir.path(),
+        &before,
+        "/small/packages.json.br",
+        &["fewer than"],
+    );
+    // Nothing listens on this port any more: connection refused.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let url = format!("http://127.0.0.1:{closed}/packages.json.br");
+    let err = channel::update(&opts(dir.path(), &url)).expect_err("refused");
+    assert_eq!(exit_for(&err), Exit::Environment);
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
+
+    // 304: the same listing again is not downloaded and not rewritten.
+    let url = server().url("/nixpkgs-unstable/packages.json.br");
+    let out = channel::update(&opts(dir.path(), &url)).expect("304 is fine");
+    assert!(matches!(out, Outcome::NotModified { .. }), "{out:?}");
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
+    let log = server().log.lock().expect("log").clone();
+    assert!(
+        log.iter()
+            .any(|(p, inm)| p.contains("a8d610af3f1a") && inm.as_deref() == Some("\"v1\"")),
+        "a conditional request was sent: {log:?}"
+    );
+}
+
+#[test]
+fn concurrent_updates_do_not_corrupt_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_path_buf();
+    let url = server().url("/nixpkgs-unstable/packages.json.br");
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let (d, url) = (d.clone(), url.clone());
+            std::thread::spawn(move || {
+                channel::update(&opts(&d, &url)).map_err(|e| format!("{e:#}"))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let updated = results
+        .iter()
+        .filter(|r| matches!(r, Ok(Outcome::Updated { .. })))
+        .count();
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    // The lock serializes them: the first downloads, the others get 304.
+    assert_eq!(updated, 1, "{results:?}");
+    let status = channel::status(&d)
+        .expect("valid cache")
+        .expect("cache exists");
+    assert!(status
+        .sets
+        .iter()
+        .any(|(n, c)| n == "python312Packages" && *c >= 8_000));
+}
+
+#[test]
+fn corrupt_cache_is_detected_ignored_and_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = update_ok(dir.path());
+    let path = channel::cache_path(dir.path());
+    // Truncated, then one flipped byte in a section body.
+    std::fs::write(&path, &bytes[..bytes.len() - 100]).expect("truncate");
+    assert!(channel::load(dir.path(), "python312Packages").is_err());
+    // A byte inside the python312Packages body (the first section).
+    let body_start = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("header end")
+        + 2;
+    let mut flipped = bytes.clone();
+    flipped[body_start + 1_000] ^= 0x20;
+    std::fs::write(&path, &flipped).expect("flip");
+    assert!(channel::load(dir.path(), "python312Packages").is_err());
+    assert!(channel::status(dir.path()).is_err());
+    // auto falls back to the embedded snapshot; a forced channel is an error.
+    let load = |choice| {
+        load_with(
+            &LoadOptions {
+                choice,
+                cache_dir: Some(dir.path().to_path_buf()),
+                // No nix here: auto goes straight to the channel cache.
+                nix: pip_guard::index::nix::NixOptions {
+                    program: "/nonexistent/nix-instantiate".into(),
+                    ..Default::default()
+                },
+            },
+            "python312Packages",
+            &[],
+        )
+    };
+    let auto = load(IndexChoice::Auto).expect("auto never fails");
+    assert_eq!(auto.meta.map(|m| m.source), Some(Source::Embedded));
+    let forced = load(IndexChoice::Channel).expect_err("forced channel fails");
+    assert_eq!(exit_for(&forced), Exit::Environment);
+    assert!(format!("{forced:#}").contains("corrupt"));
+    // An update replaces it.
+    let after = update_ok(dir.path());
+    assert!(channel::load(dir.path(), "python312Packages")
+        .expect("valid")
+        .is_some());
+    assert_eq!(after.len(), bytes.len());
+}
+
+#[test]
+fn old_format_local_file_and_bad_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (json, g) = generate_json(3_000, false);
+    let file = dir.path().join("packages.json");
+    std::fs::write(&file, json).expect("write");
+    let mut o = opts(dir.path(), &file.display().to_string());
+    o.min_packages = 1_000;
+    match channel::update(&o).expect("old format from a local file") {
+        Outcome::Updated { packages, .. } => assert_eq!(packages, g.packages),
+        other => panic!("{other:?}"),
+    }
+    let ix = channel::load(dir.path(), "python312Packages")
+        .expect("valid")
+        .expect("set");
+    match ix.lookup("jinja2") {
+        Lookup::Found { package, .. } => {
+            // pname parsed from "python3.12-Jinja2", interpreter prefix removed.
+            assert_eq!(package.pname.as_deref(), Some("Jinja2"));
+            assert_eq!(
+                package.version.as_deref(),
+                Some(index_support::version_of("jinja2").as_str())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // A brotli file works too.
+    let br = dir.path().join("packages.json.br");
+    std::fs::write(&br, brotli(&std::fs::read(&file).expect("read"), 5)).expect("write br");
+    let mut o2 = opts(dir.path(), &br.display().to_string());
+    o2.min_packages = 1_000;
+    assert!(channel::update(&o2).is_ok());
+    // A missing file is bad input (exit 2); a bad channel name too.
+    let before = std::fs::read(channel::cache_path(dir.path())).expect("cache");
+    let err =
+        channel::update(&opts(dir.path(), "/nonexistent/packages.json.br")).expect_err("missing");
+    assert_eq!(exit_for(&err), Exit::Usage);
+    let mut bad = opts(dir.path(), "x");
+    bad.channel = "../../etc".into();
+    assert_eq!(
+        exit_for(&channel::update(&bad).expect_err("bad channel")),
+        Exit::Usage
+    );
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
+}
+
+#[test]
+fn credentials_in_the_mirror_url_are_never_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = server()
+        .url("/nixpkgs-unstable/packages.json.br")
+        .replace("http://", "http://user:s3cret-token@");
+    let _ = channel::update(&opts(dir.path(), &url)).expect("update with userinfo");
+    let text =
+        String::from_utf8_lossy(&std::fs::read(channel::cache_path(dir.path())).expect("cache"))
+            .into_owned();
+    assert!(!text.contains("s3cret-token"));
+    let err = channel::update(&opts(dir.path(), &url.replace("nixpkgs-unstable", "404")))
+        .expect_err("404");
+    assert!(!format!("{err:#}").contains("s3cret-token"));
+}

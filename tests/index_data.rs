@@ -1,0 +1,171 @@
+//! The embedded snapshot's tables are well-formed and current: sorted,
+//! unique, every alias and table target an existing attr, and exactly what
+//! `scripts/build-data.py` regenerates from the shared facts.
+
+use pip_guard::index::embedded::data;
+use pip_guard::index::{Index, Lookup};
+use pip_guard::names::normalize;
+use std::path::Path;
+use std::process::Command;
+
+/// `(line number, line)` of the data lines of an embedded file.
+fn lines(text: &'static str) -> Vec<(usize, &'static str)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i + 1, l))
+        .collect()
+}
+
+fn key(line: &str) -> &str {
+    line.split('\t').next().unwrap_or(line)
+}
+
+fn check_sorted_unique(file: &str, text: &'static str, problems: &mut Vec<String>) {
+    let ls = lines(text);
+    for w in ls.windows(2) {
+        let ((_, a), (n, b)) = (w[0], w[1]);
+        if key(a) >= key(b) {
+            problems.push(format!(
+                "data/{file}:{n}: {:?} is out of order or duplicated (after {:?})",
+                key(b),
+                key(a)
+            ));
+        }
+    }
+}
+
+#[test]
+fn tables_are_sorted_unique_and_point_at_attrs() {
+    let mut problems = Vec::new();
+    for (file, text) in [
+        ("nixpkgs-python-attrs.txt", data::ATTRS),
+        ("nixpkgs-python-attrs-unnormalized.tsv", data::UNNORMALIZED),
+        ("nixpkgs-python-aliases.tsv", data::ALIASES),
+        ("nixpkgs-python-removed.tsv", data::REMOVED),
+        ("nixpkgs-python-pnames.tsv", data::PNAMES),
+        ("pypi-to-nixpkgs.tsv", data::TABLE),
+        ("pypi-to-nixpkgs-apps.tsv", data::APPS),
+    ] {
+        check_sorted_unique(file, text, &mut problems);
+    }
+    let ix = Index::embedded("python312Packages");
+    for (n, l) in lines(data::ATTRS) {
+        if l.starts_with("bootstrap") || l.contains('\t') || l.contains(' ') {
+            problems.push(format!(
+                "data/nixpkgs-python-attrs.txt:{n}: {l:?} is not a package attr"
+            ));
+        }
+    }
+    for (file, text, cols) in [
+        ("nixpkgs-python-aliases.tsv", data::ALIASES, 2),
+        ("nixpkgs-python-removed.tsv", data::REMOVED, 2),
+        ("nixpkgs-python-pnames.tsv", data::PNAMES, 2),
+        ("pypi-to-nixpkgs.tsv", data::TABLE, 3),
+        ("pypi-to-nixpkgs-apps.tsv", data::APPS, 3),
+    ] {
+        for (n, l) in lines(text) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() != cols || f.iter().any(|c| c.trim().is_empty()) {
+                problems.push(format!(
+                    "data/{file}:{n}: expected {cols} non-empty columns: {l:?}"
+                ));
+                continue;
+            }
+            let is_key_normalized = file != "nixpkgs-python-pnames.tsv";
+            if is_key_normalized && normalize(f[0]) != f[0] {
+                problems.push(format!(
+                    "data/{file}:{n}: key {:?} is not PEP 503-normalized",
+                    f[0]
+                ));
+            }
+            let target_must_be_attr = matches!(
+                file,
+                "nixpkgs-python-aliases.tsv" | "pypi-to-nixpkgs.tsv" | "nixpkgs-python-pnames.tsv"
+            );
+            let target = if file == "nixpkgs-python-pnames.tsv" {
+                f[0]
+            } else {
+                f[1]
+            };
+            if target_must_be_attr && !ix.contains(target) {
+                problems.push(format!(
+                    "data/{file}:{n}: {:?} → {target:?}: not an attr of the snapshot",
+                    f[0]
+                ));
+            }
+            if file == "pypi-to-nixpkgs.tsv" && f[0] == f[1] {
+                problems.push(format!("data/{file}:{n}: {:?} maps to itself", f[0]));
+            }
+            if file == "nixpkgs-python-removed.tsv" && ix.contains(f[0]) {
+                problems.push(format!(
+                    "data/{file}:{n}: {:?} is removed but also an attr",
+                    f[0]
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "embedded data problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_table_entry_resolves_through_the_table_or_an_earlier_rule() {
+    // A table entry is only useful where the earlier rules do not already
+    // answer; whatever answers, the name must resolve.
+    let ix = Index::embedded("python312Packages");
+    for (n, l) in lines(data::TABLE) {
+        let name = key(l);
+        assert!(
+            matches!(ix.lookup(name), Lookup::Found { .. }),
+            "data/pypi-to-nixpkgs.tsv:{n}: {name} does not resolve"
+        );
+    }
+}
+
+fn shared_data() -> Option<std::path::PathBuf> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut candidates = Vec::new();
+    if let Some(p) = std::env::var_os("PIP_GUARD_SHARED_DATA") {
+        candidates.push(Path::new(&p).to_path_buf());
+    }
+    candidates.push(repo.join("../shared/data"));
+    candidates.push(repo.join("../../shared/data"));
+    candidates
+        .into_iter()
+        .find(|c| c.join("nixpkgs-python-attrs.tsv").is_file())
+}
+
+#[test]
+fn data_is_what_build_data_py_regenerates() {
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    let Some(shared) = shared_data() else {
+        if ci {
+            panic!("the shared data (../shared/data) is missing: cannot check data/ against scripts/build-data.py");
+        }
+        eprintln!("skipping: ../shared/data not found (set PIP_GUARD_SHARED_DATA)");
+        return;
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = match Command::new("python3")
+        .arg(repo.join("scripts/build-data.py"))
+        .arg("--check")
+        .arg(&shared)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) if !ci => {
+            eprintln!("skipping: cannot run python3 ({e}); tests/setup.sh installs it");
+            return;
+        }
+        Err(e) => panic!("cannot run python3 ({e}): tests/setup.sh installs it"),
+    };
+    assert!(
+        out.status.success(),
+        "data/ is not what the build script makes; regenerate with `python3 scripts/build-data.py` and commit:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

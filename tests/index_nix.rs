@@ -1,0 +1,236 @@
+//! The user's nixpkgs through the real `nix-instantiate` (Debian's
+//! `nix-bin`, installed by tests/setup.sh) against a small nixpkgs-shaped
+//! fixture (`tests/fixtures/nixpkgs`, `NIX_PATH=nixpkgs=…`) that includes
+//! packages whose evaluation throws.
+
+use pip_guard::error::exit_for;
+use pip_guard::exit::Exit;
+use pip_guard::index::load::{self, load_with, IndexChoice, LoadOptions};
+use pip_guard::index::nix::{self, NixOptions};
+use pip_guard::index::{Lookup, MatchedBy, Source};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `true` when nix-instantiate is usable; otherwise fails under CI and
+/// skips (with a note) elsewhere.
+fn nix_present() -> bool {
+    if nix::on_path(Path::new("nix-instantiate")) {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "nix-instantiate is not on PATH: tests/setup.sh installs it (apt-get install nix-bin)"
+        );
+    }
+    eprintln!("skipping: nix-instantiate is not on PATH (run tests/setup.sh to install nix-bin)");
+    false
+}
+
+fn opts(cache: &Path) -> NixOptions {
+    NixOptions {
+        nixpkgs: Some(fixture("nixpkgs")),
+        timeout: Duration::from_secs(20),
+        cache_dir: Some(cache.to_path_buf()),
+        ..NixOptions::default()
+    }
+}
+
+fn names(xs: &[&str]) -> Vec<String> {
+    xs.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn one_call_answers_every_candidate_and_survives_throwing_packages() {
+    if !nix_present() {
+        return;
+    }
+    let cache = tempfile::tempdir().expect("tempdir");
+    let candidates = names(&[
+        "requests",
+        "broken-package",
+        "asserting-package",
+        "no-version",
+        "pytorch",
+        "not-there",
+        "opencv4",
+    ]);
+    let a = nix::lookup_candidates_with(&opts(cache.path()), "python312Packages", &candidates)
+        .expect("nix answers despite throwing packages");
+    assert!(!a.cached);
+    assert_eq!(a.set_size, Some(11));
+    assert_eq!(a.version.as_deref(), Some("25.05.20250315.0123456"));
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = a
+        .packages
+        .iter()
+        .map(|p| (p.attr.as_str(), p.pname.as_deref(), p.version.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("requests", Some("requests"), Some("2.32.3")),
+            ("no-version", Some("no-version"), None),
+            ("opencv4", Some("opencv"), Some("4.11.0")),
+        ],
+        "throwing, asserting, alias-only and missing attrs are absent"
+    );
+
+    // Same candidates again: answered from the cache, nix is not started
+    // (the program does not even exist now).
+    let mut no_nix = opts(cache.path());
+    no_nix.program = PathBuf::from("/nonexistent/nix-instantiate");
+    let again = nix::lookup_candidates_with(&no_nix, "python312Packages", &candidates[..3])
+        .expect("cached answer");
+    assert!(again.cached);
+    assert_eq!(again.packages.len(), 1);
+    // A new candidate needs nix: with no program that is an environment error.
+    let err = nix::lookup_candidates_with(&no_nix, "python312Packages", &names(&["numpy"]))
+        .expect_err("needs nix");
+    assert_eq!(exit_for(&err), Exit::Environment);
+}
+
+#[test]
+fn auto_uses_nix_and_the_table_finds_versions() {
+    if !nix_present() {
+        return;
+    }
+    let cache = tempfile::tempdir().expect("tempdir");
+    let wanted = names(&["opencv-python", "requests", "pytorch", "jinja2", "django"]);
+    let candidates = load::candidates(&wanted);
+    let start = Instant::now();
+    let ix = load_with(
+        &LoadOptions {
+            choice: IndexChoice::Auto,
+            nix: opts(cache.path()),
+            cache_dir: Some(cache.path().to_path_buf()),
+        },
+        "python313Packages",
+        &candidates,
+    )
+    .expect("auto index");
+    eprintln!("nix load took {:?}", start.elapsed());
+    let meta = ix.meta.clone().expect("meta");
+    assert_eq!(meta.source, Source::Nix);
+    assert_eq!(meta.date, "2025-03-15");
+    assert_eq!(meta.packages, 11);
+    let found = |n: &str| match ix.lookup(n) {
+        Lookup::Found {
+            package,
+            matched_by,
+            ..
+        } => Some((package.attr, package.version, matched_by)),
+        _ => None,
+    };
+    assert_eq!(
+        found("opencv-python"),
+        Some(("opencv4".into(), Some("4.11.0".into()), MatchedBy::Table))
+    );
+    assert_eq!(
+        found("requests"),
+        Some(("requests".into(), Some("2.32.3".into()), MatchedBy::Attr))
+    );
+    // nixpkgs' alias list maps pytorch to torch, which nix then answers for.
+    assert_eq!(
+        found("pytorch"),
+        Some(("torch".into(), Some("2.7.1".into()), MatchedBy::Alias))
+    );
+    // Not in this nixpkgs at all.
+    assert_eq!(found("django"), None);
+}
+
+#[test]
+fn nix_path_is_honoured() {
+    if !nix_present() {
+        return;
+    }
+    static ENV: Mutex<()> = Mutex::new(());
+    let _g = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let old = std::env::var_os("NIX_PATH");
+    std::env::set_var(
+        "NIX_PATH",
+        format!("nixpkgs={}", fixture("nixpkgs").display()),
+    );
+    let resolved = nix::resolve_nixpkgs(None);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let o = NixOptions {
+        nixpkgs: None,
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..NixOptions::default()
+    };
+    let r = nix::lookup_candidates_with(&o, "python312Packages", &names(&["numpy"]));
+    match old {
+        Some(v) => std::env::set_var("NIX_PATH", v),
+        None => std::env::remove_var("NIX_PATH"),
+    }
+    assert_eq!(resolved, std::fs::canonicalize(fixture("nixpkgs")).ok());
+    let a = r.expect("NIX_PATH nixpkgs answers");
+    assert_eq!(a.packages[0].version.as_deref(), Some("2.2.6"));
+}
+
+#[test]
+fn a_failing_or_slow_nix_falls_back_or_errors() {
+    if !nix_present() {
+        return;
+    }
+    let cache = tempfile::tempdir().expect("tempdir");
+    let broken = NixOptions {
+        nixpkgs: Some(fixture("nixpkgs-broken")),
+        ..opts(cache.path())
+    };
+    let load = |choice, nix: &NixOptions| {
+        load_with(
+            &LoadOptions {
+                choice,
+                nix: nix.clone(),
+                cache_dir: Some(cache.path().to_path_buf()),
+            },
+            "python312Packages",
+            &names(&["requests"]),
+        )
+    };
+    // Forced nix: an environment error naming the nixpkgs and nix's message.
+    let err = load(IndexChoice::Nix, &broken).expect_err("broken nixpkgs");
+    assert_eq!(exit_for(&err), Exit::Environment);
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("nixpkgs-broken") && msg.contains("nix-instantiate failed"),
+        "{msg}"
+    );
+    // auto: falls back (no channel cache here) to the embedded snapshot.
+    let ix = load(IndexChoice::Auto, &broken).expect("auto falls back");
+    assert_eq!(ix.meta.map(|m| m.source), Some(Source::Embedded));
+
+    // A nix that hangs is killed at the timeout.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let slow = dir.path().join("nix-instantiate");
+    std::fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").expect("write script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let hanging = NixOptions {
+        program: slow,
+        timeout: Duration::from_millis(500),
+        ..opts(cache.path())
+    };
+    let start = Instant::now();
+    let err = load(IndexChoice::Nix, &hanging).expect_err("times out");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        format!("{err:#}").contains("did not answer within"),
+        "{err:#}"
+    );
+    let ix = load(IndexChoice::Auto, &hanging).expect("auto falls back");
+    assert_eq!(ix.meta.map(|m| m.source), Some(Source::Embedded));
+}

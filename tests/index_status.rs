@@ -1,0 +1,103 @@
+//! `pip-guard index status`: sources, ages, and the 30-day warning.
+
+use pip_guard::commands::index::{status, StatusArgs};
+use pip_guard::index::cache::{encode, Entry, Header};
+use pip_guard::index::channel::cache_path;
+use pip_guard::index::load::IndexChoice;
+use pip_guard::index::time::now_unix;
+use std::path::Path;
+
+fn write_cache(dir: &Path, age_days: i64) {
+    let header = Header {
+        channel: "nixos-25.05".into(),
+        url: "https://user:secret@mirror.example/nixos-25.05/packages.json.br".into(),
+        fetched: now_unix() - age_days * 86_400,
+        revision: "0123456789ab".into(),
+        date: "2025-06-01T00:00:00Z".into(),
+        packages: 120_000,
+        ..Header::default()
+    };
+    let rows = (0..9_000)
+        .map(|i| Entry {
+            attr: format!("pkg{i:05}"),
+            pname: None,
+            version: Some("1.0".into()),
+        })
+        .collect();
+    let bytes = encode(&header, &mut [("python312Packages".to_string(), rows)]);
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(cache_path(dir), bytes).expect("write cache");
+}
+
+fn run(dir: &Path) -> (String, String) {
+    let args = StatusArgs {
+        package_set: "python312Packages".into(),
+        index: IndexChoice::Channel,
+        nixpkgs: None,
+        cache_dir: Some(dir.to_path_buf()),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    status(&args, &mut out, &mut err).expect("status");
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+#[test]
+fn status_reports_the_channel_and_warns_when_old() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_cache(tmp.path(), 40);
+    let (out, err) = run(tmp.path());
+    assert!(
+        out.contains("index used (channel): channel (nixos-25.05@0123456789ab"),
+        "{out}"
+    );
+    assert!(out.contains("9,000 in python312Packages"), "{out}");
+    assert!(out.contains("40 days ago"), "{out}");
+    assert!(
+        out.contains("embedded: nixpkgs 0000a5db7fe4407131daf88e1485ad5476ab8bba"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("secret") && !err.contains("secret"),
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("warning: the channel cache is 40 days old"),
+        "{err}"
+    );
+
+    write_cache(tmp.path(), 2);
+    let (out, err) = run(tmp.path());
+    assert!(out.contains("2 days ago"), "{out}");
+    assert!(err.is_empty(), "no warning for a fresh cache: {err}");
+}
+
+#[test]
+fn status_says_when_there_is_no_cache_or_it_is_corrupt() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args = StatusArgs {
+        package_set: "python312Packages".into(),
+        index: IndexChoice::Embedded,
+        nixpkgs: None,
+        cache_dir: Some(tmp.path().to_path_buf()),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    status(&args, &mut out, &mut err).expect("status");
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains("no cached listing (run `pip-guard index update`)"),
+        "{out}"
+    );
+    assert!(out.contains("index used (embedded): embedded"), "{out}");
+
+    write_cache(tmp.path(), 1);
+    let p = cache_path(tmp.path());
+    let bytes = std::fs::read(&p).expect("read");
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).expect("truncate");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    status(&args, &mut out, &mut err).expect("status");
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.contains("the cache is corrupt and ignored"), "{out}");
+}
