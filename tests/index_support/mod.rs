@@ -145,7 +145,7 @@ fn entry(
         let _ = write!(plats, "\"{p}\"");
     }
     let lic = rng.pick(LICENSES);
-    let broken = rng.next() % 50 == 0;
+    let broken = rng.next().is_multiple_of(50);
     let pname_field = if new_format {
         format!("\"pname\":\"{pname}\",")
     } else {
