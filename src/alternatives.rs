@@ -117,7 +117,9 @@ mod tests {
             assert_eq!(a.pypi, s, "{}: pypi sorted and unique", a.attr);
         }
         // `pdfminer.six` and `PyPDF2` are written that way in the TSV.
-        assert!(t.for_name("pdfminer-six").any(|a| a.attr == "poppler-utils"));
+        assert!(t
+            .for_name("pdfminer-six")
+            .any(|a| a.attr == "poppler-utils"));
         assert!(t.for_name("pypdf2").any(|a| a.attr == "poppler-utils"));
     }
 }

@@ -153,7 +153,10 @@ pub fn with_packages(python: &str, attrs: &[&str]) -> String {
     if list.is_empty() {
         format!("{python}.withPackages (ps: with ps; [ ])")
     } else {
-        format!("{python}.withPackages (ps: with ps; [ {} ])", list.join(" "))
+        format!(
+            "{python}.withPackages (ps: with ps; [ {} ])",
+            list.join(" ")
+        )
     }
 }
 
@@ -161,8 +164,22 @@ pub fn with_packages(python: &str, attrs: &[&str]) -> String {
 /// `indent`: the list items go on their own lines, indented two more.
 /// The first line carries no indent (the caller places it).
 pub fn with_packages_wrapped(python: &str, attrs: &[&str], indent: usize, width: usize) -> String {
+    with_packages_at(python, attrs, indent, indent, width, 0)
+}
+
+/// `with_packages` placed at column `first_col` (plus `extra` columns that
+/// follow it on that line, such as a closing quote), continuation lines
+/// aligned on `indent`.
+pub fn with_packages_at(
+    python: &str,
+    attrs: &[&str],
+    first_col: usize,
+    indent: usize,
+    width: usize,
+    extra: usize,
+) -> String {
     let one = with_packages(python, attrs);
-    if indent + one.len() + 2 <= width {
+    if first_col + one.len() + 2 + extra <= width {
         return one;
     }
     let list: Vec<String> = sorted_unique(attrs).iter().map(|a| nix_attr(a)).collect();
@@ -180,8 +197,9 @@ pub fn with_packages_wrapped(python: &str, attrs: &[&str], indent: usize, width:
 /// nothing in it is special there, else in single quotes.
 pub fn sh_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | '='));
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | '=')
+        });
     if plain {
         return s.to_string();
     }
@@ -294,17 +312,47 @@ impl Suggestion {
     }
 
     /// `nix-shell -p "python312.withPackages (…)" whisper-cpp`: try it now.
+    /// Placed at column `indent`; when it would pass `width`, the command
+    /// continues on the next lines (`\` line breaks, or inside the quotes).
     /// `None` when Nix provides nothing.
     pub fn nix_shell(&self, indent: usize, width: usize) -> Option<String> {
         if !self.has_nix() {
             return None;
         }
-        let args: Vec<String> = self
-            .nix_shell_exprs(indent, width)
-            .iter()
-            .map(|e| sh_quote(e))
-            .collect();
-        Some(format!("nix-shell -p {}", args.join(" ")))
+        let cont = indent + 2;
+        let mut out = String::from("nix-shell -p");
+        let mut col = indent + out.len();
+        let mut exprs: Vec<String> = Vec::new();
+        if !self.libs.is_empty() {
+            // The first argument follows `nix-shell -p ` and a quote.
+            exprs.push(with_packages_at(
+                &self.python,
+                &self.lib_refs(),
+                col + 2,
+                cont,
+                width,
+                1,
+            ));
+        }
+        exprs.extend(self.tops.iter().map(|t| in_scope("pkgs", t)));
+        for (i, e) in exprs.iter().enumerate() {
+            let arg = sh_quote(e);
+            let first = arg.lines().next().unwrap_or("").chars().count();
+            if i > 0 && col + 1 + first + 2 > width {
+                out.push_str(" \\\n");
+                out.push_str(&" ".repeat(cont));
+                col = cont;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(&arg);
+            col = match arg.rsplit_once('\n') {
+                Some((_, last)) => last.chars().count(),
+                None => col + first,
+            };
+        }
+        Some(out)
     }
 
     /// A complete `flake.nix` with `devShells.<system>.default`: the Python
@@ -321,16 +369,22 @@ impl Suggestion {
             "      systems = [ \"x86_64-linux\" \"aarch64-linux\" \"x86_64-darwin\" \"aarch64-darwin\" ];\n",
         );
         f.push_str("      forAllSystems = f:\n");
-        f.push_str("        nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});\n");
+        f.push_str(
+            "        nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});\n",
+        );
         f.push_str("    in\n");
         f.push_str("    {\n");
         f.push_str("      devShells = forAllSystems (pkgs:\n");
         f.push_str("        let\n");
         let py = select("pkgs", &self.python);
         if self.libs.is_empty() {
-            f.push_str(&format!("          python = {py}.withPackages (ps: with ps; [ ]);\n"));
+            f.push_str(&format!(
+                "          python = {py}.withPackages (ps: with ps; [ ]);\n"
+            ));
         } else {
-            f.push_str(&format!("          python = {py}.withPackages (ps: with ps; [\n"));
+            f.push_str(&format!(
+                "          python = {py}.withPackages (ps: with ps; [\n"
+            ));
             let list: Vec<String> = self.libs.iter().map(|a| nix_attr(a)).collect();
             for l in fill(&list, 12, 80) {
                 f.push_str(&l);
@@ -349,17 +403,19 @@ impl Suggestion {
         f.push_str("            ];\n");
         if !self.pip.is_empty() {
             f.push_str(
-                "            # Not in nixpkgs, or not at the version asked: install these with\n",
+                "            # Not in nixpkgs (or not at the version asked): `pip install`\n",
             );
             f.push_str(
-                "            # `pip install` inside the shell, into .venv (it sees the Nix packages):\n",
+                "            # them inside this shell, into .venv, which sees the Nix packages:\n",
             );
             for p in &self.pip {
                 f.push_str(&format!("            #   {p}\n"));
             }
             f.push_str("            shellHook = ''\n");
             f.push_str("              if [ ! -d .venv ]; then\n");
-            f.push_str("                ${python}/bin/python -m venv --system-site-packages .venv\n");
+            f.push_str(
+                "                ${python}/bin/python -m venv --system-site-packages .venv\n",
+            );
             f.push_str("              fi\n");
             f.push_str("              source .venv/bin/activate\n");
             f.push_str("            '';\n");
@@ -491,7 +547,10 @@ mod tests {
 
     #[test]
     fn fill_respects_width() {
-        let w: Vec<String> = ["aaa", "bbb", "ccc"].iter().map(|s| s.to_string()).collect();
+        let w: Vec<String> = ["aaa", "bbb", "ccc"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(fill(&w, 2, 10), ["  aaa bbb", "  ccc"]);
     }
 }

@@ -13,11 +13,13 @@ use std::path::PathBuf;
 pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
     let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
     let index = match &inv.own.index {
-        Some(v) => Some(<IndexChoice as clap::ValueEnum>::from_str(v, false).map_err(|_| {
-            eyre::eyre!(crate::error::InputError::new(format!(
-                "invalid value {v:?} for --index (expected auto, nix, channel or embedded)"
-            )))
-        })?),
+        Some(v) => Some(
+            <IndexChoice as clap::ValueEnum>::from_str(v, false).map_err(|_| {
+                eyre::eyre!(crate::error::InputError::new(format!(
+                    "invalid value {v:?} for --index (expected auto, nix, channel or embedded)"
+                )))
+            })?,
+        ),
         None => index,
     };
     let cwd = std::env::current_dir()?;

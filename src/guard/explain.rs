@@ -20,9 +20,10 @@ use std::fmt::Write;
 /// The terminal width the text is laid out for.
 pub const WIDTH: usize = 80;
 
-/// The priority order, one line.
-pub const PRIORITY: &str = "Priority: 1. Nix packages  2. native alternatives  3. dev shells  \
-                            4. pip --user --break-system-packages (last resort)";
+/// The priority order, two lines.
+pub const PRIORITY: &str =
+    "Priority: 1. Nix packages  2. native alternatives  3. dev shells\n          \
+                            4. pip --user --break-system-packages, the last resort\n";
 
 /// Why that order, one sentence.
 pub const WHY: &str = "Why: Nix builds come with the native libraries they link against \
@@ -54,7 +55,8 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
+/// Append `text`, wrapped (see [`wrap`]), one `\n` per line.
+pub fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
     for l in wrap(text, first, rest, WIDTH) {
         out.push_str(&l);
         out.push('\n');
@@ -129,19 +131,27 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             for r in res.reasons.iter().filter(|r| r.contains("dev shell")) {
                 opts.push((format!("3. Dev shell: {r}"), None));
             }
-            for r in res.reasons.iter().filter(|r| r.starts_with("nixpkgs also has")) {
+            for r in res
+                .reasons
+                .iter()
+                .filter(|r| r.starts_with("nixpkgs also has"))
+            {
                 opts.push((format!("   ({r})"), None));
             }
         }
         Tier::Native | Tier::Pip => {}
     }
-    for r in res.reasons.iter().filter(|r| r.starts_with("nixpkgs removed")) {
+    for r in res
+        .reasons
+        .iter()
+        .filter(|r| r.starts_with("nixpkgs removed"))
+    {
         opts.push((format!("({r})"), None));
     }
     if res.applies {
         for alt in &res.native {
             let cmds = if alt.has_commands() {
-                format!(": {}", commands(&alt.commands))
+                format!(", commands: {}", commands(&alt.commands))
             } else {
                 format!(" ({} library)", alt.language)
             };
@@ -196,9 +206,12 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
     let mut out = String::new();
     if !quiet {
         if let Some(b) = s.packages_binding(2, WIDTH) {
-            out.push_str(
+            push_wrapped(
+                &mut out,
                 "Use Nix instead (home-manager; on NixOS the same list goes in \
-                 environment.systemPackages):\n",
+                 environment.systemPackages):",
+                "",
+                "  ",
             );
             out.push_str(&b);
             out.push('\n');
@@ -224,8 +237,7 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
 
 /// The priority order and, unless quiet, why.
 pub fn priority(quiet: bool) -> String {
-    let mut out = String::new();
-    push_wrapped(&mut out, PRIORITY, "", "          ");
+    let mut out = PRIORITY.to_string();
     if !quiet {
         push_wrapped(&mut out, WHY, "", "  ");
     }
@@ -234,9 +246,14 @@ pub fn priority(quiet: bool) -> String {
 
 /// The interpreter's PEP 668 message, indented, as uv prints it.
 pub fn pep668(python: &str, message: &str) -> String {
-    let mut out = format!(
-        "{python} is externally managed (PEP 668); its EXTERNALLY-MANAGED file says:\n\n"
+    let mut out = String::new();
+    push_wrapped(
+        &mut out,
+        &format!("{python} is externally managed (PEP 668); its EXTERNALLY-MANAGED file says:"),
+        "",
+        "  ",
     );
+    out.push('\n');
     for line in message.trim_end().lines() {
         if line.trim().is_empty() {
             out.push('\n');
@@ -387,5 +404,198 @@ mod tests {
     fn pep668_is_indented() {
         let t = pep668("/usr/bin/python3", "To install\n\nsee docs");
         assert!(t.contains("\n    To install\n\n    see docs\n"), "{t}");
+    }
+}
+
+/// Plans built by hand for the guard's unit tests: a tiny index, the
+/// embedded alternatives, Python 3.11 on Linux.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::alternatives::Alternatives;
+    use crate::index::{Index, Package};
+    use crate::invocation::parse::{parse_install, Mode};
+    use crate::plan::Plan;
+    use crate::policy::Policy;
+    use crate::target::{apply_overrides, default_probe, Overrides, Target};
+
+    /// An index of `python311Packages` with these attrs (and `black`'s app).
+    pub fn index(attrs: &[&str]) -> Index {
+        let mut ix = Index {
+            package_set: "python311Packages".into(),
+            ..Index::default()
+        };
+        for a in attrs {
+            ix.packages.insert(
+                a.to_string(),
+                Package {
+                    attr: a.to_string(),
+                    pname: Some(a.to_string()),
+                    version: None,
+                },
+            );
+        }
+        ix.apps.insert("black".into(), "black".into());
+        ix
+    }
+
+    /// The target: CPython 3.11 on Linux.
+    pub fn target() -> Target {
+        let probe = apply_overrides(
+            default_probe(),
+            &Overrides {
+                python_version: Some("3.11".into()),
+                ..Overrides::default()
+            },
+        )
+        .expect("3.11");
+        Target::from_probe(None, probe).expect("target")
+    }
+
+    /// A plan for positional requirements.
+    pub fn plan(reqs: &[&str], attrs: &[&str], policy: &Policy) -> Plan {
+        let args: Vec<String> = reqs.iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        let set = crate::requirements::collect::collect(&inv, std::path::Path::new("/"), &|_| None)
+            .expect("collects");
+        Plan::build(
+            &set,
+            &target(),
+            &index(attrs),
+            &Alternatives::embedded(),
+            policy,
+        )
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::fixture::plan;
+    use super::*;
+    use crate::guard::install::decide;
+    use crate::policy::Policy;
+
+    const PLAIN: Style = Style { color: false };
+
+    fn fits(text: &str) {
+        for l in text.lines() {
+            let long_word = l.split_whitespace().any(|w| w.chars().count() > 40);
+            assert!(l.chars().count() <= WIDTH || long_word, "too wide: {l:?}");
+        }
+    }
+
+    #[test]
+    fn whisper_lists_nixpkgs_then_native_with_commands() {
+        let p = plan(&["openai-whisper"], &["openai-whisper"], &Policy::default());
+        let t = requirement(&p.entries[0], &p, &PLAIN, false);
+        let nix = t.find("1. Nix package: python311Packages.openai-whisper");
+        let native = t.find("2. Native alternative: whisper-cpp");
+        assert!(nix.is_some() && native.is_some() && nix < native, "{t}");
+        assert!(t.contains("whisper-cli"), "{t}");
+        assert!(t.contains("without PyTorch"), "{t}");
+        // Quiet: no note.
+        let q = requirement(&p.entries[0], &p, &PLAIN, true);
+        assert!(q.contains("whisper-cpp") && !q.contains("PyTorch"), "{q}");
+        fits(&t);
+    }
+
+    #[test]
+    fn guard_text_in_order_and_80_columns() {
+        let p = plan(
+            &[
+                "requests",
+                "black",
+                "openai-whisper",
+                "frobnitz==1.0",
+                "thefuck",
+            ],
+            &["requests", "black", "openai-whisper"],
+            &Policy::default(),
+        );
+        let text = guard(
+            &GuardText {
+                plan: &p,
+                python: "/usr/bin/python3".into(),
+                pep668: Some("To install Python packages system-wide, try apt install\npython3-xyz.\n\nSee the docs."),
+                quiet: false,
+                nixify_hint: Some("pip-guard nixify x".into()),
+            },
+            &PLAIN,
+        );
+        fits(&text);
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} missing in:\n{text}"))
+        };
+        assert!(at("5 requirements") < at("  requests"));
+        assert!(at("  requests") < at("python311Packages.requests"));
+        assert!(at("pkgs.black for the command") < at("home.packages"));
+        assert!(at("(python311.withPackages (ps: with ps; [ openai-whisper requests ]))") > 0);
+        assert!(at("nix-shell -p \"python311.withPackages") < at("Priority: 1. Nix packages"));
+        assert!(at("Priority:") < at("Why: "));
+        assert!(at("Why: ") < at("externally managed (PEP 668)"));
+        assert!(at("\n    python3-xyz.\n\n    See the docs.\n") > 0);
+        assert!(text.contains("pay-respects"));
+        // Quiet: shorter, no PEP 668 text, no why, no note.
+        let q = guard(
+            &GuardText {
+                plan: &p,
+                python: "/usr/bin/python3".into(),
+                pep668: Some("To install Python packages system-wide"),
+                quiet: true,
+                nixify_hint: None,
+            },
+            &PLAIN,
+        );
+        assert!(q.len() < text.len());
+        assert!(!q.contains("PEP 668") && !q.contains("Why:") && !q.contains("home.packages"));
+        assert!(q.contains("nix-shell -p") && q.contains("Priority:"));
+    }
+
+    #[test]
+    fn decision_holds_back_what_nix_covers() {
+        let p = plan(
+            &[
+                "requests",
+                "frobnitz",
+                "openai-whisper",
+                "pywin32; sys_platform == 'win32'",
+            ],
+            &["requests", "openai-whisper"],
+            &Policy::default(),
+        );
+        let d = decide(&p, false);
+        assert_eq!(d.nix, [0, 2]);
+        assert_eq!(d.pip, [1]);
+        assert_eq!(d.skipped, [3]);
+        let all = decide(&p, true);
+        assert_eq!(all.pip, [0, 1, 2]);
+        assert!(all.nix.is_empty());
+        let text = decision(&p, &d, false, &PLAIN);
+        assert!(text.contains("Not installing requests, openai-whisper: Nix provides them"));
+        assert!(text.contains("For pip --user --break-system-packages: frobnitz."));
+        assert!(text.contains("dependencies that nixpkgs provides"));
+    }
+
+    #[test]
+    fn a_policy_block_survives_guard_all() {
+        let rule = crate::policy::Rule {
+            pattern: "frob*".into(),
+            glob: globset::Glob::new("frob*").expect("glob").compile_matcher(),
+            reason: Some("not vetted".into()),
+            source: ".pip-guard.toml".into(),
+        };
+        let policy = Policy {
+            deny: vec![rule],
+            ..Policy::default()
+        };
+        let p = plan(&["Frob_Nitz", "requests"], &["requests"], &policy);
+        let d = decide(&p, true);
+        assert_eq!(d.blocked, [0]);
+        assert_eq!(d.pip, [1]);
+        let t = requirement(&p.entries[0], &p, &PLAIN, false);
+        assert!(
+            t.contains("blocked by the policy: denied by frob* in .pip-guard.toml: not vetted"),
+            "{t}"
+        );
     }
 }

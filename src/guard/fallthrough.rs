@@ -162,12 +162,11 @@ pub fn build(
             }
         }
     }
-    let mut text = String::from("# written by pip-guard: the requirements that fall through to pip\n");
-    for o in set
-        .file_options
-        .iter()
-        .filter(|o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())))
-    {
+    let mut text =
+        String::from("# written by pip-guard: the requirements that fall through to pip\n");
+    for o in set.file_options.iter().filter(
+        |o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())),
+    ) {
         let name = if o.name.starts_with('-') {
             o.name.clone()
         } else {

@@ -109,7 +109,11 @@ pub fn strip_own(args: &[String], inv: &Invocation) -> Vec<String> {
         .collect()
 }
 
-fn passthrough(real: Result<RealPip, EnvError>, args: Vec<String>, depth: u32) -> eyre::Result<Exit> {
+fn passthrough(
+    real: Result<RealPip, EnvError>,
+    args: Vec<String>,
+    depth: u32,
+) -> eyre::Result<Exit> {
     let real = real.map_err(|e| eyre::eyre!(e))?;
     let mut os: Vec<OsString> = vec![OsString::from("install")];
     os.extend(args.into_iter().map(OsString::from));
@@ -153,7 +157,9 @@ pub fn run(argv0: &str, top: &TopLevel, depth: u32) -> eyre::Result<Exit> {
         || inv.has("target")
         || inv.has("prefix")
         || inv.has("root")
-        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"].iter().any(|k| env_set(k))
+        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+            .iter()
+            .any(|k| env_set(k))
     {
         return passthrough(real, pass_on, depth);
     }
@@ -231,7 +237,8 @@ pub fn run(argv0: &str, top: &TopLevel, depth: u32) -> eyre::Result<Exit> {
     let inputs = Inputs {
         flag,
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-        no_input: inv.has("no-input") || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+        no_input: inv.has("no-input")
+            || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
     };
     let n = d.pip.len();
     let question = format!(
@@ -244,10 +251,17 @@ pub fn run(argv0: &str, top: &TopLevel, depth: u32) -> eyre::Result<Exit> {
             Confirmation::Declined => "declined",
             _ => "not confirmed (no terminal to ask on)",
         };
-        eprint_all(&format!(
-            "Nothing installed: {why}. To let pip install them, re-run with --guard-yes \
-             (or PIP_GUARD_YES=1).\n"
-        ))?;
+        let mut msg = String::new();
+        explain::push_wrapped(
+            &mut msg,
+            &format!(
+                "Nothing installed: {why}. To let pip install them, re-run with \
+                 --guard-yes (or PIP_GUARD_YES=1)."
+            ),
+            "",
+            "  ",
+        );
+        eprint_all(&msg)?;
         return Ok(exit_for(&d, None, false));
     }
     let Some(python) = target.python.clone() else {

@@ -315,13 +315,19 @@ mod tests {
     fn shebang_forms() {
         let t = tempfile::tempdir().expect("tmp");
         let a = exe(t.path(), "a", "#!/opt/py/bin/python3.12\nimport sys\n");
-        assert_eq!(shebang_python(&a), Some(PathBuf::from("/opt/py/bin/python3.12")));
+        assert_eq!(
+            shebang_python(&a),
+            Some(PathBuf::from("/opt/py/bin/python3.12"))
+        );
         let b = exe(
             t.path(),
             "b",
             "#!/bin/sh\n'''exec' \"/very/long/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
         );
-        assert_eq!(shebang_python(&b), Some(PathBuf::from("/very/long/venv/bin/python")));
+        assert_eq!(
+            shebang_python(&b),
+            Some(PathBuf::from("/very/long/venv/bin/python"))
+        );
         let c = exe(t.path(), "c", "#!/usr/bin/env bash\nexec pyenv\n");
         assert_eq!(shebang_python(&c), None);
     }

@@ -220,7 +220,10 @@ mod tests {
         );
         assert_eq!(
             from_ini("[install]\nrequirements_from_script = s.py\n"),
-            [("install".to_string(), "requirements-from-script".to_string())]
+            [(
+                "install".to_string(),
+                "requirements-from-script".to_string()
+            )]
         );
     }
 
@@ -244,7 +247,12 @@ mod tests {
                 "/tmp/pip-guard-no-such.conf"
             ]
         );
-        assert!(config_files(&|k| (k == "PIP_CONFIG_FILE").then(|| "/dev/null".into()), None, false).is_empty());
+        assert!(config_files(
+            &|k| (k == "PIP_CONFIG_FILE").then(|| "/dev/null".into()),
+            None,
+            false
+        )
+        .is_empty());
     }
 
     #[test]
