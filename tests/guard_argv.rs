@@ -90,13 +90,58 @@ fn cases() -> Vec<Vec<String>> {
         &["--python"],
         &["--timeout", "5", "--retries", "1", "install", "x"],
         &["--default-timeout=5", "install", "x"],
-        &["--exists-action", "w", "--trusted-host", "h", "install", "x"],
-        &["--cert", "c", "--client-cert", "c", "--cache-dir", "d", "install"],
-        &["--use-feature", "truststore", "--use-deprecated", "x", "install"],
-        &["--keyring-provider", "auto", "--proxy", "p", "--no-proxy-env", "install"],
-        &["--resume-retries", "3", "--no-input", "--no-color", "install", "x"],
-        &["--disable-pip-version-check", "--no-python-version-warning", "install"],
-        &["--require-venv", "--require-virtualenv", "--debug", "install", "x"],
+        &[
+            "--exists-action",
+            "w",
+            "--trusted-host",
+            "h",
+            "install",
+            "x",
+        ],
+        &[
+            "--cert",
+            "c",
+            "--client-cert",
+            "c",
+            "--cache-dir",
+            "d",
+            "install",
+        ],
+        &[
+            "--use-feature",
+            "truststore",
+            "--use-deprecated",
+            "x",
+            "install",
+        ],
+        &[
+            "--keyring-provider",
+            "auto",
+            "--proxy",
+            "p",
+            "--no-proxy-env",
+            "install",
+        ],
+        &[
+            "--resume-retries",
+            "3",
+            "--no-input",
+            "--no-color",
+            "install",
+            "x",
+        ],
+        &[
+            "--disable-pip-version-check",
+            "--no-python-version-warning",
+            "install",
+        ],
+        &[
+            "--require-venv",
+            "--require-virtualenv",
+            "--debug",
+            "install",
+            "x",
+        ],
         &["--", "install", "x"],
         &["--", "list"],
         &["-", "install"],
@@ -185,8 +230,7 @@ fn split_agrees_with_pips_parse_command() {
         .expect("write cases");
     let out = child.wait_with_output().expect("oracle output");
     assert!(out.status.success(), "the pip oracle failed");
-    let answers: Vec<serde_json::Value> =
-        serde_json::from_slice(&out.stdout).expect("oracle json");
+    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("oracle json");
     assert_eq!(answers.len(), cases.len());
     let mut installs = 0;
     for (case, pip) in cases.iter().zip(&answers) {
@@ -208,7 +252,10 @@ fn split_agrees_with_pips_parse_command() {
             let code = pip["exit"].as_i64().expect("exit code");
             match ours {
                 Ok(t) if code == 0 => {
-                    assert!(!t.is_install(), "{case:?}: pip prints and exits, we see install");
+                    assert!(
+                        !t.is_install(),
+                        "{case:?}: pip prints and exits, we see install"
+                    );
                     assert!(
                         t.version
                             || t.help
@@ -222,7 +269,9 @@ fn split_agrees_with_pips_parse_command() {
                 // the guard hands such an install to pip, which refuses it
                 // the same way. Nothing is installed either way.
                 Ok(t) => assert!(
-                    VALUE_CHECKED.iter().any(|o| case.iter().any(|a| a.starts_with(o))),
+                    VALUE_CHECKED
+                        .iter()
+                        .any(|o| case.iter().any(|a| a.starts_with(o))),
                     "{case:?}: pip fails ({code}), we accept it: {t:?}"
                 ),
                 Err(e) => assert_ne!(code, 0, "{case:?}: pip accepts it, we fail: {e}"),

@@ -35,7 +35,11 @@ fn explain_brings_up_whisper_cpp_and_its_commands() {
     let o = pip_guard(&["explain", "OpenAI_Whisper"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("2. Native alternative: whisper-cpp"), "{}", text(&o));
+    assert!(
+        out.contains("2. Native alternative: whisper-cpp"),
+        "{}",
+        text(&o)
+    );
     assert!(out.contains("whisper-cli"), "{}", text(&o));
     assert!(out.contains("Priority: 1. Nix packages"), "{}", text(&o));
     assert!(out.contains("nix-shell -p whisper-cpp"), "{}", text(&o));
@@ -76,7 +80,12 @@ fn nix_instantiate() -> Option<PathBuf> {
 
 #[test]
 fn nixify_prints_a_flake_that_parses() {
-    let o = pip_guard(&["nixify", "openai-whisper", "pgtest-frobnitz==1.0", "thefuck"]);
+    let o = pip_guard(&[
+        "nixify",
+        "openai-whisper",
+        "pgtest-frobnitz==1.0",
+        "thefuck",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let flake = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(flake.contains("devShells = forAllSystems"), "{flake}");
@@ -109,7 +118,11 @@ fn pip_guard_pip_is_the_guard() {
     let out = String::from_utf8_lossy(&o.stdout);
     if o.status.code() == Some(4) {
         // No pip and no python3 on this PATH: the guard says so.
-        assert!(String::from_utf8_lossy(&o.stderr).contains("no real pip"), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("no real pip"),
+            "{}",
+            text(&o)
+        );
         return;
     }
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

@@ -649,3 +649,63 @@ fn a_malformed_requirement_is_an_error() {
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert_eq!(env.imported_from(), None);
 }
+
+/// No flag, variable or entry point gets an unconfirmed install past the
+/// guard (design: "things that must never happen").
+#[test]
+fn no_spelling_gets_past_the_guard() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    std::os::unix::fs::symlink(guard_bin(), env.bin.join("pip3.11")).expect("symlink");
+    std::os::unix::fs::symlink(guard_bin(), env.bin.join("pip3")).expect("symlink");
+    std::fs::write(env.work.join("req.txt"), format!("{PKG}\n")).expect("write");
+    let fl = env.find_links();
+    let with = |extra: &[&str]| {
+        let mut a: Vec<String> = vec!["install".into()];
+        a.extend(fl.iter().cloned());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let cases: Vec<(String, Vec<String>, Vec<(&str, &str)>)> = vec![
+        (
+            "pip".into(),
+            with(&["--break-system-packages", PKG]),
+            vec![],
+        ),
+        ("pip".into(), with(&["--break-sys", "--user", PKG]), vec![]),
+        (
+            "pip".into(),
+            with(&[PKG]),
+            vec![("PIP_BREAK_SYSTEM_PACKAGES", "1")],
+        ),
+        (
+            "pip".into(),
+            with(&["--break-system-packages", "-r", "req.txt"]),
+            vec![],
+        ),
+        ("pip3.11".into(), with(&["PgTest_Frobnitz"]), vec![]),
+        ("pip3".into(), with(&["pgtest.frobnitz==1.0"]), vec![]),
+    ];
+    for (name, args, vars) in cases {
+        let mut c = env.cmd(env.bin.join(&name));
+        c.args(&args).env("PIP_GUARD_PYTHON", PY);
+        for (k, v) in &vars {
+            c.env(k, v);
+        }
+        let o = run(c, LONG);
+        assert_eq!(
+            env.imported_from(),
+            None,
+            "{name} {args:?} {vars:?} installed it\n{}",
+            show(&o)
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{name} {args:?} {vars:?}\n{}",
+            show(&o)
+        );
+    }
+}

@@ -120,6 +120,16 @@ fn passthrough(
     Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
 }
 
+/// Whether the command line names no requirement source at all (no
+/// positional, no `-r`/`-e`/`--group`/`--requirements-from-script`).
+fn names_no_source(inv: &Invocation) -> bool {
+    use crate::invocation::options::Role;
+    !inv.items.iter().any(|it| match it {
+        Item::Positional { .. } => true,
+        Item::Opt { spec, .. } => spec.role == Role::Source && spec.long[0] != "constraint",
+    })
+}
+
 fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
     use clap::ValueEnum;
     IndexChoice::from_str(v, false).map_err(|_| {
@@ -193,10 +203,17 @@ pub fn run(argv0: &str, top: &TopLevel, depth: u32) -> eyre::Result<Exit> {
     }
     let cwd = std::env::current_dir()?;
     let out = pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?;
-    if out.plan.policy_mode == crate::policy::Mode::Off
-        || !out.plan.entries.iter().any(|e| !e.req.constraint)
-    {
+    if out.plan.policy_mode == crate::policy::Mode::Off {
         return passthrough(real, pass_on, depth);
+    }
+    if !out.plan.entries.iter().any(|e| !e.req.constraint) {
+        // A bare `pip install`: pip's own error. Sources that gave nothing
+        // (an empty -r file) are never handed to pip unplanned.
+        if names_no_source(&inv) {
+            return passthrough(real, pass_on, depth);
+        }
+        eprint_all("pip-guard: nothing to install.\n")?;
+        return Ok(Exit::Success);
     }
     let plan = &out.plan;
     let all = inv.own.all;
