@@ -668,7 +668,9 @@ fn no_spelling_gets_past_the_guard() {
         a.extend(extra.iter().map(|s| s.to_string()));
         a
     };
-    let cases: Vec<(String, Vec<String>, Vec<(&str, &str)>)> = vec![
+    /// (entry point, arguments, extra variables)
+    type Case<'a> = (String, Vec<String>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
         (
             "pip".into(),
             with(&["--break-system-packages", PKG]),
