@@ -83,6 +83,7 @@ g, r = p["guard"], p["real"]
 plan = json.load(open(f"{out}/plan50.json"))["results"][0]
 o = {r["command"]: r for r in json.load(open(f"{out}/overhead.json"))["results"]}
 over = o["guard-true"]["median"] - o["true"]["median"]
+over_min = o["guard-true"]["min"] - o["true"]["min"]
 ms = lambda s: f"{s * 1000:.1f} ms"
 print("| measurement | median | mean ± σ | goal |")
 print("|---|---|---|---|")
@@ -92,7 +93,8 @@ print(f"| passthrough median ratio (guard / real) | **{g['median'] / r['median']
 il = json.load(open(f"{out}/interleaved.json"))
 gi, ri = statistics.median(il["guard"]), statistics.median(il["real"])
 print(f"| interleaved runs ({len(il['guard'])} each): median guard / median real | **{gi / ri:.3f}** ({ms(gi)} / {ms(ri)}) | | ≤ 1.02 |")
-print(f"| guard's own cost (exec of `/bin/true` through it, minus `/bin/true`) | {ms(over)} | | |")
-print(f"| ratio implied by that cost: (real + cost) / real | **{(r['median'] + over) / r['median']:.3f}** | | ≤ 1.02 |")
+print(f"| guard's own cost: exec of `/bin/true` through it, minus `/bin/true` (medians; fastest runs) | {ms(over)}; {ms(over_min)} | | |")
+cost = max(over, over_min)
+print(f"| ratio implied by that cost: (real + cost) / real | **{(r['median'] + cost) / r['median']:.3f}** | | ≤ 1.02 |")
 print(f"| plan + explanation, {n} requirements (`--dry-run`) | **{ms(plan['median'])}** | {ms(plan['mean'])} ± {ms(plan['stddev'])} | < 10 ms |")
 PY
