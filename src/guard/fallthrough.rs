@@ -293,3 +293,160 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+    use crate::alternatives::Alternatives;
+    use crate::guard::explain::fixture;
+    use crate::invocation::parse::{parse_install, Mode};
+    use crate::policy::Policy;
+    use crate::requirements::{FileOption, Kind};
+
+    fn req(name: &str, origin: Origin, included_from: Vec<Origin>) -> Requirement {
+        Requirement {
+            origin,
+            included_from,
+            raw: name.into(),
+            kind: Kind::Named,
+            name: Some(name.into()),
+            normalized: Some(crate::names::normalize(name)),
+            extras: vec![],
+            specifier: String::new(),
+            specifiers: Default::default(),
+            marker: None,
+            url: None,
+            editable: false,
+            constraint: false,
+            options: vec![],
+            pip_line: name.into(),
+        }
+    }
+
+    fn file(f: &str, line: usize) -> Origin {
+        Origin::File {
+            file: PathBuf::from(f),
+            line,
+        }
+    }
+
+    #[test]
+    fn child_gets_pass_on_options_and_only_what_falls_through() {
+        let cwd = tempfile::tempdir().expect("tmp");
+        let cwd = cwd.path();
+        std::fs::create_dir_all(cwd.join("sub/wheels")).expect("mkdir");
+        let args: Vec<String> = [
+            "-qUr",
+            "req.txt",
+            "-c",
+            "./c.txt",
+            "--index-url",
+            "https://user:tok@example/simple",
+            "--user",
+            "--no-user",
+            "--break-sys",
+            "--python=/usr/bin/python3",
+            "--dry-run",
+            "--guard-yes",
+            "-e",
+            "./local",
+            "extra-positional",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+
+        let mut frob = req(
+            "frobnitz",
+            file("sub/inner.txt", 2),
+            vec![file("req.txt", 1)],
+        );
+        frob.options = vec!["--hash=sha256:abc".into()];
+        frob.pip_line = "frobnitz @ https://user:tok@host/f.whl".into();
+        let requests = req("requests", file("other.txt", 1), vec![]);
+        let mut local = req("local", Origin::Arg(13), vec![]);
+        local.kind = Kind::Path;
+        local.editable = true;
+        local.pip_line = "./local".into();
+        let mut cons = req("numpy", file("sub/cons.txt", 1), vec![file("req.txt", 3)]);
+        cons.constraint = true;
+        cons.pip_line = "numpy<2".into();
+        let set = RequirementSet {
+            requirements: vec![frob, requests, local, cons],
+            file_options: vec![
+                FileOption {
+                    origin: file("req.txt", 2),
+                    name: "--extra-index-url".into(),
+                    value: Some("https://x/simple".into()),
+                },
+                FileOption {
+                    origin: file("sub/inner.txt", 1),
+                    name: "--find-links".into(),
+                    value: Some("wheels".into()),
+                },
+                FileOption {
+                    origin: file("sub/inner.txt", 3),
+                    name: "--pre".into(),
+                    value: None,
+                },
+                FileOption {
+                    origin: file("other.txt", 2),
+                    name: "--no-index".into(),
+                    value: None,
+                },
+            ],
+        };
+        let plan = Plan::build(
+            &set,
+            &fixture::target(),
+            &fixture::index(&["requests"]),
+            &Alternatives::embedded(),
+            &Policy::default(),
+        );
+        let d = crate::guard::install::decide(&plan, false);
+        assert_eq!(d.nix, [1], "requests is for Nix");
+        assert_eq!(d.pip, [0, 2]);
+        let child = build(
+            &inv,
+            &set,
+            &plan,
+            &d.pip,
+            Path::new("/usr/bin/python3"),
+            cwd,
+        );
+
+        let c_abs = cwd.join("c.txt").to_string_lossy().into_owned();
+        let nested = cwd.join("sub/cons.txt").to_string_lossy().into_owned();
+        assert_eq!(
+            child.args,
+            [
+                "--quiet".to_string(),
+                "--upgrade".into(),
+                "--constraint=./c.txt".into(),
+                "--index-url=https://user:tok@example/simple".into(),
+                format!("--constraint={nested}"),
+            ],
+            "(c.txt is {c_abs})"
+        );
+        let lines: Vec<&str> = child.reqfile.lines().collect();
+        let wheels = cwd.join("sub/wheels").to_string_lossy().into_owned();
+        assert_eq!(
+            &lines[1..],
+            [
+                "--extra-index-url https://x/simple".to_string(),
+                format!("--find-links {wheels}"),
+                "--pre".into(),
+                "frobnitz @ https://user:tok@host/f.whl --hash=sha256:abc".into(),
+                "-e ./local".into(),
+            ],
+            "{}",
+            child.reqfile
+        );
+        assert!(!child.reqfile.contains("requests"));
+        assert!(
+            !child.reqfile.contains("--no-index"),
+            "other.txt only fed Nix"
+        );
+    }
+}
