@@ -203,10 +203,33 @@ pub fn locate(argv0: &str, env: &Env) -> Result<RealPip, EnvError> {
 /// (`'''exec' "/long/path/python" "$0" "$@"`). `None` for anything else
 /// (a binary, a pyenv shim, …).
 pub fn shebang_python(script: &Path) -> Option<PathBuf> {
+    shebang_python_depth(script, 0)
+}
+
+/// The program a Nix `makeWrapper` script hands over to:
+/// `exec -a "$0" "/nix/store/…/bin/.pip-wrapped"  "$@"`.
+fn wrapped_program(text: &str) -> Option<PathBuf> {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("exec "))
+        .flat_map(|l| l.split('"').skip(1).step_by(2))
+        .find(|q| q.starts_with('/'))
+        .map(PathBuf::from)
+}
+
+fn shebang_python_depth(script: &Path, depth: u8) -> Option<PathBuf> {
     use std::io::Read;
-    let mut buf = [0u8; 1024];
-    let n = std::fs::File::open(script).ok()?.read(&mut buf).ok()?;
-    let text = std::str::from_utf8(&buf[..n]).ok()?;
+    let mut head = [0u8; 2];
+    let mut f = std::fs::File::open(script).ok()?;
+    f.read_exact(&mut head).ok()?;
+    if &head != b"#!" {
+        return None; // a binary: do not read it
+    }
+    // Scripts are small; a wrapper's exports can run to a few kB.
+    let mut rest = Vec::new();
+    f.take(64 * 1024).read_to_end(&mut rest).ok()?;
+    let text = format!("#!{}", String::from_utf8_lossy(&rest));
+    let text = text.as_str();
     let mut lines = text.lines();
     let first = lines.next()?.strip_prefix("#!")?.trim();
     let mut parts = first.split_whitespace();
@@ -229,11 +252,18 @@ pub fn shebang_python(script: &Path) -> Option<PathBuf> {
         return Some(PathBuf::from(prog));
     }
     if prog == "/bin/sh" {
-        let second = lines.next()?;
-        let rest = second.strip_prefix("'''exec' \"")?;
-        let end = rest.find('"')?;
-        let py = &rest[..end];
-        return looks_python(py).then(|| PathBuf::from(py));
+        if let Some(rest) = lines.next().and_then(|l| l.strip_prefix("'''exec' \"")) {
+            let end = rest.find('"')?;
+            let py = &rest[..end];
+            return looks_python(py).then(|| PathBuf::from(py));
+        }
+    }
+    let shell = Path::new(prog)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "sh" || n == "bash");
+    if shell && depth < 2 {
+        return wrapped_program(text).and_then(|p| shebang_python_depth(&p, depth + 1));
     }
     None
 }
@@ -330,5 +360,23 @@ mod tests {
         );
         let c = exe(t.path(), "c", "#!/usr/bin/env bash\nexec pyenv\n");
         assert_eq!(shebang_python(&c), None);
+        // A Nix makeWrapper script around the real pip script.
+        let inner = exe(
+            t.path(),
+            ".pip-wrapped",
+            "#!/nix/store/x-python3-3.12.4/bin/python3.12\n",
+        );
+        let wrapper = exe(
+            t.path(),
+            "pip",
+            &format!(
+                "#! /nix/store/y-bash-5.2/bin/bash -e\nexport PATH='/x'${{PATH:+':'}}$PATH\nexec -a \"$0\" \"{}\"  \"$@\"\n",
+                inner.display()
+            ),
+        );
+        assert_eq!(
+            shebang_python(&wrapper),
+            Some(PathBuf::from("/nix/store/x-python3-3.12.4/bin/python3.12"))
+        );
     }
 }
