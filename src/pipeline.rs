@@ -44,10 +44,20 @@ pub fn overrides(inv: &Invocation) -> Overrides {
 
 /// The interpreter pip would use: `--python` wins, then `PIP_GUARD_PYTHON`.
 pub fn target_for(inv: &Invocation) -> eyre::Result<Target> {
+    target_for_python(inv, None)
+}
+
+/// The interpreter pip would use: `--python` wins, then pip's own
+/// `PIP_PYTHON`, then `PIP_GUARD_PYTHON`, then `fallback` (the guard: the
+/// real pip's own Python), then `python3` on PATH.
+pub fn target_for_python(inv: &Invocation, fallback: Option<&Path>) -> eyre::Result<Target> {
+    let nonempty = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let env_python = inv
         .last("python")
         .map(String::from)
-        .or_else(|| std::env::var("PIP_GUARD_PYTHON").ok());
+        .or_else(|| nonempty("PIP_PYTHON"))
+        .or_else(|| nonempty("PIP_GUARD_PYTHON"))
+        .or_else(|| fallback.map(|p| p.to_string_lossy().into_owned()));
     crate::target::discover(
         env_python.as_deref(),
         std::env::var_os("PATH").as_deref(),
@@ -57,9 +67,20 @@ pub fn target_for(inv: &Invocation) -> eyre::Result<Target> {
 
 /// Run the pipeline for an install invocation.
 pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Outcome> {
+    run_for(inv, settings, None, cwd)
+}
+
+/// [`run`], with the interpreter to assume when nothing names one (see
+/// [`target_for_python`]).
+pub fn run_for(
+    inv: &Invocation,
+    settings: &Settings,
+    python: Option<&Path>,
+    cwd: &Path,
+) -> eyre::Result<Outcome> {
     let env = |k: &str| std::env::var(k).ok();
     let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
-    let target = target_for(inv)?;
+    let target = target_for_python(inv, python)?;
     let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
     let package_set = policy
         .package_set

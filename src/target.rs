@@ -78,6 +78,8 @@ if os.path.isfile(p):
     except Exception:
         pass
 impl = sys.implementation
+# Under -S, site.py does not move sys.prefix into a venv (3.11 and older):
+# pyvenv.cfg next to the executable or one level up says it is one.
 v = impl.version
 iv = "{0.major}.{0.minor}.{0.micro}".format(v)
 if v.releaselevel != "final":
@@ -94,7 +96,9 @@ print(json.dumps({
   "platform_system": platform.system(),
   "platform_version": platform.version(),
   "sys_platform": sys.platform,
-  "virtualenv": sys.prefix != getattr(sys, "base_prefix", sys.prefix),
+  "virtualenv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or any(
+      os.path.isfile(os.path.join(d, "pyvenv.cfg"))
+      for d in (os.path.dirname(sys.executable), os.path.dirname(os.path.dirname(sys.executable)))),
   "stdlib": stdlib,
   "externally_managed": em,
   "user_base": site.getuserbase() or "",
@@ -153,6 +157,7 @@ fn cache_file(python: &Path) -> Option<PathBuf> {
         mtime.as_nanos(),
         meta.len(),
         std::env::var_os("PYTHONUSERBASE"),
+        PROBE_SCRIPT,
     )
         .hash(&mut h);
     let dirs = directories::ProjectDirs::from("", "", "pip-guard")?;

@@ -1,17 +1,41 @@
-//! `pip-guard explain NAME`: the reasoning for one requirement.
+//! `pip-guard explain NAME`: the guard's reasoning for one requirement.
+
 use crate::cli::{FormatArg, IndexChoice};
 use crate::exit::Exit;
-/// Explain one requirement (delegates to audit until the guard's explainer lands).
+use crate::invocation::parse::{parse_install, Mode};
+use crate::pipeline::{self, Settings};
+use crate::render;
+use color_eyre::eyre;
+use std::io::IsTerminal;
+
+/// Explain one requirement (`numpy>=1.26`, `openai-whisper`): every option
+/// that applies, first tier first, the Nix to paste and the priority order.
 pub fn run(
     requirement: &str,
     format: Option<FormatArg>,
     index: Option<IndexChoice>,
-) -> color_eyre::Result<Exit> {
-    let flags = crate::commands::audit::Flags {
-        format,
-        index,
-        policy: None,
-        strict: false,
+) -> eyre::Result<Exit> {
+    let args = vec!["--".to_string(), requirement.to_string()];
+    let inv = parse_install(&args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
+    let cwd = std::env::current_dir()?;
+    let out = pipeline::run(
+        &inv,
+        &Settings {
+            index,
+            policy: None,
+        },
+        &cwd,
+    )?;
+    let text = match format.unwrap_or(FormatArg::Text) {
+        FormatArg::Json => render::json::render(&out.plan),
+        _ => {
+            let style = render::text::Style::detect(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            crate::guard::explain::one(&out.plan, &style)
+        }
     };
-    crate::commands::audit::run(flags, &["--".to_string(), requirement.to_string()])
+    crate::app::print_stdout(&text)?;
+    Ok(Exit::Success)
 }

@@ -1,0 +1,379 @@
+//! `pip install` through the guard.
+//!
+//! 1. Parse pip's install grammar (with the guard's own `--guard-*` flags).
+//! 2. Not externally managed (a virtualenv, `--target`/`--prefix`/`--root`,
+//!    no `EXTERNALLY-MANAGED`), help, or policy mode `off`: the real pip,
+//!    unchanged but for our own flags.
+//! 3. Else plan as `audit` does, explain on stderr, [`decide`]: what Nix or a
+//!    native alternative covers is held back (unless `--guard-all`), what the
+//!    policy blocks is held back always, the rest falls through to
+//!    `pip install --user --break-system-packages` after an explicit yes.
+
+use super::explain::{self, GuardText};
+use super::prompt::{self, Confirmation, Inputs};
+use super::realpip::{self, RealPip};
+use crate::cli::IndexChoice;
+use crate::error::{EnvError, InputError};
+use crate::exit::Exit;
+use crate::invocation::parse::{parse_install, Mode};
+use crate::invocation::{Invocation, Item};
+use crate::pipeline::{self, Settings};
+use crate::plan::Plan;
+use crate::policy::Verdict;
+use crate::render::text::Style;
+use crate::resolve::Tier;
+use color_eyre::eyre;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Where each requirement of a plan goes (indices into `plan.entries`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// Held back: nixpkgs or a native alternative covers it.
+    pub nix: Vec<usize>,
+    /// Held back: the policy blocks it (no flag gets around that).
+    pub blocked: Vec<usize>,
+    /// Falls through to pip, once confirmed.
+    pub pip: Vec<usize>,
+    /// Its marker is false for the target: nothing to do.
+    pub skipped: Vec<usize>,
+}
+
+impl Decision {
+    /// Whether anything asked for is held back.
+    pub fn held(&self) -> bool {
+        !self.nix.is_empty() || !self.blocked.is_empty()
+    }
+}
+
+/// Decide, per requirement. Constraints are not requirements: they are
+/// passed on to pip as they are.
+pub fn decide(plan: &Plan, all: bool) -> Decision {
+    let mut d = Decision::default();
+    for (i, e) in plan.entries.iter().enumerate() {
+        if e.req.constraint {
+            continue;
+        }
+        if e.verdict == Verdict::Block {
+            d.blocked.push(i);
+            continue;
+        }
+        match e.res.tier {
+            Tier::Skipped => d.skipped.push(i),
+            Tier::Nixpkgs | Tier::Native if !all => d.nix.push(i),
+            _ => d.pip.push(i),
+        }
+    }
+    d
+}
+
+/// The exit status once the decision is known and pip has (or has not) run.
+///
+/// - pip ran and failed: pip's status;
+/// - pip ran and succeeded: 0, or 1 when something asked for was held back;
+/// - pip was needed but not confirmed: 3;
+/// - pip was not needed (or `--dry-run`): 1 when something was held back, else 0.
+pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
+    let held_or_ok = if d.held() {
+        Exit::Blocked
+    } else {
+        Exit::Success
+    };
+    match pip {
+        Some(0) => held_or_ok,
+        Some(c) => Exit::External(c),
+        None if !dry_run && !d.pip.is_empty() => Exit::NotConfirmed,
+        None => held_or_ok,
+    }
+}
+
+/// The arguments minus pip-guard's own flags, for passing on to pip: the
+/// tokens no pip option or positional accounts for (except `--`).
+pub fn strip_own(args: &[String], inv: &Invocation) -> Vec<String> {
+    let mut covered = vec![false; args.len()];
+    for item in &inv.items {
+        let (start, len) = match item {
+            Item::Opt { index, written, .. } => (*index, written.len()),
+            Item::Positional { index, .. } => (*index, 1),
+        };
+        for c in covered.iter_mut().skip(start).take(len) {
+            *c = true;
+        }
+    }
+    args.iter()
+        .zip(covered)
+        .filter(|(a, c)| *c || a.as_str() == "--")
+        .map(|(a, _)| a.clone())
+        .collect()
+}
+
+fn passthrough(
+    real: Result<RealPip, EnvError>,
+    args: Vec<String>,
+    depth: u32,
+) -> eyre::Result<Exit> {
+    let real = real.map_err(|e| eyre::eyre!(e))?;
+    let mut os: Vec<OsString> = vec![OsString::from("install")];
+    os.extend(args.into_iter().map(OsString::from));
+    Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
+}
+
+/// Whether the command line names no requirement source at all (no
+/// positional, no `-r`/`-e`/`--group`/`--requirements-from-script`).
+fn names_no_source(inv: &Invocation) -> bool {
+    use crate::invocation::options::Role;
+    !inv.items.iter().any(|it| match it {
+        Item::Positional { .. } => true,
+        Item::Opt { spec, .. } => spec.role == Role::Source && spec.long[0] != "constraint",
+    })
+}
+
+fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
+    use clap::ValueEnum;
+    IndexChoice::from_str(v, false).map_err(|_| {
+        InputError::new(format!(
+            "invalid value {v:?} for --guard-index (expected auto, nix, channel or embedded)"
+        ))
+    })
+}
+
+fn env_set(k: &str) -> bool {
+    std::env::var_os(k).is_some_and(|v| !v.is_empty())
+}
+
+/// `pip-guard nixify …` with the same arguments, for the dev-shell hint.
+fn nixify_hint(args: &[String]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| crate::nixsnip::sh_quote(&crate::redact::redact(a)))
+        .collect();
+    let joined = quoted.join(" ");
+    if joined.chars().count() > 40 {
+        "pip-guard nixify <the same arguments>".to_string()
+    } else {
+        format!("pip-guard nixify {joined}")
+    }
+}
+
+/// Run `pip install` (`args`: the command's arguments as pip sees them,
+/// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)).
+pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
+    let real = realpip::locate(argv0, &realpip::Env::from_process());
+    let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
+    let pass_on = strip_own(args, &inv);
+    if inv.has("help")
+        || inv.has("target")
+        || inv.has("prefix")
+        || inv.has("root")
+        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+            .iter()
+            .any(|k| env_set(k))
+    {
+        return passthrough(real, pass_on, depth);
+    }
+    let settings = Settings {
+        index: inv
+            .own
+            .index
+            .as_deref()
+            .map(index_choice)
+            .transpose()
+            .map_err(|e| eyre::eyre!(e))?,
+        policy: inv.own.policy.as_ref().map(PathBuf::from),
+    };
+    let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
+    let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
+    if !target.externally_managed {
+        return passthrough(real, pass_on, depth);
+    }
+    let isolated = inv.has("isolated");
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let env = |k: &str| std::env::var(k).ok();
+    let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
+    let found = super::sources::scan(&env, &vars, prefix.as_deref(), isolated);
+    if !found.is_empty() {
+        let list: Vec<String> = found.into_iter().map(|f| f.what).collect();
+        return Err(eyre::eyre!(InputError::new(format!(
+            "pip would also read requirements from {}, which pip-guard cannot check; \
+             unset it and name the requirements on the command line (-r FILE)",
+            list.join(" and ")
+        ))));
+    }
+    let cwd = std::env::current_dir()?;
+    let out = pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?;
+    if out.plan.policy_mode == crate::policy::Mode::Off {
+        return passthrough(real, pass_on, depth);
+    }
+    if !out.plan.entries.iter().any(|e| !e.req.constraint) {
+        // A bare `pip install`: pip's own error. Sources that gave nothing
+        // (an empty -r file) are never handed to pip unplanned.
+        if names_no_source(&inv) {
+            return passthrough(real, pass_on, depth);
+        }
+        eprint_all("pip-guard: nothing to install.\n")?;
+        return Ok(Exit::Success);
+    }
+    let plan = &out.plan;
+    let all = inv.own.all;
+    let d = decide(plan, all);
+    let quiet = inv.has("quiet");
+    let style = Style::detect(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let python = target
+        .python
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| target.probe.executable.clone());
+    let mut text = explain::guard(
+        &GuardText {
+            plan,
+            python,
+            pep668: target.probe.externally_managed.as_deref(),
+            quiet,
+            nixify_hint: Some(nixify_hint(&pass_on)),
+        },
+        &style,
+    );
+    text.push('\n');
+    text.push_str(&explain::decision(plan, &d, all, &style));
+    eprint_all(&text)?;
+
+    let dry_run = inv.has("dry-run");
+    if dry_run {
+        eprint_all("Dry run: nothing installed.\n")?;
+        return Ok(exit_for(&d, None, true));
+    }
+    if d.pip.is_empty() {
+        return Ok(exit_for(&d, None, false));
+    }
+    let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
+    let inputs = Inputs {
+        flag,
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        no_input: inv.has("no-input")
+            || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+    };
+    let n = d.pip.len();
+    let question = format!(
+        "Install {n} requirement{} with pip --user --break-system-packages?",
+        if n == 1 { "" } else { "s" }
+    );
+    let answer = prompt::confirm(inputs, &question);
+    if !answer.yes() {
+        let why = match answer {
+            Confirmation::Declined => "declined",
+            _ => "not confirmed (no terminal to ask on)",
+        };
+        let mut msg = String::new();
+        explain::push_wrapped(
+            &mut msg,
+            &format!(
+                "Nothing installed: {why}. To let pip install them, re-run with \
+                 --guard-yes (or PIP_GUARD_YES=1)."
+            ),
+            "",
+            "  ",
+        );
+        eprint_all(&msg)?;
+        return Ok(exit_for(&d, None, false));
+    }
+    let Some(python) = target.python.clone() else {
+        return Err(eyre::eyre!(EnvError(
+            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
+        )));
+    };
+    let child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    let status = super::fallthrough::run(&child, depth)?;
+    let code = status.code();
+    let exit = exit_for(&d, Some(code), false);
+    if code == 0 && d.held() {
+        eprint_all(
+            "pip-guard: pip succeeded; the requirements held back above are for Nix (exit 1).\n",
+        )?;
+    }
+    Ok(exit)
+}
+
+/// Write to stderr; a closed stderr is not worth failing over.
+fn eprint_all(s: &str) -> eyre::Result<()> {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(s.as_bytes());
+    let _ = e.flush();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        let held = Decision {
+            nix: vec![0],
+            ..Decision::default()
+        };
+        let pip = Decision {
+            pip: vec![0],
+            ..Decision::default()
+        };
+        let both = Decision {
+            nix: vec![0],
+            pip: vec![1],
+            ..Decision::default()
+        };
+        let skipped = Decision {
+            skipped: vec![0],
+            ..Decision::default()
+        };
+        // Nothing for pip, something held back.
+        assert_eq!(exit_for(&held, None, false), Exit::Blocked);
+        // Needed pip, no yes.
+        assert_eq!(exit_for(&pip, None, false), Exit::NotConfirmed);
+        assert_eq!(exit_for(&both, None, false), Exit::NotConfirmed);
+        // pip ran.
+        assert_eq!(exit_for(&pip, Some(0), false), Exit::Success);
+        assert_eq!(exit_for(&pip, Some(2), false), Exit::External(2));
+        assert_eq!(exit_for(&both, Some(0), false), Exit::Blocked);
+        assert_eq!(exit_for(&both, Some(1), false), Exit::External(1));
+        // Dry run.
+        assert_eq!(exit_for(&pip, None, true), Exit::Success);
+        assert_eq!(exit_for(&both, None, true), Exit::Blocked);
+        // Only skipped requirements.
+        assert_eq!(exit_for(&skipped, None, false), Exit::Success);
+    }
+
+    #[test]
+    fn own_flags_are_stripped() {
+        let args: Vec<String> = [
+            "-qUr",
+            "req.txt",
+            "--guard-yes",
+            "--guard-index",
+            "embedded",
+            "--index-url",
+            "https://x/simple",
+            "--guard-policy=p.toml",
+            "--",
+            "--guard-all",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        assert!(inv.own.yes);
+        assert_eq!(
+            strip_own(&args, &inv),
+            [
+                "-qUr",
+                "req.txt",
+                "--index-url",
+                "https://x/simple",
+                "--",
+                "--guard-all"
+            ]
+        );
+    }
+}

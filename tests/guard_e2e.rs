@@ -1,0 +1,713 @@
+//! The guard end to end, with real parts and no network: Debian's
+//! `/usr/bin/python3` (externally managed, with Debian's pip) is the target,
+//! a pure-Python wheel of a made-up project is built in the test, pip runs
+//! with `--no-index --find-links`, installs go to a temporary
+//! `PYTHONUSERBASE`, and the guard is symlinked as `pip` first on PATH.
+//!
+//! Prerequisites (tests/setup.sh): Debian's python3 with python3-pip and
+//! python3-venv, `script` (util-linux). Missing → skipped, or failed under CI.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PY: &str = "/usr/bin/python3";
+const REAL_PIP: &str = "/usr/bin/pip";
+/// A project name no index will ever know.
+const PKG: &str = "pgtest-frobnitz";
+const MODULE: &str = "pgtest_frobnitz";
+
+fn in_ci() -> bool {
+    matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
+}
+
+fn missing(what: &str) -> bool {
+    let msg = format!("{what} is missing: run tests/setup.sh");
+    if in_ci() {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED: {msg}");
+    false
+}
+
+/// Debian's externally-managed python3 and its pip.
+fn prerequisites() -> bool {
+    if !Path::new(PY).is_file() || !Path::new(REAL_PIP).is_file() {
+        return missing("Debian's /usr/bin/python3 with python3-pip");
+    }
+    let em = Command::new(PY)
+        .args([
+            "-c",
+            "import sysconfig, os; print(os.path.isfile(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')))",
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True")
+        .unwrap_or(false);
+    if !em {
+        return missing("an EXTERNALLY-MANAGED /usr/bin/python3 (Debian 12)");
+    }
+    true
+}
+
+/// A sealed environment: temp HOME, XDG dirs and PYTHONUSERBASE, a `bin/`
+/// with the guard as `pip` first on PATH, and a wheel directory.
+struct Env {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    home: PathBuf,
+    bin: PathBuf,
+    wheels: PathBuf,
+    work: PathBuf,
+}
+
+fn guard_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_pip-guard"))
+}
+
+impl Env {
+    fn new() -> Env {
+        let tmp = tempfile::Builder::new()
+            .prefix("pip-guard-e2e")
+            .tempdir()
+            .expect("tmp");
+        let root = tmp.path().canonicalize().expect("canon");
+        let home = root.join("home");
+        let bin = root.join("bin");
+        let wheels = root.join("wheels");
+        let work = root.join("work");
+        for d in [&home, &bin, &wheels, &work, &root.join("tmp")] {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        std::os::unix::fs::symlink(guard_bin(), bin.join("pip")).expect("symlink pip");
+        let env = Env {
+            _tmp: tmp,
+            root,
+            home,
+            bin,
+            wheels,
+            work,
+        };
+        env.build_wheel(PKG, "1.0");
+        env
+    }
+
+    fn user_base(&self) -> PathBuf {
+        self.home.join(".local")
+    }
+
+    /// Write a pure-Python wheel by hand (zip: module, METADATA, WHEEL, RECORD).
+    fn build_wheel(&self, name: &str, version: &str) {
+        let script = r#"
+import base64, hashlib, sys, zipfile
+name, version, out = sys.argv[1], sys.argv[2], sys.argv[3]
+mod = name.replace("-", "_")
+info = f"{mod}-{version}.dist-info"
+files = {
+    f"{mod}/__init__.py": "ANSWER = 42\n",
+    f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: pip-guard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = ""
+for path, text in files.items():
+    data = text.encode()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    record += f"{path},sha256={digest},{len(data)}\n"
+record += f"{info}/RECORD,,\n"
+files[f"{info}/RECORD"] = record
+with zipfile.ZipFile(f"{out}/{mod}-{version}-py3-none-any.whl", "w") as z:
+    for path, text in files.items():
+        z.writestr(path, text)
+"#;
+        let st = Command::new(PY)
+            .args(["-c", script, name, version])
+            .arg(&self.wheels)
+            .status()
+            .expect("python3 builds the wheel");
+        assert!(st.success(), "wheel build failed");
+    }
+
+    /// A command sealed in this environment: PIP_*, PIP_GUARD_*, VIRTUAL_ENV,
+    /// PYTHONPATH removed; PATH = our bin, /usr/bin, /bin.
+    fn cmd(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = Command::new(program);
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            if k.starts_with("PIP_")
+                || matches!(
+                    k.as_ref(),
+                    "VIRTUAL_ENV" | "PYTHONPATH" | "PYTHONHOME" | "CONDA_PREFIX" | "CI"
+                )
+            {
+                c.env_remove(k.as_ref());
+            }
+        }
+        let path =
+            std::env::join_paths([self.bin.as_path(), Path::new("/usr/bin"), Path::new("/bin")])
+                .expect("PATH");
+        c.env("PATH", path)
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("XDG_CACHE_HOME", self.home.join(".cache"))
+            .env("XDG_DATA_HOME", self.home.join(".local/share"))
+            .env("PYTHONUSERBASE", self.user_base())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("TMPDIR", self.root.join("tmp"))
+            .env("NO_COLOR", "1")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env("PIP_NO_CACHE_DIR", "1")
+            .current_dir(&self.work)
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// `pip ARGS` through the guard (as found on PATH), with the target set.
+    fn pip(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd(self.bin.join("pip"));
+        c.args(args).env("PIP_GUARD_PYTHON", PY);
+        c
+    }
+
+    /// The same through the real pip.
+    fn real_pip(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd(REAL_PIP);
+        c.args(args);
+        c
+    }
+
+    fn find_links(&self) -> Vec<String> {
+        vec![
+            "--no-index".into(),
+            "--find-links".into(),
+            self.wheels.to_string_lossy().into_owned(),
+        ]
+    }
+
+    /// Whether the made-up module imports from the user site, and from where.
+    fn imported_from(&self) -> Option<String> {
+        let out = self
+            .cmd(PY)
+            .args(["-c", &format!("import {MODULE}; print({MODULE}.__file__)")])
+            .output()
+            .expect("python3");
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    fn user_site_has(&self, needle: &str) -> bool {
+        let site = self.user_base().join("lib/python3.11/site-packages");
+        std::fs::read_dir(site)
+            .map(|rd| {
+                rd.filter_map(Result::ok).any(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .to_lowercase()
+                        .contains(needle)
+                })
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// Run with a timeout (a loop must be an error, never a hang).
+fn run(mut c: Command, timeout: Duration) -> Output {
+    let desc = format!("{c:?}");
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {desc}: {e}"));
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            panic!("{desc} did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "exit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const LONG: Duration = Duration::from_secs(120);
+
+#[test]
+fn a_nixpkgs_requirement_is_not_installed() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let mut args = vec!["install", "--guard-index", "embedded", "requests"];
+    let fl = env.find_links();
+    args.extend(fl.iter().map(String::as_str));
+    let o = run(env.pip(&args), LONG);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "held back for Nix: exit 1\n{}",
+        show(&o)
+    );
+    assert!(err.contains("python311Packages.requests"), "{}", show(&o));
+    assert!(
+        err.contains("(python311.withPackages (ps: with ps; [ requests ]))"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        err.contains("nix-shell -p \"python311.withPackages"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        err.contains("To install Python packages system-wide"),
+        "PEP 668 text\n{}",
+        show(&o)
+    );
+    assert!(
+        !env.user_site_has("requests"),
+        "requests must not be installed"
+    );
+    assert!(o.stdout.is_empty(), "messages go to stderr\n{}", show(&o));
+}
+
+#[test]
+fn a_made_up_package_needs_a_yes() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let fl = env.find_links();
+    let mut args = vec!["install"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+
+    // No terminal, no flag: explained, not installed, exit 3.
+    let o = run(env.pip(&args), LONG);
+    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("4. pip --user --break-system-packages"),
+        "{}",
+        show(&o)
+    );
+    assert!(err.contains("--guard-yes"), "{}", show(&o));
+    assert_eq!(env.imported_from(), None, "installed without a yes");
+
+    // --dry-run never installs: nothing held back → 0.
+    let mut dry = args.clone();
+    dry.push("--dry-run");
+    let o = run(env.pip(&dry), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(env.imported_from(), None, "installed by --dry-run");
+
+    // PIP_GUARD_YES=0 is not a yes.
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "0");
+    assert_eq!(run(c, LONG).status.code(), Some(3));
+
+    // --guard-yes: pip installs it into the user site; it imports from there.
+    let mut yes = args.clone();
+    yes.push("--guard-yes");
+    let o = run(env.pip(&yes), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let from = env
+        .imported_from()
+        .unwrap_or_else(|| panic!("not importable\n{}", show(&o)));
+    assert!(
+        from.starts_with(&env.user_base().to_string_lossy().into_owned()),
+        "imported from {from}, not the user site"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("dependencies that nixpkgs provides"),
+        "{}",
+        show(&o)
+    );
+    // The temporary requirements file is gone.
+    let leftovers: Vec<_> = std::fs::read_dir(env.root.join("tmp"))
+        .expect("tmp dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("pip-guard-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary requirements file left behind"
+    );
+}
+
+#[test]
+fn pip_guard_yes_env_confirms() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let fl = env.find_links();
+    let mut args = vec!["install", "-q"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "1");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(env.imported_from().is_some());
+    // -q shortens the explanation: no PEP 668 text, no why.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains("EXTERNALLY-MANAGED") && !err.contains("Why:"),
+        "{}",
+        show(&o)
+    );
+}
+
+/// A real prompt on a terminal: `script` gives the guard a pty.
+fn prompt_through_pty(answer: &str) -> Option<(Env, Output)> {
+    if !prerequisites() {
+        return None;
+    }
+    if !Path::new("/usr/bin/script").is_file() {
+        missing("script (util-linux)");
+        return None;
+    }
+    let env = Env::new();
+    let fl = env.find_links().join(" ");
+    let line = format!("pip install {fl} {PKG}");
+    let mut c = env.cmd("/usr/bin/script");
+    c.args(["-qec", &line, "/dev/null"])
+        .env("PIP_GUARD_PYTHON", PY)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("script");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(answer.as_bytes())
+        .expect("answer");
+    let o = child.wait_with_output().expect("output");
+    Some((env, o))
+}
+
+#[test]
+fn a_prompt_answered_yes_installs() {
+    let Some((env, o)) = prompt_through_pty("y\n") else {
+        return;
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[y/N]"), "{}", show(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(
+        env.imported_from().is_some(),
+        "not installed after yes\n{}",
+        show(&o)
+    );
+}
+
+#[test]
+fn a_prompt_answered_no_installs_nothing() {
+    let Some((env, o)) = prompt_through_pty("n\n") else {
+        return;
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[y/N]"), "{}", show(&o));
+    assert!(out.contains("declined"), "{}", show(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    assert_eq!(env.imported_from(), None);
+}
+
+/// Same stdout and exit code as the real pip.
+fn same(env: &Env, args: &[&str]) {
+    let g = run(env.pip(args), LONG);
+    let r = run(env.real_pip(args), LONG);
+    assert_eq!(
+        (g.status.code(), String::from_utf8_lossy(&g.stdout)),
+        (r.status.code(), String::from_utf8_lossy(&r.stdout)),
+        "pip {args:?} through the guard differs from the real pip\nguard: {}\nreal: {}",
+        show(&g),
+        show(&r)
+    );
+}
+
+#[test]
+fn other_commands_are_pips_own() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    same(&env, &["--version"]);
+    same(&env, &["list"]);
+    same(&env, &["show", "pip"]);
+    same(&env, &["show", "no-such-project-pgtest"]); // exit 1
+    same(&env, &["frobnicate"]); // unknown command: pip's error
+                                 // uninstall: install with the real pip, uninstall through the guard;
+                                 // then the same with the real pip both times. Debian's pip refuses to
+                                 // uninstall without --break-system-packages (PEP 668): same refusal.
+    let fl = env.find_links();
+    let mut install = vec!["install", "--user", "--break-system-packages"];
+    install.extend(fl.iter().map(String::as_str));
+    install.push(PKG);
+    let o = run(env.real_pip(&install), LONG);
+    assert!(o.status.success(), "{}", show(&o));
+    same(&env, &["uninstall", "-y", PKG]);
+    let uninstall = ["uninstall", "-y", "--break-system-packages", PKG];
+    let g = run(env.pip(&uninstall), LONG);
+    assert_eq!(
+        env.imported_from(),
+        None,
+        "uninstalled through the guard\n{}",
+        show(&g)
+    );
+    let o = run(env.real_pip(&install), LONG);
+    assert!(o.status.success(), "{}", show(&o));
+    let r = run(env.real_pip(&uninstall), LONG);
+    assert_eq!(
+        (g.status.code(), String::from_utf8_lossy(&g.stdout)),
+        (r.status.code(), String::from_utf8_lossy(&r.stdout)),
+        "uninstall differs\nguard: {}\nreal: {}",
+        show(&g),
+        show(&r)
+    );
+    assert!(String::from_utf8_lossy(&g.stdout).contains("Successfully uninstalled"));
+}
+
+#[test]
+fn never_execs_itself() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let real = run(env.real_pip(&["--version"]), LONG);
+
+    // First on PATH as pip, PIP_GUARD_REAL_PIP unset: the next pip on PATH.
+    let o = run(env.pip(&["--version"]), Duration::from_secs(30));
+    assert_eq!(o.stdout, real.stdout, "{}", show(&o));
+
+    // A PATH where the only pip is the guard: `python3 -m pip`.
+    let pydir = env.root.join("pyonly");
+    std::fs::create_dir_all(&pydir).expect("mkdir");
+    std::os::unix::fs::symlink(PY, pydir.join("python3")).expect("symlink");
+    let mut c = env.pip(&["--version"]);
+    c.env(
+        "PATH",
+        std::env::join_paths([&env.bin, &pydir]).expect("PATH"),
+    );
+    let o = run(c, Duration::from_secs(30));
+    let mut m = env.cmd(PY);
+    m.args(["-m", "pip", "--version"]);
+    let m = run(m, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(o.stdout, m.stdout, "{}", show(&o));
+
+    // PIP_GUARD_REAL_PIP pointing at the guard: a loop error, fast.
+    let start = Instant::now();
+    let mut c = env.pip(&["--version"]);
+    c.env("PIP_GUARD_REAL_PIP", env.bin.join("pip"));
+    let o = run(c, Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(4), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("loop"),
+        "{}",
+        show(&o)
+    );
+    assert!(start.elapsed() < Duration::from_secs(2));
+
+    // A wrapper script that calls the guard again: stopped by the depth
+    // carried in PIP_GUARD_ACTIVE, fast.
+    let wrapdir = env.root.join("wrap");
+    std::fs::create_dir_all(&wrapdir).expect("mkdir");
+    let wrapper = wrapdir.join("pip3");
+    std::fs::write(
+        &wrapper,
+        format!("#!/bin/sh\nexec {} pip \"$@\"\n", guard_bin().display()),
+    )
+    .expect("write");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let start = Instant::now();
+    let mut c = env.cmd(&wrapper);
+    c.arg("--version").env(
+        "PATH",
+        std::env::join_paths([&env.bin, &wrapdir]).expect("PATH"),
+    );
+    let o = run(c, Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(4), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("PIP_GUARD_ACTIVE"),
+        "{}",
+        show(&o)
+    );
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn installs_that_are_not_externally_managed_pass_through() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let fl = env.find_links();
+    // --target: not the externally managed environment; no prompt, no yes.
+    let target = env.root.join("target-dir");
+    let t = target.to_string_lossy().into_owned();
+    let mut args = vec!["install", "-q", "--target", &t];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    let o = run(env.pip(&args), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(
+        target.join(MODULE).join("__init__.py").is_file(),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("pip-guard"),
+        "{}",
+        show(&o)
+    );
+
+    // An active virtualenv: its pip comes first on PATH, its Python is the
+    // target (read from the pip script's #! line), the install goes through.
+    let venv = env.root.join("venv");
+    let st = env
+        .cmd(PY)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("venv");
+    if !st.success() {
+        missing("python3-venv");
+        return;
+    }
+    let mut c = env.cmd(env.bin.join("pip"));
+    let mut args = vec!["install", "-q"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    c.args(&args).env("VIRTUAL_ENV", &venv).env(
+        "PATH",
+        std::env::join_paths([env.bin.clone(), venv.join("bin"), "/usr/bin".into()]).expect("PATH"),
+    );
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let check = env
+        .cmd(venv.join("bin/python"))
+        .args(["-c", &format!("import {MODULE}")])
+        .status()
+        .expect("venv python");
+    assert!(check.success(), "installed into the venv");
+    assert_eq!(env.imported_from(), None, "not into the user site");
+}
+
+#[test]
+fn requirement_sources_in_the_environment_are_refused() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    std::fs::write(env.work.join("sneaky.txt"), format!("{PKG}\n")).expect("write");
+    let fl = env.find_links();
+    let mut args = vec!["install", "--guard-yes"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push("requests");
+    let mut c = env.pip(&args);
+    c.env("PIP_REQUIREMENT", "sneaky.txt");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("PIP_REQUIREMENT"),
+        "{}",
+        show(&o)
+    );
+    assert_eq!(env.imported_from(), None);
+}
+
+#[test]
+fn a_malformed_requirement_is_an_error() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    let o = run(
+        env.pip(&["install", "--guard-yes", "pgtest-frobnitz>>1"]),
+        LONG,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert_eq!(env.imported_from(), None);
+}
+
+/// No flag, variable or entry point gets an unconfirmed install past the
+/// guard (design: "things that must never happen").
+#[test]
+fn no_spelling_gets_past_the_guard() {
+    if !prerequisites() {
+        return;
+    }
+    let env = Env::new();
+    std::os::unix::fs::symlink(guard_bin(), env.bin.join("pip3.11")).expect("symlink");
+    std::os::unix::fs::symlink(guard_bin(), env.bin.join("pip3")).expect("symlink");
+    std::fs::write(env.work.join("req.txt"), format!("{PKG}\n")).expect("write");
+    let fl = env.find_links();
+    let with = |extra: &[&str]| {
+        let mut a: Vec<String> = vec!["install".into()];
+        a.extend(fl.iter().cloned());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    /// (entry point, arguments, extra variables)
+    type Case<'a> = (String, Vec<String>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (
+            "pip".into(),
+            with(&["--break-system-packages", PKG]),
+            vec![],
+        ),
+        ("pip".into(), with(&["--break-sys", "--user", PKG]), vec![]),
+        (
+            "pip".into(),
+            with(&[PKG]),
+            vec![("PIP_BREAK_SYSTEM_PACKAGES", "1")],
+        ),
+        (
+            "pip".into(),
+            with(&["--break-system-packages", "-r", "req.txt"]),
+            vec![],
+        ),
+        ("pip3.11".into(), with(&["PgTest_Frobnitz"]), vec![]),
+        ("pip3".into(), with(&["pgtest.frobnitz==1.0"]), vec![]),
+    ];
+    for (name, args, vars) in cases {
+        let mut c = env.cmd(env.bin.join(&name));
+        c.args(&args).env("PIP_GUARD_PYTHON", PY);
+        for (k, v) in &vars {
+            c.env(k, v);
+        }
+        let o = run(c, LONG);
+        assert_eq!(
+            env.imported_from(),
+            None,
+            "{name} {args:?} {vars:?} installed it\n{}",
+            show(&o)
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{name} {args:?} {vars:?}\n{}",
+            show(&o)
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! Every Nix snippet the tool can print parses with `nix-instantiate --parse`
+//! (Debian's `nix-bin`, installed by tests/setup.sh), in the context it is
+//! meant for: the `home.packages` binding inside a module, each
+//! `nix-shell -p` argument as the shell really splits it, and the whole
+//! `flake.nix` of `pip-guard nixify`. The attrs include the awkward ones:
+//! a leading digit, a keyword, a name the surrounding code binds (`nixpkgs`,
+//! `ps`), a dotted path, a quote.
+
+use pip_guard::alternatives::Alternatives;
+use pip_guard::guard::explain;
+use pip_guard::index::{Index, Package};
+use pip_guard::invocation::parse::{parse_install, Mode};
+use pip_guard::nixsnip::{self, Context, Snippet, Suggestion};
+use pip_guard::plan::Plan;
+use pip_guard::policy::Policy;
+use pip_guard::target::{apply_overrides, default_probe, Overrides, Target};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn nix_instantiate() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join("nix-instantiate"))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        let msg = "nix-instantiate is missing: run tests/setup.sh (it installs nix-bin)";
+        if matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1")) {
+            panic!("{msg}");
+        }
+        eprintln!("SKIPPED: {msg}");
+    }
+    found
+}
+
+/// Parse `text` as a Nix file; panic with the error and the text if it fails.
+fn parse(nix: &Path, text: &str, what: &str) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("snippet.nix");
+    std::fs::write(&f, text).expect("write");
+    let out = Command::new(nix)
+        .arg("--parse")
+        .arg(&f)
+        .env("HOME", dir.path())
+        .output()
+        .expect("run nix-instantiate");
+    assert!(
+        out.status.success(),
+        "{what} does not parse:\n{}\n--- nix-instantiate ---\n{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn plan(reqs: &[&str], attrs: &[&str], apps: &[(&str, &str)], python: &str) -> Plan {
+    let packages = attrs
+        .iter()
+        .map(|a| Package {
+            attr: a.to_string(),
+            pname: None,
+            version: None,
+        })
+        .collect();
+    let mappings = pip_guard::index::Mappings::new(
+        vec![],
+        vec![],
+        // A PyPI name for an attr no requirement can spell.
+        vec![(
+            "foo-bar-quote".into(),
+            pip_guard::index::TableEntry {
+                attr: "foo-bar'".into(),
+                evidence: "test".into(),
+            },
+        )],
+        apps.iter()
+            .map(|(n, a)| (n.to_string(), a.to_string()))
+            .collect(),
+    );
+    let ix = Index::from_packages(
+        None,
+        format!("python{}Packages", python.replace('.', "")),
+        packages,
+        mappings,
+    );
+    let probe = apply_overrides(
+        default_probe(),
+        &Overrides {
+            python_version: Some(python.into()),
+            ..Overrides::default()
+        },
+    )
+    .expect("version");
+    let target = Target::from_probe(None, probe).expect("target");
+    let args: Vec<String> = reqs.iter().map(|s| s.to_string()).collect();
+    let inv = parse_install(&args, Mode::Guard).expect("parses");
+    let set = pip_guard::requirements::collect::collect(&inv, Path::new("/"), &|_| None)
+        .expect("collects");
+    Plan::build(
+        &set,
+        &target,
+        &ix,
+        &Alternatives::embedded(),
+        &Policy::default(),
+    )
+}
+
+/// The plans whose snippets are checked.
+fn plans() -> Vec<Plan> {
+    let many: Vec<String> = (0..60).map(|i| format!("lib-number-{i}")).collect();
+    let many_refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    vec![
+        plan(&["requests"], &["requests"], &[], "3.12"),
+        plan(&["requests", "numpy"], &["requests", "numpy"], &[], "3.11"),
+        plan(
+            &["openai-whisper", "thefuck", "frobnitz==1.0", "black"],
+            &["openai-whisper", "black"],
+            &[("black", "black")],
+            "3.12",
+        ),
+        plan(&["thefuck", "csvkit", "httpie"], &[], &[], "3.12"),
+        plan(&["frobnitz"], &[], &[], "3.12"),
+        // Awkward attrs: digit first, keyword, names bound around the
+        // snippet, a quote, and an application whose attr needs quotes.
+        plan(
+            &[
+                "3to2",
+                "if",
+                "nixpkgs",
+                "ps",
+                "pkgs",
+                "foo-bar-quote",
+                "weird-app",
+            ],
+            &[
+                "3to2",
+                "if",
+                "nixpkgs",
+                "ps",
+                "pkgs",
+                "foo-bar'",
+                "weird-app",
+            ],
+            &[("weird-app", "7zip-app")],
+            "3.13",
+        ),
+        plan(&many_refs, &many_refs, &[], "3.12"),
+    ]
+}
+
+#[test]
+fn every_snippet_parses() {
+    let Some(nix) = nix_instantiate() else {
+        return;
+    };
+    let mut checked = 0;
+    for p in plans() {
+        let s = Suggestion::from_plan(&p);
+        for snip in nixsnip::snippets(&s, explain::WIDTH) {
+            parse(
+                &nix,
+                &snip.as_file(),
+                &format!("{:?} snippet", snip.context),
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} snippets checked");
+}
+
+#[test]
+fn dotted_paths_parse() {
+    let Some(nix) = nix_instantiate() else {
+        return;
+    };
+    let s = Suggestion {
+        python: "python312".into(),
+        libs: vec!["bootstrap.flit-core".into(), "a.${b}".into()],
+        tops: vec!["haskellPackages.pandoc".into()],
+        alternatives: vec!["whisper-cpp".into(), "a-b.c${d}".into()],
+        pip: vec!["x @ https://****@host/x.whl # not a comment".into()],
+    };
+    for snip in nixsnip::snippets(&s, 80) {
+        parse(&nix, &snip.as_file(), "dotted-path snippet");
+    }
+}
+
+/// The explanation's own text: the lines after "Use Nix instead" are the
+/// binding, the command after "Try it now:" goes through a real `sh`, and
+/// each `nix-shell -p` argument must parse as nix-shell uses it.
+#[test]
+fn printed_snippets_parse_as_pasted() {
+    let Some(nix) = nix_instantiate() else {
+        return;
+    };
+    for p in plans() {
+        let text = explain::nix_section(&p, false, None);
+        if text.is_empty() {
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        if let Some(start) = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("home.packages"))
+        {
+            let end = lines[start..]
+                .iter()
+                .position(|l| l.trim() == "];")
+                .map(|k| start + k)
+                .expect("binding ends with ];");
+            let binding = lines[start..=end].join("\n");
+            parse(
+                &nix,
+                &Snippet {
+                    context: Context::Binding,
+                    text: binding,
+                }
+                .as_file(),
+                "printed home.packages binding",
+            );
+        }
+        assert!(text.contains("Try it now:\n"), "a try-it-now line: {text}");
+        // Every printed `nix-shell -p` command: its line and the continuation
+        // lines under it (indented deeper than the command).
+        let lines: Vec<&str> = text.lines().collect();
+        let mut cmds = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if l.trim_start().starts_with("nix-shell -p") {
+                let indent = l.len() - l.trim_start().len();
+                let more = lines[i + 1..]
+                    .iter()
+                    .take_while(|n| n.len() - n.trim_start().len() > indent)
+                    .count();
+                cmds.push(lines[i..=i + more].join("\n").trim().to_string());
+            }
+        }
+        assert!(!cmds.is_empty(), "no nix-shell command in {text}");
+        for cmd in &cmds {
+            // dash allows no `-` in function names: stand in for nix-shell.
+            let shell_cmd = cmd.replacen("nix-shell", "nix_shell", 1);
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "nix_shell() {{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; }}\n{shell_cmd}"
+                ))
+                .output()
+                .expect("run sh");
+            assert!(
+                out.status.success(),
+                "sh failed on {cmd}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let args: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split('\0')
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect();
+            assert_eq!(args.first().map(String::as_str), Some("-p"), "{cmd}");
+            assert!(args.len() >= 2, "{cmd}");
+            // What nix-shell -p builds from its arguments.
+            let exprs: Vec<String> = args[1..].iter().map(|a| format!("({a})")).collect();
+            parse(
+                &nix,
+                &format!("with import <nixpkgs> {{ }};\n[ {} ]\n", exprs.join("\n  ")),
+                &format!("nix-shell arguments of {cmd}"),
+            );
+        }
+        for l in text.lines() {
+            assert!(l.chars().count() <= explain::WIDTH, "too wide: {l:?}");
+        }
+    }
+}
+
+/// A broken snippet is caught: the check itself can fail.
+#[test]
+fn the_check_can_fail() {
+    let Some(nix) = nix_instantiate() else {
+        return;
+    };
+    let bad = Snippet {
+        context: Context::Expr,
+        text: "python312.withPackages (ps: with ps; [ if ])".into(),
+    };
+    let out = Command::new(&nix)
+        .args(["--parse", "-E", &bad.as_file()])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+}
