@@ -10,13 +10,13 @@
 
 use pip_guard::alternatives::Alternatives;
 use pip_guard::guard::{explain, install};
-use pip_guard::index::{Index, Package};
+use pip_guard::index::Index;
 use pip_guard::invocation::parse::{parse_install, Mode};
 use pip_guard::plan::Plan;
 use pip_guard::policy::Policy;
 use pip_guard::render::text::Style;
 use pip_guard::target::{apply_overrides, default_probe, Overrides, Target};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const REQS: &str = "requests numpy pandas boto3 urllib3 setuptools certifi idna \
@@ -27,47 +27,7 @@ tomli pluggy pytest colorama psutil grpcio virtualenv aiohttp frozenlist multidi
 scipy pillow sqlalchemy openai-whisper pgtest-frobnitz";
 
 fn index() -> (Index, &'static str) {
-    let mut ix = Index {
-        package_set: "python311Packages".into(),
-        ..Index::default()
-    };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let tsv = [
-        std::env::var_os("PIP_GUARD_SHARED").map(|s| PathBuf::from(s).join("data")),
-        Some(root.join("../shared/data")),
-        Some(root.join("../../shared/data")),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|d| d.join("nixpkgs-python-attrs.tsv"))
-    .find(|p| p.is_file());
-    let attrs: Vec<String> = match tsv.as_deref().map(std::fs::read_to_string) {
-        Some(Ok(text)) => text
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split('\t').next())
-            .map(String::from)
-            .collect(),
-        _ => (0..8746).map(|i| format!("package-{i}")).collect(),
-    };
-    let source = if tsv.is_some() {
-        "shared TSV"
-    } else {
-        "synthetic"
-    };
-    for a in attrs {
-        ix.by_pname
-            .insert(pip_guard::names::normalize(&a), a.clone());
-        ix.packages.insert(
-            a.clone(),
-            Package {
-                attr: a,
-                pname: None,
-                version: None,
-            },
-        );
-    }
-    (ix, source)
+    (Index::embedded("python311Packages"), "embedded snapshot")
 }
 
 fn main() {
@@ -116,7 +76,7 @@ fn main() {
         "plan + decision + explanation, {} requirements, index of {} attrs ({source}): \
          median {:.3} ms, max {:.3} ms over {} runs ({bytes} bytes of text)",
         args.len(),
-        ix.packages.len(),
+        ix.len(),
         med.as_secs_f64() * 1000.0,
         times[times.len() - 1].as_secs_f64() * 1000.0,
         times.len()
