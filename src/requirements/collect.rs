@@ -1,1 +1,1 @@
-//! TODO
+//! Walk an install command line in pip's order and gather every requirement.

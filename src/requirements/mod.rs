@@ -7,6 +7,13 @@
 //!   `--requirements-from-script` and `-r pylock.toml`.
 
 pub mod collect;
+pub mod decode;
+pub mod fs;
+pub mod lineopts;
+pub mod pep508;
+pub mod pipreq;
+pub mod preprocess;
+pub mod pystr;
 pub mod reqfile;
 
 use crate::origin::Origin;

@@ -1,0 +1,686 @@
+//! The PEP 508 grammar exactly as pip's vendored `packaging` 26.3 accepts it.
+//!
+//! `pep508_rs` (the parser from uv) is deliberately more lenient than
+//! `packaging` in places (whitespace inside URLs, a `;` right after a URL,
+//! Unicode whitespace, names ending in `_`), so pip-guard first runs this
+//! port of `packaging._parser` / `packaging._tokenizer` to decide what is
+//! valid and to split the text into its parts; `pep508_rs` / `pep440_rs`
+//! then give the parts their meaning (marker evaluation, version sets).
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A syntax error, with the byte span it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What was expected.
+    pub message: String,
+    /// The source text.
+    pub source: String,
+    /// Byte offsets `[start, end)` of the fault.
+    pub span: (usize, usize),
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pre = self.source.get(..self.span.0).unwrap_or("");
+        let mid = self.source.get(self.span.0..self.span.1).unwrap_or("");
+        write!(
+            f,
+            "{}\n    {}\n    {}{}^",
+            self.message,
+            self.source,
+            " ".repeat(pre.chars().count()),
+            "~".repeat(mid.chars().count())
+        )
+    }
+}
+
+/// The parts of a requirement, as `packaging.requirements.Requirement` has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The name as written.
+    pub name: String,
+    /// Extras as written, in order (may repeat).
+    pub extras: Vec<String>,
+    /// The URL after `@`, if any.
+    pub url: Option<String>,
+    /// Specifiers as `packaging` joins them (`>=1,<2`), `""` if none.
+    pub specifier: String,
+    /// The marker expression text (after `;`), if any.
+    pub marker: Option<String>,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn specifier_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // packaging's Specifier._specifier_regex_str, VERBOSE | IGNORECASE.
+        // `\s` is Python's (which also covers \x1c-\x1f); `(?a:…)` groups are
+        // ASCII-only, like `(?-u:…)` here.
+        let s = r"[\s\x1c-\x1f]";
+        let pattern = format!(
+            r"(?xi)^(?:
+            (?: === {s}* [^\s\x1c-\x1f;)]* )
+            |
+            (?: (?:==|!=) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)*
+                (?: \.\*
+                  | (?-u: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
+                    (?-u: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
+                    (?-u: [-_.]?dev[-_.]?[0-9]* )?
+                    (?-u: \+[a-z0-9]+(?:[-_.][a-z0-9]+)* )?
+                )?
+            )
+            |
+            (?: (?:~=) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)+
+                (?: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
+                (?: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
+                (?: [-_.]?dev[-_.]?[0-9]* )?
+            )
+            |
+            (?: (?:<=|>=|<|>) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)*
+                (?-u: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
+                (?-u: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
+                (?-u: [-_.]?dev[-_.]?[0-9]* )?
+            )
+        )"
+        );
+        #[allow(clippy::expect_used)]
+        Regex::new(&pattern).expect("the specifier regex is a constant")
+    })
+}
+
+/// The marker variables `packaging` knows, in its regex's order.
+const VARIABLES: &[&str] = &[
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "os.name",
+    "sys_platform",
+    "sys.platform",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "platform.version",
+    "platform_machine",
+    "platform.machine",
+    "platform_python_implementation",
+    "platform.python_implementation",
+    "python_implementation",
+    "implementation_name",
+    "implementation_version",
+    "extras",
+    "extra",
+    "dependency_groups",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum T {
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Semicolon,
+    Comma,
+    QuotedString,
+    Op,
+    BoolOp,
+    In,
+    Not,
+    Variable,
+    Specifier,
+    At,
+    Url,
+    Identifier,
+    VersionPrefixTrail,
+    VersionLocalLabelTrail,
+    Ws,
+    End,
+}
+
+impl T {
+    fn name(self) -> &'static str {
+        match self {
+            T::LParen => "LEFT_PARENTHESIS",
+            T::RParen => "RIGHT_PARENTHESIS",
+            T::LBracket => "LEFT_BRACKET",
+            T::RBracket => "RIGHT_BRACKET",
+            _ => "token",
+        }
+    }
+}
+
+struct Tokenizer<'a> {
+    src: &'a str,
+    pos: usize,
+    next: Option<(T, usize)>, // kind, length
+}
+
+type R<X> = Result<X, SyntaxError>;
+
+impl<'a> Tokenizer<'a> {
+    fn new(src: &'a str) -> Self {
+        Tokenizer { src, pos: 0, next: None }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
+    fn boundary_at(&self, at: usize) -> bool {
+        let before = self.src[..at].chars().next_back().is_some_and(is_word);
+        let after = self.src[at..].chars().next().is_some_and(is_word);
+        before != after
+    }
+
+    /// The length of the token `t` at the current position, if it matches.
+    fn match_len(&self, t: T) -> Option<usize> {
+        let rest = self.rest();
+        let lit = |s: &str| rest.starts_with(s).then_some(s.len());
+        match t {
+            T::LParen => lit("("),
+            T::RParen => lit(")"),
+            T::LBracket => lit("["),
+            T::RBracket => lit("]"),
+            T::Semicolon => lit(";"),
+            T::Comma => lit(","),
+            T::At => lit("@"),
+            T::QuotedString => {
+                let q = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+                let end = rest[1..].find(q)?;
+                Some(end + 2)
+            }
+            T::Op => ["===", "==", "~=", "!=", "<=", ">=", "<", ">"]
+                .iter()
+                .find(|o| rest.starts_with(**o))
+                .map(|o| o.len()),
+            T::BoolOp => ["or", "and"].iter().find_map(|w| self.word(w)),
+            T::In => self.word("in"),
+            T::Not => self.word("not"),
+            T::Variable => VARIABLES.iter().find_map(|w| self.word(w)),
+            T::Specifier => specifier_regex().find(rest).map(|m| m.end()),
+            T::Url => {
+                let n = rest.find([' ', '\t']).unwrap_or(rest.len());
+                (n > 0).then_some(n)
+            }
+            T::Identifier => {
+                if !self.boundary_at(self.pos) {
+                    return None;
+                }
+                let first = rest.chars().next().filter(|c| c.is_ascii_alphanumeric())?;
+                let mut end = first.len_utf8();
+                for c in rest[end..].chars() {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
+                // Backtrack to a word boundary.
+                while end > 0 {
+                    if self.boundary_at(self.pos + end) {
+                        return Some(end);
+                    }
+                    end -= 1;
+                }
+                None
+            }
+            T::VersionPrefixTrail => lit(".*"),
+            T::VersionLocalLabelTrail => {
+                let b = rest.as_bytes();
+                if b.first() != Some(&b'+') {
+                    return None;
+                }
+                let lab = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+                let mut i = 1;
+                let start = i;
+                while i < b.len() && lab(b[i]) {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                loop {
+                    if i < b.len() && matches!(b[i], b'-' | b'_' | b'.') && i + 1 < b.len() && lab(b[i + 1]) {
+                        i += 1;
+                        while i < b.len() && lab(b[i]) {
+                            i += 1;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                Some(i)
+            }
+            T::Ws => {
+                let n = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                (n > 0).then_some(n)
+            }
+            T::End => rest.is_empty().then_some(0),
+        }
+    }
+
+    /// `\bword\b` at the current position.
+    fn word(&self, w: &str) -> Option<usize> {
+        if self.rest().starts_with(w) && self.boundary_at(self.pos) && self.boundary_at(self.pos + w.len()) {
+            Some(w.len())
+        } else {
+            None
+        }
+    }
+
+    fn check(&mut self, t: T) -> bool {
+        match self.match_len(t) {
+            Some(n) => {
+                self.next = Some((t, n));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn peek(&self, t: T) -> bool {
+        self.match_len(t).is_some()
+    }
+
+    fn read(&mut self) -> &'a str {
+        let (_, n) = self.next.take().unwrap_or((T::End, 0));
+        let s = &self.src[self.pos..self.pos + n];
+        self.pos += n;
+        s
+    }
+
+    fn consume(&mut self, t: T) {
+        if self.check(t) {
+            self.read();
+        }
+    }
+
+    fn err<X>(&self, message: impl Into<String>, start: Option<usize>, end: Option<usize>) -> R<X> {
+        Err(SyntaxError {
+            message: message.into(),
+            source: self.src.to_string(),
+            span: (start.unwrap_or(self.pos), end.unwrap_or(self.pos)),
+        })
+    }
+
+    fn expect(&mut self, t: T, expected: &str) -> R<&'a str> {
+        if !self.check(t) {
+            return self.err(format!("Expected {expected}"), None, None);
+        }
+        Ok(self.read())
+    }
+
+    /// `enclosing_tokens`: run `body` inside optional `open`/`close` tokens.
+    fn enclosing<X>(&mut self, open: T, close: T, around: &str, body: impl FnOnce(&mut Self) -> R<X>) -> R<X> {
+        let open_pos = if self.check(open) {
+            let p = self.pos;
+            self.read();
+            Some(p)
+        } else {
+            None
+        };
+        let x = body(self)?;
+        if let Some(p) = open_pos {
+            if !self.check(close) {
+                return self.err(
+                    format!("Expected matching {} for {}, after {around}", close.name(), open.name()),
+                    Some(p),
+                    None,
+                );
+            }
+            self.read();
+        }
+        Ok(x)
+    }
+}
+
+/// Parse a requirement string as `packaging.requirements.Requirement` does.
+pub fn parse_requirement(src: &str) -> Result<Parts, SyntaxError> {
+    let mut t = Tokenizer::new(src);
+    t.consume(T::Ws);
+    let name = t.expect(T::Identifier, "package name at the start of dependency specifier")?;
+    t.consume(T::Ws);
+    let extras = parse_extras(&mut t)?;
+    t.consume(T::Ws);
+    let (url, specifier, marker) = parse_details(&mut t)?;
+    t.expect(T::End, "end of dependency specifier")?;
+    Ok(Parts {
+        name: name.to_string(),
+        extras,
+        url,
+        specifier,
+        marker,
+    })
+}
+
+/// Parse a marker expression as `packaging.markers.Marker` does.
+pub fn parse_marker(src: &str) -> Result<(), SyntaxError> {
+    let mut t = Tokenizer::new(src);
+    parse_marker_expr(&mut t)?;
+    t.expect(T::End, "end of marker expression")?;
+    Ok(())
+}
+
+fn parse_extras(t: &mut Tokenizer<'_>) -> R<Vec<String>> {
+    if !t.peek(T::LBracket) {
+        return Ok(Vec::new());
+    }
+    t.enclosing(T::LBracket, T::RBracket, "extras", |t| {
+        t.consume(T::Ws);
+        let extras = parse_extras_list(t)?;
+        t.consume(T::Ws);
+        Ok(extras)
+    })
+}
+
+fn parse_extras_list(t: &mut Tokenizer<'_>) -> R<Vec<String>> {
+    let mut extras = Vec::new();
+    if !t.check(T::Identifier) {
+        return Ok(extras);
+    }
+    extras.push(t.read().to_string());
+    loop {
+        t.consume(T::Ws);
+        if t.peek(T::Identifier) {
+            return t.err("Expected comma between extra names", None, None);
+        } else if !t.check(T::Comma) {
+            break;
+        }
+        t.read();
+        t.consume(T::Ws);
+        let e = t.expect(T::Identifier, "extra name after comma")?;
+        extras.push(e.to_string());
+    }
+    Ok(extras)
+}
+
+type Details = (Option<String>, String, Option<String>);
+
+fn parse_details(t: &mut Tokenizer<'_>) -> R<Details> {
+    if t.check(T::At) {
+        t.read();
+        t.consume(T::Ws);
+        let url_start = t.pos;
+        let url = t.expect(T::Url, "URL after @")?.to_string();
+        if t.peek(T::End) {
+            return Ok((Some(url), String::new(), None));
+        }
+        t.expect(T::Ws, "whitespace after URL")?;
+        if t.peek(T::End) {
+            return Ok((Some(url), String::new(), None));
+        }
+        let marker = parse_requirement_marker(t, url_start, "semicolon (after URL and whitespace)")?;
+        Ok((Some(url), String::new(), Some(marker)))
+    } else {
+        let spec_start = t.pos;
+        let spec = parse_specifier(t)?;
+        t.consume(T::Ws);
+        if t.peek(T::End) {
+            return Ok((None, spec, None));
+        }
+        let expected = if spec.is_empty() {
+            "semicolon (after name with no version specifier)"
+        } else {
+            "comma (within version specifier), semicolon (after version specifier)"
+        };
+        let marker = parse_requirement_marker(t, spec_start, expected)?;
+        Ok((None, spec, Some(marker)))
+    }
+}
+
+fn parse_requirement_marker(t: &mut Tokenizer<'_>, span_start: usize, expected: &str) -> R<String> {
+    if !t.check(T::Semicolon) {
+        return t.err(format!("Expected {expected} or end"), Some(span_start), None);
+    }
+    t.read();
+    let start = t.pos;
+    parse_marker_expr(t)?;
+    let text = t.src[start..t.pos].trim_matches([' ', '\t']).to_string();
+    t.consume(T::Ws);
+    Ok(text)
+}
+
+fn parse_specifier(t: &mut Tokenizer<'_>) -> R<String> {
+    t.enclosing(T::LParen, T::RParen, "version specifier", |t| {
+        t.consume(T::Ws);
+        let s = parse_version_many(t)?;
+        t.consume(T::Ws);
+        Ok(s)
+    })
+}
+
+fn parse_version_many(t: &mut Tokenizer<'_>) -> R<String> {
+    let mut out = String::new();
+    while t.check(T::Specifier) {
+        let span_start = t.pos;
+        let spec = t.read();
+        out.push_str(spec);
+        if t.peek(T::VersionPrefixTrail) {
+            let msg = if spec.starts_with("!=") || (spec.starts_with("==") && !spec.starts_with("===")) {
+                ".* suffix cannot be used with pre-release, post-release, dev or local versions"
+            } else {
+                ".* suffix can only be used with `==` or `!=` operators"
+            };
+            return t.err(msg, Some(span_start), Some(t.pos + 1));
+        }
+        if t.peek(T::VersionLocalLabelTrail) {
+            return t.err(
+                "Local version label can only be used with `==` or `!=` operators",
+                Some(span_start),
+                None,
+            );
+        }
+        t.consume(T::Ws);
+        if !t.check(T::Comma) {
+            break;
+        }
+        out.push_str(t.read());
+        t.consume(T::Ws);
+    }
+    Ok(out)
+}
+
+fn parse_marker_expr(t: &mut Tokenizer<'_>) -> R<()> {
+    parse_marker_atom(t)?;
+    while t.check(T::BoolOp) {
+        t.read();
+        parse_marker_atom(t)?;
+    }
+    Ok(())
+}
+
+fn parse_marker_atom(t: &mut Tokenizer<'_>) -> R<()> {
+    t.consume(T::Ws);
+    if t.peek(T::LParen) {
+        t.enclosing(T::LParen, T::RParen, "marker expression", |t| {
+            t.consume(T::Ws);
+            parse_marker_expr(t)?;
+            t.consume(T::Ws);
+            Ok(())
+        })?;
+    } else {
+        parse_marker_item(t)?;
+    }
+    t.consume(T::Ws);
+    Ok(())
+}
+
+fn parse_marker_item(t: &mut Tokenizer<'_>) -> R<()> {
+    t.consume(T::Ws);
+    parse_marker_var(t)?;
+    t.consume(T::Ws);
+    parse_marker_op(t)?;
+    t.consume(T::Ws);
+    parse_marker_var(t)?;
+    t.consume(T::Ws);
+    Ok(())
+}
+
+fn parse_marker_var(t: &mut Tokenizer<'_>) -> R<()> {
+    if t.check(T::Variable) {
+        t.read();
+        Ok(())
+    } else if t.check(T::QuotedString) {
+        let start = t.pos;
+        let tok = t.read();
+        if python_str_literal(tok).is_none() {
+            return t.err("Invalid quoted string", Some(start), Some(start + tok.len()));
+        }
+        Ok(())
+    } else {
+        t.err("Expected a marker variable or quoted string", None, None)
+    }
+}
+
+fn parse_marker_op(t: &mut Tokenizer<'_>) -> R<()> {
+    if t.check(T::In) {
+        t.read();
+    } else if t.check(T::Not) {
+        t.read();
+        t.expect(T::Ws, "whitespace after 'not'")?;
+        t.expect(T::In, "'in' after 'not'")?;
+    } else if t.check(T::Op) {
+        t.read();
+    } else {
+        return t.err(
+            "Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in",
+            None,
+            None,
+        );
+    }
+    Ok(())
+}
+
+/// `ast.literal_eval` of a quoted Python string (no prefix): its value, or
+/// `None` when Python would raise.
+pub fn python_str_literal(tok: &str) -> Option<String> {
+    let inner = tok.get(1..tok.len().checked_sub(1)?)?;
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\0' {
+            return None;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next()?; // a trailing backslash escapes the closing quote
+        match e {
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'f' => out.push('\x0c'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\x0b'),
+            '0'..='7' => {
+                let mut v = e.to_digit(8)?;
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(v)?);
+            }
+            'x' | 'u' | 'U' => {
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let mut v = 0u32;
+                for _ in 0..n {
+                    v = v.checked_mul(16)? + chars.next()?.to_digit(16)?;
+                }
+                out.push(char::from_u32(v)?);
+            }
+            'N' => return None, // \N{NAME}: not supported (no Unicode name table)
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Parts {
+        parse_requirement(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn plain_forms() {
+        let p = ok("requests [security , tests] >= 2.8.1, == 2.8.* ; python_version < '2.7'");
+        assert_eq!(p.name, "requests");
+        assert_eq!(p.extras, vec!["security", "tests"]);
+        assert_eq!(p.specifier, ">= 2.8.1,== 2.8.*");
+        assert_eq!(p.marker.as_deref(), Some("python_version < '2.7'"));
+        let p = ok("name(>=1,<2)");
+        assert_eq!(p.specifier, ">=1,<2");
+        let p = ok("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee ; os_name=='a'");
+        assert_eq!(p.url.as_deref(), Some("https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee"));
+        // packaging allows a name ending in `_`.
+        assert_eq!(ok("foo_").name, "foo_");
+        assert_eq!(ok("foo===bar").specifier, "===bar");
+        // No whitespace before `;`: it is part of the URL.
+        assert_eq!(ok("foo @ https://x;os_name=='a'").marker, None);
+    }
+
+    #[test]
+    fn packaging_rejects() {
+        for bad in [
+            "",
+            "foo @ https://x y",
+            "foo>=1.0.*",
+            "foo>=1.0+local",
+            "foo~=1",
+            "foo==1.0a1.*",
+            "foo\u{a0}>=1",
+            "foo[bar baz]",
+            "foo[bar",
+            "foo>=1 bar",
+            "foo; os_name == 'a' and",
+            "foo; os_name is 'a'",
+            "foo; python_version notin '3'",
+            "foo; unknown_var == 'a'",
+            "foo; os_name == 'a\\'",
+            "-foo",
+            "foo-",
+        ] {
+            assert!(parse_requirement(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn markers() {
+        assert!(parse_marker("python_version>'3'and(os_name=='nt'or os.name=='posix')").is_ok());
+        assert!(parse_marker("'a' not in extras").is_ok());
+        assert!(parse_marker("'a' not  in extras").is_ok());
+        assert!(parse_marker("'a' notin extras").is_err());
+        assert!(parse_marker("").is_err());
+    }
+
+    #[test]
+    fn literal_eval() {
+        assert_eq!(python_str_literal(r#""a\x41\n""#).as_deref(), Some("aA\n"));
+        assert_eq!(python_str_literal(r#""a\q""#).as_deref(), Some("a\\q"));
+        assert_eq!(python_str_literal(r#""a\""#), None);
+        assert_eq!(python_str_literal(r#""\x4""#), None);
+    }
+}
