@@ -9,12 +9,15 @@
 pub mod collect;
 pub mod decode;
 pub mod fs;
+pub mod groups;
 pub mod lineopts;
 pub mod pep508;
 pub mod pipreq;
 pub mod preprocess;
 pub mod pystr;
 pub mod reqfile;
+pub mod script;
+pub mod tomlspan;
 
 use crate::origin::Origin;
 use pep508_rs::MarkerTree;
