@@ -359,10 +359,7 @@ pub fn parse_requirement(src: &str) -> Result<Parts, SyntaxError> {
 
 /// Parse a marker expression as `packaging.markers.Marker` does.
 pub fn parse_marker(src: &str) -> Result<(), SyntaxError> {
-    let mut t = Tokenizer::new(src);
-    parse_marker_expr(&mut t)?;
-    t.expect(T::End, "end of marker expression")?;
-    Ok(())
+    parse_marker_ast(src).map(|_| ())
 }
 
 fn parse_extras(t: &mut Tokenizer<'_>) -> R<Vec<String>> {
@@ -484,75 +481,117 @@ fn parse_version_many(t: &mut Tokenizer<'_>) -> R<String> {
     Ok(out)
 }
 
-fn parse_marker_expr(t: &mut Tokenizer<'_>) -> R<()> {
-    parse_marker_atom(t)?;
-    while t.check(T::BoolOp) {
-        t.read();
-        parse_marker_atom(t)?;
-    }
-    Ok(())
+/// A marker variable or a string value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkerVar {
+    /// A variable, with `.` spelled `_` and `python_implementation` as
+    /// `platform_python_implementation` (as packaging does).
+    Var(String),
+    /// A quoted string's value.
+    Str(String),
 }
 
-fn parse_marker_atom(t: &mut Tokenizer<'_>) -> R<()> {
+/// A parsed marker expression (`packaging`'s marker list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkerAst {
+    /// `lhs op rhs`.
+    Item {
+        /// Left side.
+        lhs: MarkerVar,
+        /// `==`, `in`, `not in`, ….
+        op: String,
+        /// Right side.
+        rhs: MarkerVar,
+    },
+    /// Atoms joined by `and` / `or` (`ands[i]` joins atom i and i+1).
+    Expr {
+        /// The atoms.
+        atoms: Vec<MarkerAst>,
+        /// `true` for `and`, `false` for `or`.
+        ands: Vec<bool>,
+    },
+}
+
+/// Parse a marker expression into its tree.
+pub fn parse_marker_ast(src: &str) -> Result<MarkerAst, SyntaxError> {
+    let mut t = Tokenizer::new(src);
+    let ast = parse_marker_expr(&mut t)?;
+    t.expect(T::End, "end of marker expression")?;
+    Ok(ast)
+}
+
+fn parse_marker_expr(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
+    let mut atoms = vec![parse_marker_atom(t)?];
+    let mut ands = Vec::new();
+    while t.check(T::BoolOp) {
+        ands.push(t.read() == "and");
+        atoms.push(parse_marker_atom(t)?);
+    }
+    Ok(MarkerAst::Expr { atoms, ands })
+}
+
+fn parse_marker_atom(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
     t.consume(T::Ws);
-    if t.peek(T::LParen) {
+    let ast = if t.peek(T::LParen) {
         t.enclosing(T::LParen, T::RParen, "marker expression", |t| {
             t.consume(T::Ws);
-            parse_marker_expr(t)?;
+            let m = parse_marker_expr(t)?;
             t.consume(T::Ws);
-            Ok(())
-        })?;
+            Ok(m)
+        })?
     } else {
-        parse_marker_item(t)?;
-    }
+        parse_marker_item(t)?
+    };
     t.consume(T::Ws);
-    Ok(())
+    Ok(ast)
 }
 
-fn parse_marker_item(t: &mut Tokenizer<'_>) -> R<()> {
+fn parse_marker_item(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
     t.consume(T::Ws);
-    parse_marker_var(t)?;
+    let lhs = parse_marker_var(t)?;
     t.consume(T::Ws);
-    parse_marker_op(t)?;
+    let op = parse_marker_op(t)?;
     t.consume(T::Ws);
-    parse_marker_var(t)?;
+    let rhs = parse_marker_var(t)?;
     t.consume(T::Ws);
-    Ok(())
+    Ok(MarkerAst::Item { lhs, op, rhs })
 }
 
-fn parse_marker_var(t: &mut Tokenizer<'_>) -> R<()> {
+fn parse_marker_var(t: &mut Tokenizer<'_>) -> R<MarkerVar> {
     if t.check(T::Variable) {
-        t.read();
-        Ok(())
+        let v = t.read().replace('.', "_");
+        let v = if v == "python_implementation" { "platform_python_implementation".to_string() } else { v };
+        Ok(MarkerVar::Var(v))
     } else if t.check(T::QuotedString) {
         let start = t.pos;
         let tok = t.read();
-        if python_str_literal(tok).is_none() {
-            return t.err("Invalid quoted string", Some(start), Some(start + tok.len()));
+        match python_str_literal(tok) {
+            Some(v) => Ok(MarkerVar::Str(v)),
+            None => t.err("Invalid quoted string", Some(start), Some(start + tok.len())),
         }
-        Ok(())
     } else {
         t.err("Expected a marker variable or quoted string", None, None)
     }
 }
 
-fn parse_marker_op(t: &mut Tokenizer<'_>) -> R<()> {
+fn parse_marker_op(t: &mut Tokenizer<'_>) -> R<String> {
     if t.check(T::In) {
         t.read();
+        Ok("in".into())
     } else if t.check(T::Not) {
         t.read();
         t.expect(T::Ws, "whitespace after 'not'")?;
         t.expect(T::In, "'in' after 'not'")?;
+        Ok("not in".into())
     } else if t.check(T::Op) {
-        t.read();
+        Ok(t.read().to_string())
     } else {
-        return t.err(
+        t.err(
             "Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in",
             None,
             None,
-        );
+        )
     }
-    Ok(())
 }
 
 /// `ast.literal_eval` of a quoted Python string (no prefix): its value, or

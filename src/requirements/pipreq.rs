@@ -103,7 +103,12 @@ pub fn strip_extras(path: &str) -> (&str, Option<&str>) {
     (path, None)
 }
 
-/// pip's `_convert_extras`: parse `[a,b]` the way a requirement's extras are.
+/// pip's `_convert_extras`: parse `[a,b]` the way a requirement's extras
+/// are; PEP 685-normalized.
+pub fn parse_extras_list(extras: Option<&str>) -> Result<Vec<String>, String> {
+    convert_extras(extras)
+}
+
 fn convert_extras(extras: Option<&str>) -> Result<Vec<String>, String> {
     let Some(e) = extras else { return Ok(Vec::new()) };
     let text = format!("placeholder{}", e.to_lowercase());
@@ -285,7 +290,7 @@ fn parse_specifiers(text: &str) -> VersionSpecifiers {
 
 /// A `packaging`-valid marker as a `pep508_rs` tree.
 pub fn marker_tree(text: &str) -> Result<MarkerTree, String> {
-    MarkerTree::from_str(text).map_err(|e| format!("marker `{text}` is valid for pip but pip-guard cannot evaluate it: {}", e.message))
+    super::markers::marker_tree(text, None)
 }
 
 fn invalid(what: &str, err: impl std::fmt::Display) -> String {

@@ -50,7 +50,7 @@ impl Ctx<'_> {
 
 /// The first characters of a URL pip would fetch a requirements file from
 /// (`SCHEME_RE` in pip, case-insensitive).
-fn is_remote(s: &str) -> bool {
+pub fn is_remote(s: &str) -> bool {
     let l = s.get(..6).unwrap_or(s).to_ascii_lowercase();
     l.starts_with("http:") || l.starts_with("https:") || l.starts_with("file:")
 }
