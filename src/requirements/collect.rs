@@ -209,6 +209,20 @@ pub fn collect_with(
     if (inv.has("require-hashes") || from_files("--require-hashes")) && (inv.has("no-require-hashes") || from_files("--no-require-hashes")) {
         return Err(InputError::new("--require-hashes and --no-require-hashes are mutually exclusive"));
     }
+    // Constraints alone install nothing: pip refuses.
+    let asks = inv.items.iter().any(|it| match it {
+        Item::Positional { .. } => true,
+        Item::Opt { spec, .. } => matches!(
+            spec.long[0],
+            "editable" | "requirement" | "group" | "requirements-from-script"
+        ),
+    });
+    if !asks {
+        return Err(InputError::new(
+            "You must give at least one requirement to install: a name, a path or URL, \
+             -r FILE, -e, --group or --requirements-from-script (-c only constrains)",
+        ));
+    }
     Ok(out)
 }
 

@@ -122,6 +122,12 @@ def run_case(case: dict, base_env: dict) -> dict:
     os.chdir(case["cwd"])
     try:
         cmd = create_command("install", isolated=True)
+        # pip's option factories share their mutable defaults (`default=[]`)
+        # between parser instances, and its callbacks append to them: give
+        # each case fresh, empty ones (they are all empty in pip).
+        for key, value in list(cmd.parser.defaults.items()):
+            if isinstance(value, (list, set, dict)):
+                cmd.parser.defaults[key] = type(value)()
         try:
             options, args = cmd.parse_args(list(case["args"]))
         except SystemExit as e:
