@@ -215,7 +215,11 @@ fn ours(r: &Requirement, cwd: &Path, env: &MarkerEnvironment) -> Value {
         "name": r.normalized,
         "extras": extras,
         "specifier": spec,
-        "applies": r.marker.as_ref().map(|m| m.evaluate(env, &[])),
+        "applies": match (&r.marker, r.applies(env)) {
+            (None, _) => Value::Null,
+            (Some(_), Ok(b)) => json!(b),
+            (Some(_), Err(e)) => json!(format!("error: {e}")),
+        },
         "editable": r.editable,
         "constraint": r.constraint,
         "kind": r.kind,
@@ -354,4 +358,156 @@ fn pip_agrees_on_every_corpus_case() {
     eprintln!("{} cases, {} runs, {} disagreements", cases.len(), runs.len(), failures.len());
     assert!(failures.is_empty(), "pip and pip-guard disagree:\n{}", failures.join("\n\n"));
     assert!(cases.len() >= 80, "the corpus has {} cases, want at least 80", cases.len());
+}
+
+/// A small deterministic generator (64-bit LCG), so failures reproduce.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() as usize) % xs.len()]
+    }
+}
+
+/// Random requirement-ish strings built from the grammar's awkward corners,
+/// some of them mutated by one inserted or deleted character.
+fn grammar_samples(n: usize) -> Vec<String> {
+    let ws = ["", "", " ", "  ", "\t", "\u{a0}", "\u{b}"];
+    let names = ["foo", "Foo_Bar", "a", "a.b", "x-", "_x", "1a", "foo_", "Zope.Interface", "é"];
+    let extras = ["", "", "[a]", "[a,b]", "[ a , B_c ]", "[]", "[a b]", "[a,]", "[", "[a.B-c_d,A]"];
+    let specs = [
+        "", ">=1", "==1.0.*", "~=1", "~=1.0", "!=2.*", "===x", "=== y", "<v2", ">1.0a1", "==1.0+loc",
+        ">=1.0+loc", "==1.0.post1.dev2", "(>=1,<2)", "( ==1 )", ">=1,", ",<2", ">=1 ,<2", "==1.*.1",
+        "==1.0a1.*", ">=1.0.*", "=1", ">=", "<=1!2.0", "==1.0-1", ">=1.0rc", "==1.0_alpha-3", "~=1.0.post1",
+        ">= 1.0 , != 1.5.*", "==V1.0", ">=1.0PRE2", "<2.0-dev", "==1.0+a.b-c_d", "!=1.0+", ">1.0r",
+    ];
+    let urls = ["@ https://x/y.tgz", "@https://x", "@ ", "@ ./rel", "@ file:///a b", "@ https://x;os_name=='a'", "@ git+https://h/r.git@v1#egg=x"];
+    let markers = [
+        "", "", ";", "; os_name == 'nt'", ";python_version>'3'and sys_platform=='linux'", "; os.name=='posix'",
+        "; 'a' in extras", "; extra == 'X_y'", "; (os_name=='a' or os_name=='b') and python_version<'4'",
+        "; os_name == 'a\\'", "; os_name ==", "; os_name not  in 'x'", "; os_name notin 'x'",
+        "; python_version ~= '3.1'", "; platform_release >= '5.x'", "; foo == 'a'", "; os_name==\"a\"or os_name==\"b\"",
+        "; python_version in '3.10 3.11'", "; python_full_version >= '3.8.0' and implementation_name != 'pypy'",
+        "; sys_platform == \"\\x6cinux\"", "; 'linux' == sys_platform", "; python_version >= '3.11.0'",
+        "; python_version == '3.*'", "; platform_machine === 'x86_64'", "; python_version > \"3.1O\"",
+    ];
+    let junk = ["", "", "", "", "", "", "", " ", "#", ",", ";", ")", "x", "*", ".*", "+z", "]"];
+    let mut g = Lcg(0x5eed);
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let detail = if g.next() % 5 == 0 { g.pick(&urls) } else { g.pick(&specs) };
+        let mut s = String::new();
+        for part in [
+            g.pick(&ws), g.pick(&names), g.pick(&ws), g.pick(&extras), g.pick(&ws), detail, g.pick(&ws),
+            g.pick(&markers), g.pick(&ws), g.pick(&junk),
+        ] {
+            s.push_str(part);
+        }
+        if g.next() % 4 == 0 && !s.is_empty() {
+            let chars: Vec<char> = s.chars().collect();
+            let at = (g.next() as usize) % chars.len();
+            let mut v = chars.clone();
+            if g.next() % 2 == 0 {
+                v.remove(at);
+            } else {
+                v.insert(at, g.pick(&[" ", ";", ",", "(", ")", "'", "\"", "=", "<", ".", "-", "@", "["]).chars().next().unwrap_or(' '));
+            }
+            s = v.into_iter().collect();
+        }
+        out.push(s);
+        // The specifier token alone, with trailing junk, and a marker alone.
+        out.push(format!("{}{}", g.pick(&specs), g.pick(&junk)));
+        out.push(g.pick(&markers).trim_start_matches(';').trim_start().to_string());
+    }
+    out
+}
+
+#[test]
+fn packaging_grammar_agrees_on_random_strings() {
+    use pip_guard::requirements::{markers, pep508};
+    let Some(python) = venv_python() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the test venv with pip==26.3 is missing: run tests/setup.sh");
+        }
+        eprintln!("SKIP: no .venv-test (run tests/setup.sh to create it)");
+        return;
+    };
+    let samples = grammar_samples(4000);
+    let mut child = Command::new(&python)
+        .arg(repo().join("tests/pip_oracle/grammar.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run the grammar oracle");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(serde_json::to_string(&samples).unwrap().as_bytes()).expect("write");
+    }
+    let output = child.wait_with_output().expect("oracle output");
+    assert!(output.status.success(), "the grammar oracle failed");
+    let oracle: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let env = marker_env(&oracle["environment"]);
+    let results = oracle["results"].as_array().expect("results");
+    let mut failures = Vec::new();
+    let (mut valid_reqs, mut valid_markers) = (0, 0);
+    for (s, p) in samples.iter().zip(results) {
+        let ours_len = pep508::specifier_token_len(s);
+        if ours_len.map(|n| s[..n].chars().count() as u64) != p["spec_len"].as_u64() {
+            failures.push(format!("{s:?}: specifier token: packaging {} / ours {ours_len:?}", p["spec_len"]));
+        }
+        let ours = pep508::parse_requirement(s);
+        match (&p["req"], &ours) {
+            (Value::Null, Ok(r)) => failures.push(format!("{s:?}: packaging rejects, ours accepts {r:?}")),
+            (t, Err(e)) if !t.is_null() => failures.push(format!("{s:?}: packaging accepts, ours rejects: {e}")),
+            (t, Ok(r)) => {
+                valid_reqs += 1;
+                let mut extras: Vec<String> = r.extras.iter().map(|e| pip_guard::names::normalize(e)).collect();
+                extras.sort();
+                extras.dedup();
+                let mut spec: Vec<String> = r
+                    .specifier
+                    .split(',')
+                    .map(|x| x.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                spec.sort();
+                let mine = json!({
+                    "name": pip_guard::names::normalize(&r.name),
+                    "extras": extras,
+                    "specifier": spec,
+                    "url": r.url,
+                    "marker": r.marker.is_some(),
+                });
+                if &mine != t {
+                    failures.push(format!("{s:?}: packaging {t} / ours {mine}"));
+                }
+            }
+            _ => {}
+        }
+        let ours_marker = pep508::parse_marker(s).is_ok();
+        if Some(ours_marker) != p["marker"].as_bool() {
+            failures.push(format!("{s:?}: marker valid: packaging {} / ours {ours_marker}", p["marker"]));
+        }
+        if let Some(want) = p["marker_eval"].as_bool() {
+            valid_markers += 1;
+            match markers::parse(s, None).and_then(|(_, m)| m.evaluate(&env)) {
+                Ok(got) if got == want => {}
+                Ok(_) => failures.push(format!("{s:?}: marker evaluates to {want} in packaging, not in pip-guard")),
+                Err(e) if s.contains("extras") || s.contains("dependency_groups") => {
+                    let _ = e; // lock-file-only variables: refused outside lock files (documented)
+                }
+                Err(e) => failures.push(format!("{s:?}: packaging evaluates it, pip-guard cannot: {e}")),
+            }
+        }
+    }
+    eprintln!("{} strings, {valid_reqs} valid requirements, {valid_markers} evaluable markers, {} disagreements", samples.len(), failures.len());
+    assert!(valid_reqs > 200 && valid_markers > 300, "the generator should produce plenty of valid input");
+    let failures: std::collections::BTreeSet<String> = failures.into_iter().collect();
+    let failures: Vec<String> = failures.into_iter().take(80).collect();
+    assert!(failures.is_empty(), "packaging and pip-guard disagree:\n{}", failures.join("\n"));
 }

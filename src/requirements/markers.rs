@@ -1,16 +1,187 @@
-//! A `packaging`-parsed marker turned into a `pep508_rs` [`MarkerTree`].
+//! Markers, two ways.
 //!
-//! Going through the parsed tree (not the text) keeps string values exactly
-//! as Python reads them (escapes in quoted strings) and lets lock files'
-//! set-valued variables (`extras`, `dependency_groups`, PEP 751) be decided
-//! up front, since the selection is known when the lock is read.
+//! - A `pep508_rs` [`MarkerTree`] built from the `packaging`-parsed tree (not
+//!   the text), so string values are exactly what Python reads (escapes in
+//!   quoted strings), for display and for the rest of the program.
+//! - [`PipMarker`]: the same tree evaluated exactly as pip's vendored
+//!   `packaging` 26.3 evaluates it. The two differ where `packaging` is
+//!   peculiar: ordering comparisons of plain strings (`<` and `>` are always
+//!   false, `<=` and `>=` mean `==`), `platform_release` compared as a
+//!   version only when it is one, `~=` / `===` on strings an error.
+//!   [`Requirement::applies`](super::Requirement::applies) uses this one.
+//!
+//! Lock files' set-valued variables (`extras`, `dependency_groups`, PEP 751)
+//! are decided up front, since the selection is known when the lock is read.
 
 use super::pep508::{parse_marker_ast, MarkerAst, MarkerVar};
-use pep508_rs::MarkerTree;
+use super::pystr::is_py_space;
+use pep508_rs::pep440_rs::{Version, VersionSpecifier};
+use pep508_rs::{MarkerEnvironment, MarkerTree};
 use std::str::FromStr;
 
+/// A marker as pip evaluates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipMarker {
+    ast: MarkerAst,
+    sets: Option<SetVars>,
+}
+
+/// Parse marker text as `packaging` does: the `pep508_rs` tree and pip's evaluator.
+pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarker), String> {
+    let ast = parse_marker_ast(text).map_err(|e| e.to_string())?;
+    let tree = build(&ast, sets, text)?;
+    Ok((
+        tree,
+        PipMarker {
+            ast,
+            sets: sets.cloned(),
+        },
+    ))
+}
+
+/// Variables whose comparisons `packaging` makes as versions when it can.
+const VERSION_KEYS: &[&str] = &[
+    "implementation_version",
+    "platform_release",
+    "python_full_version",
+    "python_version",
+];
+
+impl PipMarker {
+    /// Evaluate for a target as pip does for a top-level requirement (no
+    /// extra requested). An `Err` is where `packaging` raises
+    /// (`UndefinedComparison`, `UndefinedEnvironmentName`).
+    pub fn evaluate(&self, env: &MarkerEnvironment) -> Result<bool, String> {
+        self.eval(&self.ast, env)
+    }
+
+    fn lookup(&self, env: &MarkerEnvironment, key: &str) -> Result<Lookup, String> {
+        Ok(Lookup::Str(match key {
+            "implementation_name" => env.implementation_name().to_string(),
+            "implementation_version" => env.implementation_version().string.clone(),
+            "os_name" => env.os_name().to_string(),
+            "platform_machine" => env.platform_machine().to_string(),
+            "platform_python_implementation" => env.platform_python_implementation().to_string(),
+            "platform_release" => env.platform_release().to_string(),
+            "platform_system" => env.platform_system().to_string(),
+            "platform_version" => env.platform_version().to_string(),
+            "python_full_version" => env.python_full_version().string.clone(),
+            "python_version" => env.python_version().string.clone(),
+            "sys_platform" => env.sys_platform().to_string(),
+            "extra" => String::new(),
+            "extras" | "dependency_groups" => match &self.sets {
+                Some(s) => {
+                    return Ok(Lookup::Set(if key == "extras" {
+                        s.extras.clone()
+                    } else {
+                        s.dependency_groups.clone()
+                    }))
+                }
+                None => return Err(format!("undefined environment name {key:?}")),
+            },
+            other => return Err(format!("undefined environment name {other:?}")),
+        }))
+    }
+
+    fn eval(&self, ast: &MarkerAst, env: &MarkerEnvironment) -> Result<bool, String> {
+        match ast {
+            MarkerAst::Expr { atoms, ands } => {
+                let mut any = false;
+                let mut all = true;
+                for (i, atom) in atoms.iter().enumerate() {
+                    all &= self.eval(atom, env)?;
+                    if ands.get(i).copied() != Some(true) {
+                        any |= all;
+                        all = true;
+                    }
+                }
+                Ok(any)
+            }
+            MarkerAst::Item { lhs, op, rhs } => {
+                let (key, lhs_v, rhs_v) = match (lhs, rhs) {
+                    (MarkerVar::Var(k), r) => (k.clone(), self.lookup(env, k)?, Lookup::Str(value_of(r))),
+                    (MarkerVar::Str(l), r) => {
+                        let k = value_of(r);
+                        (k.clone(), Lookup::Str(l.clone()), self.lookup(env, &k)?)
+                    }
+                };
+                let Lookup::Str(mut lhs_v) = lhs_v else {
+                    return Err(format!("set-valued marker {key:?} can only be used as `\"name\" in {key}`"));
+                };
+                let normalize = |s: &str| crate::names::normalize(s);
+                let rhs_v = match rhs_v {
+                    Lookup::Str(r) if key == "extra" => {
+                        // packaging normalizes the literal next to `extra` when parsing.
+                        lhs_v = if matches!(lhs, MarkerVar::Str(_)) { normalize(&lhs_v) } else { lhs_v };
+                        Lookup::Str(if matches!(rhs, MarkerVar::Str(_)) { normalize(&r) } else { r })
+                    }
+                    Lookup::Set(set) => {
+                        lhs_v = normalize(&lhs_v);
+                        Lookup::Set(set.iter().map(|v| normalize(v)).collect())
+                    }
+                    other => other,
+                };
+                eval_op(&lhs_v, op, &rhs_v, &key)
+            }
+        }
+    }
+}
+
+enum Lookup {
+    Str(String),
+    Set(Vec<String>),
+}
+
+fn value_of(v: &MarkerVar) -> String {
+    match v {
+        MarkerVar::Var(n) | MarkerVar::Str(n) => n.clone(),
+    }
+}
+
+/// packaging's `_eval_op`.
+fn eval_op(lhs: &str, op: &str, rhs: &Lookup, key: &str) -> Result<bool, String> {
+    if let Lookup::Str(rhs) = rhs {
+        if VERSION_KEYS.contains(&key) {
+            let spec_text = format!("{op}{rhs}");
+            let trimmed = spec_text.trim_matches(is_py_space);
+            let full = super::pep508::specifier_token_len(trimmed).is_some_and(|n| {
+                trimmed[n..].chars().all(is_py_space)
+            });
+            if full {
+                return Ok(spec_contains(trimmed, lhs));
+            }
+        }
+    }
+    match (op, rhs) {
+        ("in", Lookup::Str(r)) => Ok(r.contains(lhs)),
+        ("not in", Lookup::Str(r)) => Ok(!r.contains(lhs)),
+        ("in", Lookup::Set(r)) => Ok(r.iter().any(|v| v == lhs)),
+        ("not in", Lookup::Set(r)) => Ok(!r.iter().any(|v| v == lhs)),
+        ("<" | ">", Lookup::Str(_)) => Ok(false),
+        ("<=" | "==" | ">=", Lookup::Str(r)) => Ok(lhs == r),
+        ("!=", Lookup::Str(r)) => Ok(lhs != r),
+        _ => Err(format!("undefined comparison {op:?} on {lhs:?}")),
+    }
+}
+
+/// `Specifier(spec).contains(version, prereleases=True)`: false when the
+/// version is not a PEP 440 version.
+fn spec_contains(spec: &str, version: &str) -> bool {
+    let spec = spec.trim();
+    if let Some(arbitrary) = spec.strip_prefix("===") {
+        return arbitrary.trim().to_lowercase() == version.trim().to_lowercase();
+    }
+    let Ok(v) = Version::from_str(version.trim_matches(is_py_space)) else {
+        return false;
+    };
+    match VersionSpecifier::from_str(spec) {
+        Ok(s) => s.contains(&v),
+        Err(_) => false,
+    }
+}
+
 /// The values of PEP 751's set-valued marker variables.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SetVars {
     /// Selected extras (normalized).
     pub extras: Vec<String>,
@@ -114,6 +285,26 @@ mod tests {
         assert!(!eval("os_name == 'nt' and (sys_platform == 'x' or python_version >= '3')", None));
         assert!(eval("sys_platform == \"\\x6cinux\"", None));
         assert!(eval("python_implementation == 'CPython'", None));
+    }
+
+    fn pip_eval(m: &str) -> Result<bool, String> {
+        parse(m, None).unwrap().1.evaluate(&env())
+    }
+
+    #[test]
+    fn packaging_string_comparisons() {
+        // packaging 26: plain strings have no order.
+        assert_eq!(pip_eval("os_name > 'a'"), Ok(false));
+        assert_eq!(pip_eval("os_name >= 'posix'"), Ok(true));
+        assert_eq!(pip_eval("os_name <= 'a'"), Ok(false));
+        assert!(pip_eval("os_name ~= 'a'").is_err());
+        // platform_release "6.1" is a version here.
+        assert_eq!(pip_eval("platform_release >= '5'"), Ok(true));
+        assert_eq!(pip_eval("platform_release >= '5.x'"), Ok(false));
+        assert_eq!(pip_eval("python_version == '3.*'"), Ok(true));
+        assert_eq!(pip_eval("'3.11' == python_version"), Ok(true));
+        assert_eq!(pip_eval("extra == 'X_y'"), Ok(false));
+        assert!(parse("'a' in extras", None).is_err()); // pip only fails later, when evaluating
     }
 
     #[test]

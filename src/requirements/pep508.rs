@@ -7,9 +7,6 @@
 //! valid and to split the text into its parts; `pep508_rs` / `pep440_rs`
 //! then give the parts their meaning (marker evaluation, version sets).
 
-use regex::Regex;
-use std::sync::OnceLock;
-
 /// A syntax error, with the byte span it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -55,42 +52,231 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-fn specifier_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // packaging's Specifier._specifier_regex_str, VERBOSE | IGNORECASE.
-        // `\s` is Python's (which also covers \x1c-\x1f); `(?a:…)` groups are
-        // ASCII-only, like `(?-u:…)` here.
-        let s = r"[\s\x1c-\x1f]";
-        let pattern = format!(
-            r"(?xi)^(?:
-            (?: === {s}* [^\s\x1c-\x1f;)]* )
-            |
-            (?: (?:==|!=) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)*
-                (?: \.\*
-                  | (?-u: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
-                    (?-u: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
-                    (?-u: [-_.]?dev[-_.]?[0-9]* )?
-                    (?-u: \+[a-z0-9]+(?:[-_.][a-z0-9]+)* )?
-                )?
-            )
-            |
-            (?: (?:~=) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)+
-                (?: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
-                (?: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
-                (?: [-_.]?dev[-_.]?[0-9]* )?
-            )
-            |
-            (?: (?:<=|>=|<|>) {s}* v? (?:[0-9]+!)? [0-9]+(?:\.[0-9]+)*
-                (?-u: [-_.]? (?:alpha|beta|preview|pre|a|b|c|rc) [-_.]? [0-9]* )?
-                (?-u: (?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*) )?
-                (?-u: [-_.]?dev[-_.]?[0-9]* )?
-            )
-        )"
-        );
-        #[allow(clippy::expect_used)]
-        Regex::new(&pattern).expect("the specifier regex is a constant")
-    })
+/// A cursor over ASCII-ish text for the specifier matcher.
+struct Scan<'a> {
+    b: &'a [u8],
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn new(s: &'a str) -> Self {
+        Scan { b: s.as_bytes(), s, i: 0 }
+    }
+    fn lit(&mut self, w: &str) -> bool {
+        if self.b[self.i..].len() >= w.len() && self.b[self.i..self.i + w.len()].eq_ignore_ascii_case(w.as_bytes()) {
+            self.i += w.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn one_of(&mut self, set: &[u8]) -> bool {
+        match self.b.get(self.i) {
+            Some(c) if set.contains(c) => {
+                self.i += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+    fn alnum_lower(&mut self) -> usize {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_alphanumeric) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+    /// Python's `\s*` (Unicode whitespace).
+    fn ws(&mut self) {
+        while let Some(c) = self.s[self.i..].chars().next() {
+            if !super::pystr::is_py_space(c) {
+                break;
+            }
+            self.i += c.len_utf8();
+        }
+    }
+    /// `(?:[0-9]+!)?` then `[0-9]+(?:\.[0-9]+)*` (or `+` with `min2`).
+    fn epoch_release(&mut self, min2: bool) -> bool {
+        let save = self.i;
+        if !(self.digits() > 0 && self.one_of(b"!")) {
+            self.i = save;
+        }
+        if self.digits() == 0 {
+            return false;
+        }
+        let mut parts = 1;
+        loop {
+            let save = self.i;
+            if self.one_of(b".") && self.digits() > 0 {
+                parts += 1;
+            } else {
+                self.i = save;
+                break;
+            }
+        }
+        !min2 || parts >= 2
+    }
+    /// `[-_\.]?(alpha|beta|preview|pre|a|b|c|rc)[-_\.]?[0-9]*`, optional.
+    fn pre(&mut self) {
+        let save = self.i;
+        for with_sep in [true, false] {
+            self.i = save;
+            if with_sep && !self.one_of(b"-_.") {
+                continue;
+            }
+            if ["alpha", "beta", "preview", "pre", "a", "b", "c", "rc"].iter().any(|w| self.lit(w)) {
+                self.one_of(b"-_.");
+                self.digits();
+                return;
+            }
+        }
+        self.i = save;
+    }
+    /// `(?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)`, optional.
+    fn post(&mut self) {
+        let save = self.i;
+        if self.one_of(b"-") && self.digits() > 0 {
+            return;
+        }
+        for with_sep in [true, false] {
+            self.i = save;
+            if with_sep && !self.one_of(b"-_.") {
+                continue;
+            }
+            if ["post", "rev", "r"].iter().any(|w| self.lit(w)) {
+                self.one_of(b"-_.");
+                self.digits();
+                return;
+            }
+        }
+        self.i = save;
+    }
+    /// `[-_\.]?dev[-_\.]?[0-9]*`, optional.
+    fn dev(&mut self) {
+        let save = self.i;
+        for with_sep in [true, false] {
+            self.i = save;
+            if with_sep && !self.one_of(b"-_.") {
+                continue;
+            }
+            if self.lit("dev") {
+                self.one_of(b"-_.");
+                self.digits();
+                return;
+            }
+        }
+        self.i = save;
+    }
+    /// `\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*`, optional (ASCII, any case).
+    fn local(&mut self) {
+        let save = self.i;
+        if !(self.one_of(b"+") && self.alnum_lower() > 0) {
+            self.i = save;
+            return;
+        }
+        loop {
+            let save = self.i;
+            if !(self.one_of(b"-_.") && self.alnum_lower() > 0) {
+                self.i = save;
+                return;
+            }
+        }
+    }
+}
+
+/// The length of the version-specifier token at the start of `s`, as
+/// `packaging`'s tokenizer finds it (tests compare it with `packaging`).
+pub fn specifier_token_len(s: &str) -> Option<usize> {
+    match_specifier(s)
+}
+
+/// packaging's `Specifier._specifier_regex_str` (VERBOSE | IGNORECASE),
+/// matched at the start of `s`: the length of the match. Written out by
+/// hand (the alternatives are tried in the regex's order, and every group
+/// after the release is optional, so greedy choices are final).
+fn match_specifier(s: &str) -> Option<usize> {
+    // === <anything but whitespace, ';' and ')'>
+    let mut c = Scan::new(s);
+    if c.lit("===") {
+        c.ws();
+        while let Some(ch) = c.s[c.i..].chars().next() {
+            if super::pystr::is_py_space(ch) || ch == ';' || ch == ')' {
+                break;
+            }
+            c.i += ch.len_utf8();
+        }
+        return Some(c.i);
+    }
+    // == / != with wildcard or pre/post/dev/local
+    let mut c = Scan::new(s);
+    if c.lit("==") || c.lit("!=") {
+        c.ws();
+        let save = c.i;
+        c.one_of(b"vV");
+        if !c.epoch_release(false) {
+            c.i = save;
+            if !c.epoch_release(false) {
+                return None;
+            }
+        }
+        if !c.lit(".*") {
+            c.pre();
+            c.post();
+            c.dev();
+            c.local();
+        }
+        return Some(c.i);
+    }
+    // ~= with at least two release parts
+    let mut c = Scan::new(s);
+    if c.lit("~=") {
+        c.ws();
+        let save = c.i;
+        c.one_of(b"vV");
+        if !c.epoch_release(true) {
+            c.i = save;
+            if !c.epoch_release(true) {
+                return None;
+            }
+        }
+        c.pre();
+        c.post();
+        c.dev();
+        return Some(c.i);
+    }
+    match_ordered(s)
+}
+
+/// The `(?:<=|>=|<|>)` alternative.
+fn match_ordered(s: &str) -> Option<usize> {
+    for op in ["<=", ">=", "<", ">"] {
+        let mut c = Scan::new(s);
+        if !c.lit(op) {
+            continue;
+        }
+        c.ws();
+        let save = c.i;
+        c.one_of(b"vV");
+        if !c.epoch_release(false) {
+            c.i = save;
+            if !c.epoch_release(false) {
+                continue;
+            }
+        }
+        c.pre();
+        c.post();
+        c.dev();
+        return Some(c.i);
+    }
+    None
 }
 
 /// The marker variables `packaging` knows, in its regex's order.
@@ -201,7 +387,7 @@ impl<'a> Tokenizer<'a> {
             T::In => self.word("in"),
             T::Not => self.word("not"),
             T::Variable => VARIABLES.iter().find_map(|w| self.word(w)),
-            T::Specifier => specifier_regex().find(rest).map(|m| m.end()),
+            T::Specifier => match_specifier(rest),
             T::Url => {
                 let n = rest.find([' ', '\t']).unwrap_or(rest.len());
                 (n > 0).then_some(n)

@@ -32,6 +32,8 @@ pub struct PipReq {
     pub specifiers: VersionSpecifiers,
     /// The marker, if any.
     pub marker: Option<MarkerTree>,
+    /// The marker as pip evaluates it.
+    pub pip_marker: Option<super::markers::PipMarker>,
     /// The URL or path as written (not redacted).
     pub url: Option<String>,
 }
@@ -237,9 +239,12 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
 /// Build the meaning of a `packaging` requirement.
 fn from_parts(parts: &Parts) -> Result<PipReq, String> {
     let specifiers = parse_specifiers(&parts.specifier);
-    let marker = match &parts.marker {
-        Some(m) => Some(marker_tree(m)?),
-        None => None,
+    let (marker, pip_marker) = match &parts.marker {
+        Some(m) => {
+            let (t, p) = super::markers::parse(m, None)?;
+            (Some(t), Some(p))
+        }
+        None => (None, None),
     };
     let kind = match &parts.url {
         None => Kind::Named,
@@ -252,6 +257,7 @@ fn from_parts(parts: &Parts) -> Result<PipReq, String> {
         specifier: join_specifier(&parts.specifier),
         specifiers,
         marker,
+        pip_marker,
         url: parts.url.clone(),
     })
 }
@@ -288,11 +294,6 @@ fn parse_specifiers(text: &str) -> VersionSpecifiers {
         .collect()
 }
 
-/// A `packaging`-valid marker as a `pep508_rs` tree.
-pub fn marker_tree(text: &str) -> Result<MarkerTree, String> {
-    super::markers::marker_tree(text, None)
-}
-
 fn invalid(what: &str, err: impl std::fmt::Display) -> String {
     format!("Invalid requirement: {what:?}: {err}")
 }
@@ -314,7 +315,7 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
                 (n, None)
             } else {
                 pep508::parse_marker(m).map_err(|e| invalid(py_strip(n), e))?;
-                (n, Some(marker_tree(m)?))
+                (n, Some(super::markers::parse(m, None)?))
             }
         }
         None => (line, None),
@@ -388,6 +389,7 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             specifier: String::new(),
             specifiers: VersionSpecifiers::empty(),
             marker: None,
+            pip_marker: None,
             url: None,
         },
     };
@@ -398,8 +400,9 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             req.extras = link_extras;
         }
     }
-    if marker.is_some() {
-        req.marker = marker;
+    if let Some((tree, pip)) = marker {
+        req.marker = Some(tree);
+        req.pip_marker = Some(pip);
     }
     Ok(req)
 }
@@ -462,6 +465,7 @@ pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, Stri
             specifier: String::new(),
             specifiers: VersionSpecifiers::empty(),
             marker: None,
+            pip_marker: None,
             url: None,
         },
     };

@@ -13,7 +13,7 @@
 //! and choosing among wheels by platform tag.
 
 use super::fs::{abspath, ReadError};
-use super::markers::{marker_tree, SetVars};
+use super::markers::{self, SetVars};
 use super::pipreq::PipReq;
 use super::reqfile::{is_remote, make_requirement, Ctx};
 use super::tomlspan::{self, line_of_span, SVal};
@@ -214,15 +214,19 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
         Some(v) => Some(Version::from_str(v).map_err(|e| fail(Some(line), format!("Invalid version {v:?} in {ctx}version: {e}")))?),
         None => None,
     };
-    let marker = match get_str(t, "marker", &ctx, text)? {
+    let (marker, pip_marker) = match get_str(t, "marker", &ctx, text)? {
         Some(m) => {
-            let tree = marker_tree(m, Some(sets)).map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
+            let (tree, pip) = markers::parse(m, Some(sets)).map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
             if tree.is_false() {
                 return Ok(None); // not selected: pip leaves it out
             }
-            (!tree.is_true()).then_some(tree)
+            if tree.is_true() {
+                (None, None)
+            } else {
+                (Some(tree), Some(pip))
+            }
         }
-        None => None,
+        None => (None, None),
     };
     if let Some(rp) = get_str(t, "requires-python", &ctx, text)? {
         VersionSpecifiers::from_str(rp).map_err(|e| fail(Some(line), format!("Invalid {ctx}requires-python {rp:?}: {e}")))?;
@@ -243,6 +247,7 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
         specifier: String::new(),
         specifiers: VersionSpecifiers::empty(),
         marker,
+        pip_marker,
         url: None,
     };
     let sub = |k: &str| -> Result<&SVal, Fail> {

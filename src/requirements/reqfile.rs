@@ -259,6 +259,7 @@ pub(crate) fn make_requirement(
         specifier: r.specifier,
         specifiers: r.specifiers,
         marker: r.marker,
+        pip_marker: r.pip_marker,
         url: r.url.map(|u| redact(&u).into_owned()),
         editable,
         constraint,
