@@ -29,6 +29,7 @@ pub struct PipMarker {
 /// Parse marker text as `packaging` does: the `pep508_rs` tree and pip's evaluator.
 pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarker), String> {
     let ast = parse_marker_ast(text).map_err(|e| e.to_string())?;
+    check_evaluable(&ast, text)?;
     let tree = build(&ast, sets, text)?;
     Ok((
         tree,
@@ -37,6 +38,35 @@ pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarke
             sets: sets.cloned(),
         },
     ))
+}
+
+/// Refuse comparisons `packaging` can never evaluate (`~=` / `===` between
+/// plain strings raise `UndefinedComparison` whatever the environment).
+fn check_evaluable(ast: &MarkerAst, whole: &str) -> Result<(), String> {
+    match ast {
+        MarkerAst::Expr { atoms, .. } => atoms.iter().try_for_each(|a| check_evaluable(a, whole)),
+        MarkerAst::Item { lhs, op, rhs } => {
+            if op != "~=" && op != "===" {
+                return Ok(());
+            }
+            let (key, value) = match (lhs, rhs) {
+                (MarkerVar::Var(k), v) => (k.as_str(), value_of(v)),
+                (v, MarkerVar::Var(k)) => (k.as_str(), value_of(v)),
+                (_, MarkerVar::Str(k)) => (k.as_str(), String::new()),
+            };
+            let spec = format!("{op}{value}");
+            let trimmed = spec.trim_matches(is_py_space);
+            let valid = VERSION_KEYS.contains(&key)
+                && super::pep508::specifier_token_len(trimmed).is_some_and(|n| trimmed[n..].chars().all(is_py_space));
+            if valid {
+                Ok(())
+            } else {
+                Err(format!(
+                    "marker `{whole}`: `{op}` cannot compare {key} with {value:?} (pip fails when it evaluates this)"
+                ))
+            }
+        }
+    }
 }
 
 /// Variables whose comparisons `packaging` makes as versions when it can.
@@ -297,7 +327,7 @@ mod tests {
         assert_eq!(pip_eval("os_name > 'a'"), Ok(false));
         assert_eq!(pip_eval("os_name >= 'posix'"), Ok(true));
         assert_eq!(pip_eval("os_name <= 'a'"), Ok(false));
-        assert!(pip_eval("os_name ~= 'a'").is_err());
+        assert!(parse("os_name ~= 'a'", None).is_err()); // never evaluable
         // platform_release "6.1" is a version here.
         assert_eq!(pip_eval("platform_release >= '5'"), Ok(true));
         assert_eq!(pip_eval("platform_release >= '5.x'"), Ok(false));
