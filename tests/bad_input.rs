@@ -22,7 +22,10 @@ fn run(dir: &Path, args: &[&str]) -> Result<RequirementSet, InputError> {
 fn fails(dir: &Path, args: &[&str], at: &str, words: &[&str]) -> InputError {
     let e = run(dir, args).expect_err("bad input must be an error");
     let shown = e.to_string();
-    assert!(shown.starts_with(at), "expected the error at {at}, got: {shown}");
+    assert!(
+        shown.starts_with(at),
+        "expected the error at {at}, got: {shown}"
+    );
     for w in words {
         assert!(shown.contains(w), "expected {w:?} in: {shown}");
     }
@@ -39,7 +42,12 @@ fn tmp() -> tempfile::TempDir {
 #[test]
 fn missing_file() {
     let d = tmp();
-    let e = fails(d.path(), &["-r", "nope.txt"], "argument 1", &["nope.txt", "no such file"]);
+    let e = fails(
+        d.path(),
+        &["-r", "nope.txt"],
+        "argument 1",
+        &["nope.txt", "no such file"],
+    );
     assert_eq!(e.origin, Some(Origin::Arg(0)));
     std::fs::write(d.path().join("r.txt"), "ok\n-r missing.txt\n").unwrap();
     fails(d.path(), &["-r", "r.txt"], "r.txt:2:", &["missing.txt"]);
@@ -51,7 +59,12 @@ fn include_cycle() {
     std::fs::create_dir(d.path().join("sub")).unwrap();
     std::fs::write(d.path().join("a.txt"), "x\n-r sub/b.txt\n").unwrap();
     std::fs::write(d.path().join("sub/b.txt"), "y\n\n-r ../a.txt\n").unwrap();
-    fails(d.path(), &["-r", "a.txt"], "sub/b.txt:3:", &["a.txt -> sub/b.txt -> a.txt"]);
+    fails(
+        d.path(),
+        &["-r", "a.txt"],
+        "sub/b.txt:3:",
+        &["a.txt -> sub/b.txt -> a.txt"],
+    );
 }
 
 #[test]
@@ -61,17 +74,36 @@ fn binary_garbage() {
     let mut garbage = b"requests\n".to_vec();
     garbage.extend((0u8..=255).cycle().take(4096));
     std::fs::write(d.path().join("r.bin"), &garbage).unwrap();
-    fails(d.path(), &["-r", "r.bin"], "r.bin:3:", &["r.bin", "not valid UTF-8"]);
+    fails(
+        d.path(),
+        &["-r", "r.bin"],
+        "r.bin:3:",
+        &["r.bin", "not valid UTF-8"],
+    );
     // Valid UTF-8 with NUL bytes (an ELF header, say) is refused as binary.
-    std::fs::write(d.path().join("r.elf"), b"six\n\x7fELF\x02\x01\x01\x00\x00\x00\n").unwrap();
-    fails(d.path(), &["-r", "r.elf"], "r.elf:2:", &["r.elf", "NUL", "binary"]);
+    std::fs::write(
+        d.path().join("r.elf"),
+        b"six\n\x7fELF\x02\x01\x01\x00\x00\x00\n",
+    )
+    .unwrap();
+    fails(
+        d.path(),
+        &["-r", "r.elf"],
+        "r.elf:2:",
+        &["r.elf", "NUL", "binary"],
+    );
 }
 
 #[test]
 fn bad_utf8() {
     let d = tmp();
     std::fs::write(d.path().join("r.txt"), b"six\nflask\ncaf\xe9\n").unwrap();
-    fails(d.path(), &["-r", "r.txt"], "r.txt:3:", &["not valid UTF-8", "coding"]);
+    fails(
+        d.path(),
+        &["-r", "r.txt"],
+        "r.txt:3:",
+        &["not valid UTF-8", "coding"],
+    );
 }
 
 #[test]
@@ -89,8 +121,17 @@ fn fifty_megabyte_file() {
         }
     }
     let start = Instant::now();
-    fails(d.path(), &["-r", "huge.txt"], "argument 1", &["huge.txt", "16 MiB"]);
-    assert!(start.elapsed() < Duration::from_secs(2), "refusing took {:?}", start.elapsed());
+    fails(
+        d.path(),
+        &["-r", "huge.txt"],
+        "argument 1",
+        &["huge.txt", "16 MiB"],
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "refusing took {:?}",
+        start.elapsed()
+    );
     // Included from another file, the error points at the including line.
     std::fs::write(d.path().join("r.txt"), "six\n-r huge.txt\n").unwrap();
     fails(d.path(), &["-r", "r.txt"], "r.txt:2:", &["huge.txt"]);
@@ -102,7 +143,12 @@ fn unterminated_continuation() {
     // is the first physical one, and a bad one is reported there.
     let d = tmp();
     std::fs::write(d.path().join("r.txt"), "six\nfoo>= \\\n  \\").unwrap();
-    fails(d.path(), &["-r", "r.txt"], "r.txt:2:", &["Invalid requirement", "foo>="]);
+    fails(
+        d.path(),
+        &["-r", "r.txt"],
+        "r.txt:2:",
+        &["Invalid requirement", "foo>="],
+    );
     // A good one is accepted, with its first line as origin.
     std::fs::write(d.path().join("ok.txt"), "six\nfoo>=1 \\").unwrap();
     let set = run(d.path(), &["-r", "ok.txt"]).unwrap();
@@ -113,15 +159,30 @@ fn unterminated_continuation() {
 fn invalid_specifier() {
     let d = tmp();
     std::fs::write(d.path().join("r.txt"), "six\n# comment\nnumpy>=1.0.*\n").unwrap();
-    fails(d.path(), &["-r", "r.txt"], "r.txt:3:", &["numpy>=1.0.*", ".* suffix"]);
-    fails(d.path(), &["requests=2"], "argument 1", &["Did you mean =="]);
+    fails(
+        d.path(),
+        &["-r", "r.txt"],
+        "r.txt:3:",
+        &["numpy>=1.0.*", ".* suffix"],
+    );
+    fails(
+        d.path(),
+        &["requests=2"],
+        "argument 1",
+        &["Did you mean =="],
+    );
 }
 
 #[test]
 fn unknown_option_in_file() {
     let d = tmp();
     std::fs::write(d.path().join("r.txt"), "six\n\n--frobnicate=1\n").unwrap();
-    fails(d.path(), &["-r", "r.txt"], "r.txt:3:", &["no such option: --frobnicate"]);
+    fails(
+        d.path(),
+        &["-r", "r.txt"],
+        "r.txt:3:",
+        &["no such option: --frobnicate"],
+    );
 }
 
 #[test]
@@ -134,6 +195,11 @@ fn secrets_never_in_errors() {
     .unwrap();
     let e = fails(d.path(), &["-r", "r.txt"], "r.txt:1:", &[]);
     assert!(!e.to_string().contains("hunter2"), "{e}");
-    let e = fails(d.path(), &["-r", "https://tok@example.invalid/r.txt"], "argument 1", &["URL"]);
+    let e = fails(
+        d.path(),
+        &["-r", "https://tok@example.invalid/r.txt"],
+        "argument 1",
+        &["URL"],
+    );
     assert!(!e.to_string().contains("tok@"), "{e}");
 }

@@ -23,14 +23,14 @@
 //! -- project [dir] --                   an empty directory
 //! ```
 
+use pep508_rs::pep440_rs::VersionSpecifier;
+use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
 use pip_guard::invocation::parse::Mode;
 use pip_guard::invocation::parse_install;
 use pip_guard::origin::Origin;
 use pip_guard::requirements::collect::collect;
 use pip_guard::requirements::pylock::is_pylock_filename;
 use pip_guard::requirements::Requirement;
-use pep508_rs::pep440_rs::VersionSpecifier;
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -97,7 +97,10 @@ fn parse_case(name: &str, text: &str) -> Case {
     };
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_end_matches(['\n']);
-        if let Some(h) = trimmed.strip_prefix("-- ").and_then(|h| h.strip_suffix(" --")) {
+        if let Some(h) = trimmed
+            .strip_prefix("-- ")
+            .and_then(|h| h.strip_suffix(" --"))
+        {
             flush(&mut current, &mut case.files);
             let (n, kind) = match h.rsplit_once(" [") {
                 Some((n, k)) => (n.to_string(), k.trim_end_matches(']').to_string()),
@@ -113,10 +116,18 @@ fn parse_case(name: &str, text: &str) -> Case {
         if trimmed.starts_with('#') || trimmed.trim().is_empty() {
             continue;
         }
-        let (key, value) = trimmed.split_once(": ").unwrap_or_else(|| panic!("{name}: bad header line {trimmed:?}"));
+        let (key, value) = trimmed
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("{name}: bad header line {trimmed:?}"));
         match key {
-            "args" => case.args = serde_json::from_str(value).unwrap_or_else(|e| panic!("{name}: args: {e}")),
-            "env" => case.env = serde_json::from_str(value).unwrap_or_else(|e| panic!("{name}: env: {e}")),
+            "args" => {
+                case.args =
+                    serde_json::from_str(value).unwrap_or_else(|e| panic!("{name}: args: {e}"))
+            }
+            "env" => {
+                case.env =
+                    serde_json::from_str(value).unwrap_or_else(|e| panic!("{name}: env: {e}"))
+            }
             "expect" => case.expect = Some(value.to_string()),
             "pip" => case.skip_pip = value == "skip",
             "why" => why = true,
@@ -157,7 +168,11 @@ fn materialize(case: &Case, dir: &Path, crlf: bool) {
             FileBody::Dir => std::fs::create_dir_all(&path).expect("mkdir"),
             FileBody::Text(t) => {
                 std::fs::create_dir_all(path.parent().unwrap()).expect("mkdir");
-                let t = if crlf { t.replace('\n', "\r\n") } else { t.clone() };
+                let t = if crlf {
+                    t.replace('\n', "\r\n")
+                } else {
+                    t.clone()
+                };
                 std::fs::write(&path, t).expect("write");
             }
             FileBody::Bytes(b) => {
@@ -205,7 +220,12 @@ fn ours(r: &Requirement, cwd: &Path, env: &MarkerEnvironment) -> Value {
         }
         Origin::Arg(_) => (Value::Null, None),
     };
-    let mut spec: Vec<String> = r.specifier.split(',').filter(|s| !s.is_empty()).map(norm_spec).collect();
+    let mut spec: Vec<String> = r
+        .specifier
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(norm_spec)
+        .collect();
     spec.sort();
     let mut extras = r.extras.clone();
     extras.sort();
@@ -238,17 +258,31 @@ fn compare(case: &Case, cwd: &Path, pip: &Value, env: &MarkerEnvironment) -> Res
     let result = parse_install(&args, Mode::Audit).and_then(|inv| collect(&inv, cwd, &lookup));
     let pip_err = pip.get("error");
     match (&case.expect, pip_err, &result) {
-        (Some(e), _, Ok(_)) if e == "ours-error" => Err("expected pip-guard to fail (deliberate difference), it did not".into()),
-        (Some(e), Some(p), _) if e == "ours-error" && !case.skip_pip => Err(format!("deliberate difference expects pip to succeed, pip failed: {p}")),
+        (Some(e), _, Ok(_)) if e == "ours-error" => {
+            Err("expected pip-guard to fail (deliberate difference), it did not".into())
+        }
+        (Some(e), Some(p), _) if e == "ours-error" && !case.skip_pip => Err(format!(
+            "deliberate difference expects pip to succeed, pip failed: {p}"
+        )),
         (Some(e), _, _) if e == "ours-error" => Ok(()),
         (Some(e), _, _) => Err(format!("unknown expect {e:?}")),
-        (None, Some(p), Ok(_)) => Err(format!("pip failed, pip-guard did not. pip: {}", p["message"])),
+        (None, Some(p), Ok(_)) => Err(format!(
+            "pip failed, pip-guard did not. pip: {}",
+            p["message"]
+        )),
         (None, None, Err(e)) => Err(format!("pip-guard failed, pip did not. pip-guard: {e}")),
         (None, Some(p), Err(e)) => {
             if let Some(w) = p["where"].as_array() {
-                let want = (w[0].as_str().unwrap_or(""), w[1].as_u64().unwrap_or(0) as usize);
+                let want = (
+                    w[0].as_str().unwrap_or(""),
+                    w[1].as_u64().unwrap_or(0) as usize,
+                );
                 match &e.origin {
-                    Some(Origin::File { file, line }) if cwd.join(file).to_string_lossy() == want.0 && *line == want.1 => Ok(()),
+                    Some(Origin::File { file, line })
+                        if cwd.join(file).to_string_lossy() == want.0 && *line == want.1 =>
+                    {
+                        Ok(())
+                    }
                     other => Err(format!(
                         "both failed, but pip failed at {}:{} and pip-guard at {:?}: {e}\npip: {}",
                         want.0, want.1, other, p["message"]
@@ -264,25 +298,45 @@ fn compare(case: &Case, cwd: &Path, pip: &Value, env: &MarkerEnvironment) -> Res
             mine.retain(|v| !(from_lock(v) && v["applies"] == json!(false)));
             let theirs = pip["requirements"].as_array().cloned().unwrap_or_default();
             if mine.len() != theirs.len() {
-                return Err(format!("pip has {} requirements, pip-guard {}\npip: {theirs:#?}\nours: {mine:#?}", theirs.len(), mine.len()));
+                return Err(format!(
+                    "pip has {} requirements, pip-guard {}\npip: {theirs:#?}\nours: {mine:#?}",
+                    theirs.len(),
+                    mine.len()
+                ));
             }
             for (i, (m, t)) in mine.iter().zip(&theirs).enumerate() {
                 let mut diffs = Vec::new();
-                for key in ["name", "extras", "specifier", "editable", "constraint", "kind"] {
+                for key in [
+                    "name",
+                    "extras",
+                    "specifier",
+                    "editable",
+                    "constraint",
+                    "kind",
+                ] {
                     if m[key] != t[key] {
                         diffs.push(format!("{key}: pip {} / ours {}", t[key], m[key]));
                     }
                 }
                 if from_lock(m) {
                     if t["source"] != m["file"] {
-                        diffs.push(format!("lock file: pip {} / ours {}", t["source"], m["file"]));
+                        diffs.push(format!(
+                            "lock file: pip {} / ours {}",
+                            t["source"], m["file"]
+                        ));
                     }
                 } else {
                     if m["applies"] != t["applies"] {
-                        diffs.push(format!("applies: pip {} / ours {}", t["applies"], m["applies"]));
+                        diffs.push(format!(
+                            "applies: pip {} / ours {}",
+                            t["applies"], m["applies"]
+                        ));
                     }
                     if !t["origin"].is_null() && t["origin"] != m["origin"] {
-                        diffs.push(format!("origin: pip {} / ours {}", t["origin"], m["origin"]));
+                        diffs.push(format!(
+                            "origin: pip {} / ours {}",
+                            t["origin"], m["origin"]
+                        ));
                     }
                 }
                 if !diffs.is_empty() {
@@ -309,8 +363,15 @@ fn pip_agrees_on_every_corpus_case() {
     let mut jobs = Vec::new();
     let mut runs = Vec::new(); // (case index, dir, variant)
     for (i, case) in cases.iter().enumerate() {
-        let has_text = case.files.iter().any(|(_, b)| matches!(b, FileBody::Text(_)));
-        let variants: &[bool] = if case.crlf && has_text { &[false, true] } else { &[false] };
+        let has_text = case
+            .files
+            .iter()
+            .any(|(_, b)| matches!(b, FileBody::Text(_)));
+        let variants: &[bool] = if case.crlf && has_text {
+            &[false, true]
+        } else {
+            &[false]
+        };
         for &crlf in variants {
             let id = format!("{}{}", case.name, if crlf { "@crlf" } else { "" });
             let dir = root.join(&id);
@@ -332,7 +393,9 @@ fn pip_agrees_on_every_corpus_case() {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(json!({"cases": jobs}).to_string().as_bytes()).expect("write jobs");
+        stdin
+            .write_all(json!({"cases": jobs}).to_string().as_bytes())
+            .expect("write jobs");
     }
     let output = child.wait_with_output().expect("oracle output");
     assert!(output.status.success(), "the pip oracle failed");
@@ -355,9 +418,22 @@ fn pip_agrees_on_every_corpus_case() {
             failures.push(format!("== {id}\n{e}"));
         }
     }
-    eprintln!("{} cases, {} runs, {} disagreements", cases.len(), runs.len(), failures.len());
-    assert!(failures.is_empty(), "pip and pip-guard disagree:\n{}", failures.join("\n\n"));
-    assert!(cases.len() >= 80, "the corpus has {} cases, want at least 80", cases.len());
+    eprintln!(
+        "{} cases, {} runs, {} disagreements",
+        cases.len(),
+        runs.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "pip and pip-guard disagree:\n{}",
+        failures.join("\n\n")
+    );
+    assert!(
+        cases.len() >= 80,
+        "the corpus has {} cases, want at least 80",
+        cases.len()
+    );
 }
 
 /// A small deterministic generator (64-bit LCG), so failures reproduce.
@@ -365,7 +441,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -377,33 +456,126 @@ impl Lcg {
 /// some of them mutated by one inserted or deleted character.
 fn grammar_samples(n: usize) -> Vec<String> {
     let ws = ["", "", " ", "  ", "\t", "\u{a0}", "\u{b}"];
-    let names = ["foo", "Foo_Bar", "a", "a.b", "x-", "_x", "1a", "foo_", "Zope.Interface", "é"];
-    let extras = ["", "", "[a]", "[a,b]", "[ a , B_c ]", "[]", "[a b]", "[a,]", "[", "[a.B-c_d,A]"];
+    let names = [
+        "foo",
+        "Foo_Bar",
+        "a",
+        "a.b",
+        "x-",
+        "_x",
+        "1a",
+        "foo_",
+        "Zope.Interface",
+        "é",
+    ];
+    let extras = [
+        "",
+        "",
+        "[a]",
+        "[a,b]",
+        "[ a , B_c ]",
+        "[]",
+        "[a b]",
+        "[a,]",
+        "[",
+        "[a.B-c_d,A]",
+    ];
     let specs = [
-        "", ">=1", "==1.0.*", "~=1", "~=1.0", "!=2.*", "===x", "=== y", "<v2", ">1.0a1", "==1.0+loc",
-        ">=1.0+loc", "==1.0.post1.dev2", "(>=1,<2)", "( ==1 )", ">=1,", ",<2", ">=1 ,<2", "==1.*.1",
-        "==1.0a1.*", ">=1.0.*", "=1", ">=", "<=1!2.0", "==1.0-1", ">=1.0rc", "==1.0_alpha-3", "~=1.0.post1",
-        ">= 1.0 , != 1.5.*", "==V1.0", ">=1.0PRE2", "<2.0-dev", "==1.0+a.b-c_d", "!=1.0+", ">1.0r",
+        "",
+        ">=1",
+        "==1.0.*",
+        "~=1",
+        "~=1.0",
+        "!=2.*",
+        "===x",
+        "=== y",
+        "<v2",
+        ">1.0a1",
+        "==1.0+loc",
+        ">=1.0+loc",
+        "==1.0.post1.dev2",
+        "(>=1,<2)",
+        "( ==1 )",
+        ">=1,",
+        ",<2",
+        ">=1 ,<2",
+        "==1.*.1",
+        "==1.0a1.*",
+        ">=1.0.*",
+        "=1",
+        ">=",
+        "<=1!2.0",
+        "==1.0-1",
+        ">=1.0rc",
+        "==1.0_alpha-3",
+        "~=1.0.post1",
+        ">= 1.0 , != 1.5.*",
+        "==V1.0",
+        ">=1.0PRE2",
+        "<2.0-dev",
+        "==1.0+a.b-c_d",
+        "!=1.0+",
+        ">1.0r",
     ];
-    let urls = ["@ https://x/y.tgz", "@https://x", "@ ", "@ ./rel", "@ file:///a b", "@ https://x;os_name=='a'", "@ git+https://h/r.git@v1#egg=x"];
+    let urls = [
+        "@ https://x/y.tgz",
+        "@https://x",
+        "@ ",
+        "@ ./rel",
+        "@ file:///a b",
+        "@ https://x;os_name=='a'",
+        "@ git+https://h/r.git@v1#egg=x",
+    ];
     let markers = [
-        "", "", ";", "; os_name == 'nt'", ";python_version>'3'and sys_platform=='linux'", "; os.name=='posix'",
-        "; 'a' in extras", "; extra == 'X_y'", "; (os_name=='a' or os_name=='b') and python_version<'4'",
-        "; os_name == 'a\\'", "; os_name ==", "; os_name not  in 'x'", "; os_name notin 'x'",
-        "; python_version ~= '3.1'", "; platform_release >= '5.x'", "; foo == 'a'", "; os_name==\"a\"or os_name==\"b\"",
-        "; python_version in '3.10 3.11'", "; python_full_version >= '3.8.0' and implementation_name != 'pypy'",
-        "; sys_platform == \"\\x6cinux\"", "; 'linux' == sys_platform", "; python_version >= '3.11.0'",
-        "; python_version == '3.*'", "; platform_machine === 'x86_64'", "; python_version > \"3.1O\"",
+        "",
+        "",
+        ";",
+        "; os_name == 'nt'",
+        ";python_version>'3'and sys_platform=='linux'",
+        "; os.name=='posix'",
+        "; 'a' in extras",
+        "; extra == 'X_y'",
+        "; (os_name=='a' or os_name=='b') and python_version<'4'",
+        "; os_name == 'a\\'",
+        "; os_name ==",
+        "; os_name not  in 'x'",
+        "; os_name notin 'x'",
+        "; python_version ~= '3.1'",
+        "; platform_release >= '5.x'",
+        "; foo == 'a'",
+        "; os_name==\"a\"or os_name==\"b\"",
+        "; python_version in '3.10 3.11'",
+        "; python_full_version >= '3.8.0' and implementation_name != 'pypy'",
+        "; sys_platform == \"\\x6cinux\"",
+        "; 'linux' == sys_platform",
+        "; python_version >= '3.11.0'",
+        "; python_version == '3.*'",
+        "; platform_machine === 'x86_64'",
+        "; python_version > \"3.1O\"",
     ];
-    let junk = ["", "", "", "", "", "", "", " ", "#", ",", ";", ")", "x", "*", ".*", "+z", "]"];
+    let junk = [
+        "", "", "", "", "", "", "", " ", "#", ",", ";", ")", "x", "*", ".*", "+z", "]",
+    ];
     let mut g = Lcg(0x5eed);
     let mut out = Vec::new();
     for _ in 0..n {
-        let detail = if g.next() % 5 == 0 { g.pick(&urls) } else { g.pick(&specs) };
+        let detail = if g.next() % 5 == 0 {
+            g.pick(&urls)
+        } else {
+            g.pick(&specs)
+        };
         let mut s = String::new();
         for part in [
-            g.pick(&ws), g.pick(&names), g.pick(&ws), g.pick(&extras), g.pick(&ws), detail, g.pick(&ws),
-            g.pick(&markers), g.pick(&ws), g.pick(&junk),
+            g.pick(&ws),
+            g.pick(&names),
+            g.pick(&ws),
+            g.pick(&extras),
+            g.pick(&ws),
+            detail,
+            g.pick(&ws),
+            g.pick(&markers),
+            g.pick(&ws),
+            g.pick(&junk),
         ] {
             s.push_str(part);
         }
@@ -414,14 +586,27 @@ fn grammar_samples(n: usize) -> Vec<String> {
             if g.next() % 2 == 0 {
                 v.remove(at);
             } else {
-                v.insert(at, g.pick(&[" ", ";", ",", "(", ")", "'", "\"", "=", "<", ".", "-", "@", "["]).chars().next().unwrap_or(' '));
+                v.insert(
+                    at,
+                    g.pick(&[
+                        " ", ";", ",", "(", ")", "'", "\"", "=", "<", ".", "-", "@", "[",
+                    ])
+                    .chars()
+                    .next()
+                    .unwrap_or(' '),
+                );
             }
             s = v.into_iter().collect();
         }
         out.push(s);
         // The specifier token alone, with trailing junk, and a marker alone.
         out.push(format!("{}{}", g.pick(&specs), g.pick(&junk)));
-        out.push(g.pick(&markers).trim_start_matches(';').trim_start().to_string());
+        out.push(
+            g.pick(&markers)
+                .trim_start_matches(';')
+                .trim_start()
+                .to_string(),
+        );
     }
     out
 }
@@ -446,7 +631,9 @@ fn packaging_grammar_agrees_on_random_strings() {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(serde_json::to_string(&samples).unwrap().as_bytes()).expect("write");
+        stdin
+            .write_all(serde_json::to_string(&samples).unwrap().as_bytes())
+            .expect("write");
     }
     let output = child.wait_with_output().expect("oracle output");
     assert!(output.status.success(), "the grammar oracle failed");
@@ -458,15 +645,26 @@ fn packaging_grammar_agrees_on_random_strings() {
     for (s, p) in samples.iter().zip(results) {
         let ours_len = pep508::specifier_token_len(s);
         if ours_len.map(|n| s[..n].chars().count() as u64) != p["spec_len"].as_u64() {
-            failures.push(format!("{s:?}: specifier token: packaging {} / ours {ours_len:?}", p["spec_len"]));
+            failures.push(format!(
+                "{s:?}: specifier token: packaging {} / ours {ours_len:?}",
+                p["spec_len"]
+            ));
         }
         let ours = pep508::parse_requirement(s);
         match (&p["req"], &ours) {
-            (Value::Null, Ok(r)) => failures.push(format!("{s:?}: packaging rejects, ours accepts {r:?}")),
-            (t, Err(e)) if !t.is_null() => failures.push(format!("{s:?}: packaging accepts, ours rejects: {e}")),
+            (Value::Null, Ok(r)) => {
+                failures.push(format!("{s:?}: packaging rejects, ours accepts {r:?}"))
+            }
+            (t, Err(e)) if !t.is_null() => {
+                failures.push(format!("{s:?}: packaging accepts, ours rejects: {e}"))
+            }
             (t, Ok(r)) => {
                 valid_reqs += 1;
-                let mut extras: Vec<String> = r.extras.iter().map(|e| pip_guard::names::normalize(e)).collect();
+                let mut extras: Vec<String> = r
+                    .extras
+                    .iter()
+                    .map(|e| pip_guard::names::normalize(e))
+                    .collect();
                 extras.sort();
                 extras.dedup();
                 let mut spec: Vec<String> = r
@@ -491,23 +689,37 @@ fn packaging_grammar_agrees_on_random_strings() {
         }
         let ours_marker = pep508::parse_marker(s).is_ok();
         if Some(ours_marker) != p["marker"].as_bool() {
-            failures.push(format!("{s:?}: marker valid: packaging {} / ours {ours_marker}", p["marker"]));
+            failures.push(format!(
+                "{s:?}: marker valid: packaging {} / ours {ours_marker}",
+                p["marker"]
+            ));
         }
         if let Some(want) = p["marker_eval"].as_bool() {
             valid_markers += 1;
             match markers::parse(s, None).and_then(|(_, m)| m.evaluate(&env)) {
                 Ok(got) if got == want => {}
-                Ok(_) => failures.push(format!("{s:?}: marker evaluates to {want} in packaging, not in pip-guard")),
+                Ok(_) => failures.push(format!(
+                    "{s:?}: marker evaluates to {want} in packaging, not in pip-guard"
+                )),
                 Err(e) if s.contains("extras") || s.contains("dependency_groups") => {
                     let _ = e; // lock-file-only variables: refused outside lock files (documented)
                 }
-                Err(e) => failures.push(format!("{s:?}: packaging evaluates it, pip-guard cannot: {e}")),
+                Err(e) => failures.push(format!(
+                    "{s:?}: packaging evaluates it, pip-guard cannot: {e}"
+                )),
             }
         }
     }
     eprintln!("{} strings, {valid_reqs} valid requirements, {valid_markers} evaluable markers, {} disagreements", samples.len(), failures.len());
-    assert!(valid_reqs > 200 && valid_markers > 300, "the generator should produce plenty of valid input");
+    assert!(
+        valid_reqs > 200 && valid_markers > 300,
+        "the generator should produce plenty of valid input"
+    );
     let failures: std::collections::BTreeSet<String> = failures.into_iter().collect();
     let failures: Vec<String> = failures.into_iter().take(80).collect();
-    assert!(failures.is_empty(), "packaging and pip-guard disagree:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "packaging and pip-guard disagree:\n{}",
+        failures.join("\n")
+    );
 }

@@ -27,9 +27,19 @@ fuzz_target!(|data: &[u8]| {
         "B" => Some("${A}".to_string()),
         _ => None,
     };
-    let ctx = Ctx { cwd: Path::new("/w"), fs: &fs, env: &env };
+    let ctx = Ctx {
+        cwd: Path::new("/w"),
+        fs: &fs,
+        env: &env,
+    };
     let mut out = RequirementSet::default();
-    match read_file(&ctx, "requirements.txt", false, Some(Origin::Arg(1)), &mut out) {
+    match read_file(
+        &ctx,
+        "requirements.txt",
+        false,
+        Some(Origin::Arg(1)),
+        &mut out,
+    ) {
         Ok(()) => {
             for r in &out.requirements {
                 // Every requirement points at a real line of a real file.

@@ -59,9 +59,14 @@ pub fn collect_with(
             Some((p, g)) => (p.to_string(), g.to_string()),
             None => ("pyproject.toml".to_string(), value.to_string()),
         };
-        if value.contains(':') && Path::new(&path).file_name().is_none_or(|n| n != "pyproject.toml") {
+        if value.contains(':')
+            && Path::new(&path)
+                .file_name()
+                .is_none_or(|n| n != "pyproject.toml")
+        {
             let (file, _) = pipreq::strip_extras(&path);
-            if super::pystr::url_scheme(file).is_some_and(|s| matches!(s.as_str(), "http" | "https" | "file"))
+            if super::pystr::url_scheme(file)
+                .is_some_and(|s| matches!(s.as_str(), "http" | "https" | "file"))
                 || !pylock::is_pylock_filename(file)
             {
                 return Err(InputError::at(
@@ -82,7 +87,9 @@ pub fn collect_with(
     let mut locks: Vec<pylock::Request> = Vec::new();
     let mut project_groups: Vec<(String, String, usize)> = Vec::new();
     let requirement_sources = opts("requirement").map(|(v, i)| (v.to_string(), None, i));
-    let group_sources = group_args.iter().map(|(p, g, i)| (p.clone(), Some(g.clone()), *i));
+    let group_sources = group_args
+        .iter()
+        .map(|(p, g, i)| (p.clone(), Some(g.clone()), *i));
     for (source, group, index) in requirement_sources.chain(group_sources).collect::<Vec<_>>() {
         let (file, extras) = pipreq::strip_extras(&source);
         if !pylock::is_pylock_filename(file) {
@@ -92,7 +99,11 @@ pub fn collect_with(
             }
             continue;
         }
-        let key = if reqfile::is_remote(file) { file.to_string() } else { abspath(Path::new(file), cwd).to_string_lossy().into_owned() };
+        let key = if reqfile::is_remote(file) {
+            file.to_string()
+        } else {
+            abspath(Path::new(file), cwd).to_string_lossy().into_owned()
+        };
         let at = match locks.iter().position(|l| l.key == key) {
             Some(p) => p,
             None => {
@@ -101,7 +112,8 @@ pub fn collect_with(
                 locks.len() - 1
             }
         };
-        let extras = pipreq::parse_extras_list(extras).map_err(|m| InputError::at(Origin::Arg(index), m))?;
+        let extras =
+            pipreq::parse_extras_list(extras).map_err(|m| InputError::at(Origin::Arg(index), m))?;
         let req = &mut locks[at];
         for e in extras {
             if !req.extras.contains(&e) {
@@ -130,8 +142,18 @@ pub fn collect_with(
             if py_strip(value).is_empty() {
                 continue;
             }
-            let r = pipreq::from_line(value, cwd, fs).map_err(|m| InputError::at(Origin::Arg(*index), redact(&m)))?;
-            out.requirements.push(make_requirement(r, Origin::Arg(*index), Vec::new(), value, value.clone(), false, false, Vec::new()));
+            let r = pipreq::from_line(value, cwd, fs)
+                .map_err(|m| InputError::at(Origin::Arg(*index), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                Origin::Arg(*index),
+                Vec::new(),
+                value,
+                value.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
         }
     }
 
@@ -143,7 +165,8 @@ pub fn collect_with(
             continue;
         }
         let full = abspath(Path::new(path), cwd);
-        let r = groups::load(&full, &show(&full, cwd), fs).map_err(|e| group_error(e, &full, cwd, *index))?;
+        let r = groups::load(&full, &show(&full, cwd), fs)
+            .map_err(|e| group_error(e, &full, cwd, *index))?;
         resolvers.push((path.clone(), r));
     }
     for (path, group, index) in &project_groups {
@@ -161,16 +184,36 @@ pub fn collect_with(
         })?;
         for g in reqs {
             let origin = Origin::file(&full, g.line, cwd);
-            let r = pipreq::from_req_string(&g.text).map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(r, origin, vec![Origin::Arg(*index)], &g.text, g.text.clone(), false, false, Vec::new()));
+            let r = pipreq::from_req_string(&g.text)
+                .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                origin,
+                vec![Origin::Arg(*index)],
+                &g.text,
+                g.text.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
         }
     }
 
     // 4. Editables.
     for (value, index) in opts("editable") {
-        let r = pipreq::from_editable(value, cwd, fs).map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
+        let r = pipreq::from_editable(value, cwd, fs)
+            .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
         let line = format!("-e {value}");
-        out.requirements.push(make_requirement(r, Origin::Arg(index), Vec::new(), &line, line.clone(), true, false, Vec::new()));
+        out.requirements.push(make_requirement(
+            r,
+            Origin::Arg(index),
+            Vec::new(),
+            &line,
+            line.clone(),
+            true,
+            false,
+            Vec::new(),
+        ));
     }
 
     // 5. Requirements files and lock files.
@@ -186,7 +229,10 @@ pub fn collect_with(
     // 6. PEP 723 script metadata.
     let scripts: Vec<(&str, usize)> = opts("requirements-from-script").collect();
     if let Some((_, index)) = scripts.get(1) {
-        return Err(InputError::at(Origin::Arg(*index), "--requirements-from-script can only be given once"));
+        return Err(InputError::at(
+            Origin::Arg(*index),
+            "--requirements-from-script can only be given once",
+        ));
     }
     if let Some((value, index)) = scripts.first() {
         let full = abspath(Path::new(value), cwd);
@@ -199,15 +245,29 @@ pub fn collect_with(
         })?;
         for d in meta.dependencies {
             let origin = Origin::file(&full, d.line, cwd);
-            let r = pipreq::from_req_string(&d.text).map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(r, origin, vec![Origin::Arg(*index)], &d.text, d.text.clone(), false, false, Vec::new()));
+            let r = pipreq::from_req_string(&d.text)
+                .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                origin,
+                vec![Origin::Arg(*index)],
+                &d.text,
+                d.text.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
         }
     }
 
     // pip refuses both hash switches together, from argv or from files.
     let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
-    if (inv.has("require-hashes") || from_files("--require-hashes")) && (inv.has("no-require-hashes") || from_files("--no-require-hashes")) {
-        return Err(InputError::new("--require-hashes and --no-require-hashes are mutually exclusive"));
+    if (inv.has("require-hashes") || from_files("--require-hashes"))
+        && (inv.has("no-require-hashes") || from_files("--no-require-hashes"))
+    {
+        return Err(InputError::new(
+            "--require-hashes and --no-require-hashes are mutually exclusive",
+        ));
     }
     // Constraints alone install nothing: pip refuses.
     let asks = inv.items.iter().any(|it| match it {

@@ -26,8 +26,9 @@ pub fn decode(data: &[u8]) -> Result<String, DecodeError> {
         let line = text[..pos].matches('\n').count() + 1;
         return Err(DecodeError {
             line,
-            message: "contains a NUL character: this looks like a binary file, not a requirements file"
-                .into(),
+            message:
+                "contains a NUL character: this looks like a binary file, not a requirements file"
+                    .into(),
         });
     }
     Ok(text)
@@ -44,7 +45,12 @@ fn line_of_byte(data: &[u8], offset: usize) -> usize {
 fn decode_inner(data: &[u8]) -> Result<String, DecodeError> {
     // Order matters: the UTF-16 LE BOM is a prefix of the UTF-32 LE BOM.
     if let Some(rest) = data.strip_prefix(b"\xef\xbb\xbf") {
-        return utf8(rest, data.len() - rest.len(), data, "UTF-8 (byte-order mark)");
+        return utf8(
+            rest,
+            data.len() - rest.len(),
+            data,
+            "UTF-8 (byte-order mark)",
+        );
     }
     if let Some(rest) = data.strip_prefix(b"\xff\xfe\x00\x00") {
         // Python's "utf-32" codec: a second BOM would pick the order again.
@@ -76,7 +82,10 @@ fn pep263(line: &[u8]) -> Option<String> {
         let mut i = from + pos + 6;
         if matches!(line.get(i), Some(b':' | b'=')) {
             i += 1;
-            while matches!(line.get(i), Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')) {
+            while matches!(
+                line.get(i),
+                Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+            ) {
                 i += 1;
             }
             let start = i;
@@ -286,7 +295,10 @@ mod tests {
     #[test]
     fn pep263_latin1() {
         let d = b"# -*- coding: latin-1 -*-\ncaf\xe9\n";
-        assert_eq!(decode(d).as_deref(), Ok("# -*- coding: latin-1 -*-\ncaf\u{e9}\n"));
+        assert_eq!(
+            decode(d).as_deref(),
+            Ok("# -*- coding: latin-1 -*-\ncaf\u{e9}\n")
+        );
     }
 
     #[test]

@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn normpath_like_python() {
-        assert_eq!(normpath(Path::new("/a/./b/../c//d/")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            normpath(Path::new("/a/./b/../c//d/")),
+            PathBuf::from("/a/c/d")
+        );
         assert_eq!(normpath(Path::new("/../x")), PathBuf::from("/x"));
         assert_eq!(normpath(Path::new("a/../..")), PathBuf::from(".."));
         assert_eq!(normpath(Path::new("")), PathBuf::from("."));

@@ -73,14 +73,24 @@ pub struct Resolver {
 /// Load `[dependency-groups]` from a file (pip's `_build_resolvers` for one path).
 pub fn load(path: &Path, shown: &str, fs: &dyn Fs) -> Result<Resolver, GroupError> {
     let bytes = fs.read(path).map_err(|e| match e {
-        ReadError::NotFound => err(None, format!("{shown} not found. Cannot resolve '--group' option.")),
+        ReadError::NotFound => err(
+            None,
+            format!("{shown} not found. Cannot resolve '--group' option."),
+        ),
         e => err(None, format!("Error reading {shown}: {e}")),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let line = tomlspan::line_of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-        err(Some(line), format!("Error parsing {shown}: not valid UTF-8"))
+        let line = tomlspan::line_of(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        err(
+            Some(line),
+            format!("Error parsing {shown}: not valid UTF-8"),
+        )
     })?;
-    let doc = tomlspan::parse(&text).map_err(|(line, m)| err(Some(line), format!("Error parsing {shown}: {m}")))?;
+    let doc = tomlspan::parse(&text)
+        .map_err(|(line, m)| err(Some(line), format!("Error parsing {shown}: {m}")))?;
     let Some(dg) = doc.get("dependency-groups") else {
         return Err(err(
             None,
@@ -135,7 +145,12 @@ impl Resolver {
         }
     }
 
-    fn resolve_inner(&mut self, group: &str, requested: &str, errors: &mut Vec<GroupError>) -> Vec<GroupRequirement> {
+    fn resolve_inner(
+        &mut self,
+        group: &str,
+        requested: &str,
+        errors: &mut Vec<GroupError>,
+    ) -> Vec<GroupRequirement> {
         if let Some(c) = self.cache.get(group) {
             return c.clone();
         }
@@ -192,11 +207,17 @@ impl Resolver {
         let items = match raw.get_ref() {
             SVal::Array(items) => items.clone(),
             SVal::Str(_) => {
-                errors.push(err(Some(line), format!("Dependency group '{group}' contained a string rather than a list.")));
+                errors.push(err(
+                    Some(line),
+                    format!("Dependency group '{group}' contained a string rather than a list."),
+                ));
                 return Vec::new();
             }
             _ => {
-                errors.push(err(Some(line), format!("Dependency group '{group}' is not a sequence type.")));
+                errors.push(err(
+                    Some(line),
+                    format!("Dependency group '{group}' is not a sequence type."),
+                ));
                 return Vec::new();
             }
         };
@@ -206,8 +227,13 @@ impl Resolver {
             let line = line_of_span(&self.text, item.span());
             match item.get_ref() {
                 SVal::Str(s) => match super::pep508::parse_requirement(s) {
-                    Ok(_) => elements.push(Item::Req(GroupRequirement { text: s.clone(), line })),
-                    Err(e) => errors.push(err(Some(line), format!("Invalid requirement {s:?}: {e}"))),
+                    Ok(_) => elements.push(Item::Req(GroupRequirement {
+                        text: s.clone(),
+                        line,
+                    })),
+                    Err(e) => {
+                        errors.push(err(Some(line), format!("Invalid requirement {s:?}: {e}")))
+                    }
                 },
                 SVal::Table(t) => {
                     if t.len() != 1 || t[0].0 != "include-group" {
@@ -215,10 +241,16 @@ impl Resolver {
                     } else if let Some(s) = t[0].1.get_ref().as_str() {
                         elements.push(Item::Include(s.to_string()));
                     } else {
-                        errors.push(err(Some(line), "Dependency group include-group value is not a string"));
+                        errors.push(err(
+                            Some(line),
+                            "Dependency group include-group value is not a string",
+                        ));
                     }
                 }
-                other => errors.push(err(Some(line), format!("Invalid dependency group item: {}", other.type_name()))),
+                other => errors.push(err(
+                    Some(line),
+                    format!("Invalid dependency group item: {}", other.type_name()),
+                )),
             }
         }
         if errors.len() > before {
@@ -246,17 +278,29 @@ mod tests {
             "[dependency-groups]\ntest = [\"pytest\", {include-group = \"Lint_Tools\"}, \"cov\"]\nlint-tools = [\"ruff\"]\n",
         )
         .unwrap();
-        let got: Vec<(String, usize)> = r.resolve("TEST").unwrap().into_iter().map(|g| (g.text, g.line)).collect();
-        assert_eq!(got, vec![("pytest".into(), 2), ("ruff".into(), 3), ("cov".into(), 2)]);
+        let got: Vec<(String, usize)> = r
+            .resolve("TEST")
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.text, g.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("pytest".into(), 2), ("ruff".into(), 3), ("cov".into(), 2)]
+        );
     }
 
     #[test]
     fn cycles_and_bad_data_are_errors() {
-        let mut r = resolver("[dependency-groups]\na = [{include-group = \"b\"}]\nb = [{include-group = \"a\"}]\n").unwrap();
+        let mut r = resolver(
+            "[dependency-groups]\na = [{include-group = \"b\"}]\nb = [{include-group = \"a\"}]\n",
+        )
+        .unwrap();
         assert!(r.resolve("a").unwrap_err().message.contains("Cyclic"));
         let mut r = resolver("[dependency-groups]\na = [{include-group = \"a\"}]\n").unwrap();
         assert!(r.resolve("a").is_err());
-        let mut r = resolver("[dependency-groups]\na = \"x\"\nb = [\"ok\", \"bad>=>1\"]\n").unwrap();
+        let mut r =
+            resolver("[dependency-groups]\na = \"x\"\nb = [\"ok\", \"bad>=>1\"]\n").unwrap();
         assert!(r.resolve("a").is_err());
         assert_eq!(r.resolve("b").unwrap_err().line, Some(3));
         assert!(r.resolve("missing").is_err());

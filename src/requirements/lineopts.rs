@@ -30,25 +30,101 @@ pub struct FileOptSpec {
 
 /// pip 26.3's `SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ`, in pip's order.
 pub const FILE_OPTIONS: &[FileOptSpec] = &[
-    FileOptSpec { short: Some('i'), long: &["index-url", "pypi-url"], action: Action::Value },
-    FileOptSpec { short: None, long: &["extra-index-url"], action: Action::Value },
-    FileOptSpec { short: None, long: &["no-index"], action: Action::Flag },
-    FileOptSpec { short: Some('c'), long: &["constraint"], action: Action::Value },
-    FileOptSpec { short: Some('r'), long: &["requirement"], action: Action::Value },
-    FileOptSpec { short: Some('e'), long: &["editable"], action: Action::Value },
-    FileOptSpec { short: Some('f'), long: &["find-links"], action: Action::Value },
-    FileOptSpec { short: None, long: &["no-binary"], action: Action::Value },
-    FileOptSpec { short: None, long: &["only-binary"], action: Action::Value },
-    FileOptSpec { short: None, long: &["prefer-binary"], action: Action::Flag },
-    FileOptSpec { short: None, long: &["require-hashes"], action: Action::Flag },
-    FileOptSpec { short: None, long: &["no-require-hashes"], action: Action::Flag },
-    FileOptSpec { short: None, long: &["pre"], action: Action::Flag },
-    FileOptSpec { short: None, long: &["all-releases"], action: Action::Value },
-    FileOptSpec { short: None, long: &["only-final"], action: Action::Value },
-    FileOptSpec { short: None, long: &["trusted-host"], action: Action::Value },
-    FileOptSpec { short: None, long: &["use-feature"], action: Action::Value },
-    FileOptSpec { short: None, long: &["hash"], action: Action::Value },
-    FileOptSpec { short: Some('C'), long: &["config-settings"], action: Action::Value },
+    FileOptSpec {
+        short: Some('i'),
+        long: &["index-url", "pypi-url"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["extra-index-url"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["no-index"],
+        action: Action::Flag,
+    },
+    FileOptSpec {
+        short: Some('c'),
+        long: &["constraint"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: Some('r'),
+        long: &["requirement"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: Some('e'),
+        long: &["editable"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: Some('f'),
+        long: &["find-links"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["no-binary"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["only-binary"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["prefer-binary"],
+        action: Action::Flag,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["require-hashes"],
+        action: Action::Flag,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["no-require-hashes"],
+        action: Action::Flag,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["pre"],
+        action: Action::Flag,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["all-releases"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["only-final"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["trusted-host"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["use-feature"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: None,
+        long: &["hash"],
+        action: Action::Value,
+    },
+    FileOptSpec {
+        short: Some('C'),
+        long: &["config-settings"],
+        action: Action::Value,
+    },
 ];
 
 /// pip 26.3's `--use-feature` choices.
@@ -210,7 +286,10 @@ fn match_long(name: &str) -> Result<(&'static str, &'static FileOptSpec), String
         _ => {
             let mut names: Vec<String> = hits.iter().map(|(l, _)| format!("--{l}")).collect();
             names.sort();
-            Err(format!("ambiguous option: --{name} ({}?)", names.join(", ")))
+            Err(format!(
+                "ambiguous option: --{name} ({}?)",
+                names.join(", ")
+            ))
         }
     }
 }
@@ -218,46 +297,37 @@ fn match_long(name: &str) -> Result<(&'static str, &'static FileOptSpec), String
 /// Run one option's callback checks (pip's `_handle_*` functions).
 fn check_value(spec: &FileOptSpec, opt_str: &str, value: &str) -> Result<(), String> {
     match spec.long[0] {
-        "use-feature" => {
-            if !USE_FEATURE_CHOICES.contains(&value) {
-                let choices: Vec<String> = USE_FEATURE_CHOICES.iter().map(|c| format!("'{c}'")).collect();
-                return Err(format!(
-                    "option {opt_str}: invalid choice: '{value}' (choose from {})",
-                    choices.join(", ")
-                ));
-            }
+        "use-feature" if !USE_FEATURE_CHOICES.contains(&value) => {
+            let choices: Vec<String> = USE_FEATURE_CHOICES
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect();
+            Err(format!(
+                "option {opt_str}: invalid choice: '{value}' (choose from {})",
+                choices.join(", ")
+            ))
         }
-        "hash" => {
-            let Some((algo, _)) = value.split_once(':') else {
-                return Err(format!(
-                    "Arguments to {opt_str} must be a hash name followed by a value, like --hash=sha256:abcde..."
-                ));
-            };
-            if !STRONG_HASHES.contains(&algo) {
-                return Err(format!(
-                    "Allowed hash algorithms for {opt_str} are {}.",
-                    STRONG_HASHES.join(", ")
-                ));
-            }
+        "hash" => match value.split_once(':') {
+            None => Err(format!(
+                "Arguments to {opt_str} must be a hash name followed by a value, like --hash=sha256:abcde..."
+            )),
+            Some((algo, _)) if !STRONG_HASHES.contains(&algo) => Err(format!(
+                "Allowed hash algorithms for {opt_str} are {}.",
+                STRONG_HASHES.join(", ")
+            )),
+            Some(_) => Ok(()),
+        },
+        "config-settings" if !value.contains('=') => Err(format!(
+            "Arguments to {opt_str} must be of the form KEY=VAL"
+        )),
+        "no-binary" | "only-binary" if value.starts_with('-') => {
+            Err("--no-binary / --only-binary option requires 1 argument.".into())
         }
-        "config-settings" => {
-            if !value.contains('=') {
-                return Err(format!("Arguments to {opt_str} must be of the form KEY=VAL"));
-            }
+        "all-releases" | "only-final" if value.starts_with('-') => {
+            Err("--all-releases / --only-final option requires 1 argument.".into())
         }
-        "no-binary" | "only-binary" => {
-            if value.starts_with('-') {
-                return Err("--no-binary / --only-binary option requires 1 argument.".into());
-            }
-        }
-        "all-releases" | "only-final" => {
-            if value.starts_with('-') {
-                return Err("--all-releases / --only-final option requires 1 argument.".into());
-            }
-        }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// optparse over the shlex-split options of one line.
@@ -342,7 +412,8 @@ pub fn parse_options(words: &[String]) -> Result<LineOpts, String> {
 /// Split and parse one logical line (pip's `parse_line`).
 pub fn parse_line(line: &str) -> Result<ParsedLine, String> {
     let (args, options_text) = break_args_options(line);
-    let words = shlex_split(options_text).map_err(|_| format!("Could not split options: {options_text}"))?;
+    let words = shlex_split(options_text)
+        .map_err(|_| format!("Could not split options: {options_text}"))?;
     let opts = parse_options(&words)?;
     Ok(ParsedLine {
         args: args.to_string(),
@@ -357,7 +428,10 @@ mod tests {
 
     #[test]
     fn breaks_at_first_dash_token() {
-        assert_eq!(break_args_options("foo>=1 --hash=x"), ("foo>=1", "--hash=x"));
+        assert_eq!(
+            break_args_options("foo>=1 --hash=x"),
+            ("foo>=1", "--hash=x")
+        );
         assert_eq!(break_args_options("-r a.txt"), ("", "-r a.txt"));
         assert_eq!(break_args_options("a  b -x y"), ("a  b", "-x y"));
         assert_eq!(break_args_options("a\t-x"), ("a\t-x", ""));
@@ -381,9 +455,18 @@ mod tests {
     #[test]
     fn optparse_spellings() {
         let p = |x: &str| parse_line(x).map(|l| l.opts.all);
-        assert_eq!(p("-ihttps://x").unwrap(), vec![("index-url", Some("https://x".into()))]);
-        assert_eq!(p("--index https://x").unwrap(), vec![("index-url", Some("https://x".into()))]);
-        assert_eq!(p("--pypi-url=u").unwrap(), vec![("index-url", Some("u".into()))]);
+        assert_eq!(
+            p("-ihttps://x").unwrap(),
+            vec![("index-url", Some("https://x".into()))]
+        );
+        assert_eq!(
+            p("--index https://x").unwrap(),
+            vec![("index-url", Some("https://x".into()))]
+        );
+        assert_eq!(
+            p("--pypi-url=u").unwrap(),
+            vec![("index-url", Some("u".into()))]
+        );
         assert_eq!(p("--pre").unwrap(), vec![("pre", None)]);
         assert!(p("--pr").is_err()); // --pre, --prefer-binary
         assert!(p("--req x").is_err()); // --requirement, --require-hashes
@@ -394,7 +477,10 @@ mod tests {
         assert!(p("--hash=nocolon").is_err());
         assert!(p("-C nokey").is_err());
         assert!(p("--use-feature=nope").is_err());
-        assert_eq!(p("--pre foo --no-index").unwrap(), vec![("pre", None), ("no-index", None)]);
+        assert_eq!(
+            p("--pre foo --no-index").unwrap(),
+            vec![("pre", None), ("no-index", None)]
+        );
         assert_eq!(p("--pre -- --frob").unwrap(), vec![("pre", None)]);
     }
 }

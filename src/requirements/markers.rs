@@ -57,7 +57,8 @@ fn check_evaluable(ast: &MarkerAst, whole: &str) -> Result<(), String> {
             let spec = format!("{op}{value}");
             let trimmed = spec.trim_matches(is_py_space);
             let valid = VERSION_KEYS.contains(&key)
-                && super::pep508::specifier_token_len(trimmed).is_some_and(|n| trimmed[n..].chars().all(is_py_space));
+                && super::pep508::specifier_token_len(trimmed)
+                    .is_some_and(|n| trimmed[n..].chars().all(is_py_space));
             if valid {
                 Ok(())
             } else {
@@ -129,21 +130,33 @@ impl PipMarker {
             }
             MarkerAst::Item { lhs, op, rhs } => {
                 let (key, lhs_v, rhs_v) = match (lhs, rhs) {
-                    (MarkerVar::Var(k), r) => (k.clone(), self.lookup(env, k)?, Lookup::Str(value_of(r))),
+                    (MarkerVar::Var(k), r) => {
+                        (k.clone(), self.lookup(env, k)?, Lookup::Str(value_of(r)))
+                    }
                     (MarkerVar::Str(l), r) => {
                         let k = value_of(r);
                         (k.clone(), Lookup::Str(l.clone()), self.lookup(env, &k)?)
                     }
                 };
                 let Lookup::Str(mut lhs_v) = lhs_v else {
-                    return Err(format!("set-valued marker {key:?} can only be used as `\"name\" in {key}`"));
+                    return Err(format!(
+                        "set-valued marker {key:?} can only be used as `\"name\" in {key}`"
+                    ));
                 };
                 let normalize = |s: &str| crate::names::normalize(s);
                 let rhs_v = match rhs_v {
                     Lookup::Str(r) if key == "extra" => {
                         // packaging normalizes the literal next to `extra` when parsing.
-                        lhs_v = if matches!(lhs, MarkerVar::Str(_)) { normalize(&lhs_v) } else { lhs_v };
-                        Lookup::Str(if matches!(rhs, MarkerVar::Str(_)) { normalize(&r) } else { r })
+                        lhs_v = if matches!(lhs, MarkerVar::Str(_)) {
+                            normalize(&lhs_v)
+                        } else {
+                            lhs_v
+                        };
+                        Lookup::Str(if matches!(rhs, MarkerVar::Str(_)) {
+                            normalize(&r)
+                        } else {
+                            r
+                        })
                     }
                     Lookup::Set(set) => {
                         lhs_v = normalize(&lhs_v);
@@ -174,9 +187,8 @@ fn eval_op(lhs: &str, op: &str, rhs: &Lookup, key: &str) -> Result<bool, String>
         if VERSION_KEYS.contains(&key) {
             let spec_text = format!("{op}{rhs}");
             let trimmed = spec_text.trim_matches(is_py_space);
-            let full = super::pep508::specifier_token_len(trimmed).is_some_and(|n| {
-                trimmed[n..].chars().all(is_py_space)
-            });
+            let full = super::pep508::specifier_token_len(trimmed)
+                .is_some_and(|n| trimmed[n..].chars().all(is_py_space));
             if full {
                 return Ok(spec_contains(trimmed, lhs));
             }
@@ -269,15 +281,28 @@ fn build(ast: &MarkerAst, sets: Option<&SetVars>, whole: &str) -> Result<MarkerT
                     ));
                 };
                 let (MarkerVar::Str(value), "in" | "not in") = (lhs, op.as_str()) else {
-                    return Err(format!("marker `{whole}`: `{var}` can only be used as `'name' in {var}`"));
+                    return Err(format!(
+                        "marker `{whole}`: `{var}` can only be used as `'name' in {var}`"
+                    ));
                 };
-                let set = if var == "extras" { &sets.extras } else { &sets.dependency_groups };
+                let set = if var == "extras" {
+                    &sets.extras
+                } else {
+                    &sets.dependency_groups
+                };
                 let found = set.contains(&crate::names::normalize(value));
-                return Ok(if found == (op == "in") { MarkerTree::TRUE } else { MarkerTree::FALSE });
+                return Ok(if found == (op == "in") {
+                    MarkerTree::TRUE
+                } else {
+                    MarkerTree::FALSE
+                });
             }
             let text = format!("{} {op} {}", render(lhs), render(rhs));
             MarkerTree::from_str(&text).map_err(|e| {
-                format!("marker `{whole}` is valid for pip but pip-guard cannot evaluate `{text}`: {}", e.message)
+                format!(
+                    "marker `{whole}` is valid for pip but pip-guard cannot evaluate `{text}`: {}",
+                    e.message
+                )
             })
         }
     }
@@ -311,8 +336,14 @@ mod tests {
 
     #[test]
     fn precedence_and_escapes() {
-        assert!(eval("os_name == 'nt' and sys_platform == 'x' or python_version >= '3'", None));
-        assert!(!eval("os_name == 'nt' and (sys_platform == 'x' or python_version >= '3')", None));
+        assert!(eval(
+            "os_name == 'nt' and sys_platform == 'x' or python_version >= '3'",
+            None
+        ));
+        assert!(!eval(
+            "os_name == 'nt' and (sys_platform == 'x' or python_version >= '3')",
+            None
+        ));
         assert!(eval("sys_platform == \"\\x6cinux\"", None));
         assert!(eval("python_implementation == 'CPython'", None));
     }
@@ -328,7 +359,7 @@ mod tests {
         assert_eq!(pip_eval("os_name >= 'posix'"), Ok(true));
         assert_eq!(pip_eval("os_name <= 'a'"), Ok(false));
         assert!(parse("os_name ~= 'a'", None).is_err()); // never evaluable
-        // platform_release "6.1" is a version here.
+                                                         // platform_release "6.1" is a version here.
         assert_eq!(pip_eval("platform_release >= '5'"), Ok(true));
         assert_eq!(pip_eval("platform_release >= '5.x'"), Ok(false));
         assert_eq!(pip_eval("python_version == '3.*'"), Ok(true));
@@ -339,8 +370,14 @@ mod tests {
 
     #[test]
     fn lock_sets() {
-        let s = SetVars { extras: vec!["cli".into()], dependency_groups: vec!["dev".into()] };
-        assert!(eval("'cli' in extras and 'Dev' in dependency_groups", Some(&s)));
+        let s = SetVars {
+            extras: vec!["cli".into()],
+            dependency_groups: vec!["dev".into()],
+        };
+        assert!(eval(
+            "'cli' in extras and 'Dev' in dependency_groups",
+            Some(&s)
+        ));
         assert!(!eval("'test' in dependency_groups", Some(&s)));
         assert!(eval("'test' not in dependency_groups", Some(&s)));
         assert!(marker_tree("'cli' in extras", None).is_err());

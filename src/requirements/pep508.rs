@@ -61,10 +61,16 @@ struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     fn new(s: &'a str) -> Self {
-        Scan { b: s.as_bytes(), s, i: 0 }
+        Scan {
+            b: s.as_bytes(),
+            s,
+            i: 0,
+        }
     }
     fn lit(&mut self, w: &str) -> bool {
-        if self.b[self.i..].len() >= w.len() && self.b[self.i..self.i + w.len()].eq_ignore_ascii_case(w.as_bytes()) {
+        if self.b[self.i..].len() >= w.len()
+            && self.b[self.i..self.i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+        {
             self.i += w.len();
             true
         } else {
@@ -132,7 +138,10 @@ impl<'a> Scan<'a> {
             if with_sep && !self.one_of(b"-_.") {
                 continue;
             }
-            if ["alpha", "beta", "preview", "pre", "a", "b", "c", "rc"].iter().any(|w| self.lit(w)) {
+            if ["alpha", "beta", "preview", "pre", "a", "b", "c", "rc"]
+                .iter()
+                .any(|w| self.lit(w))
+            {
                 self.one_of(b"-_.");
                 self.digits();
                 return;
@@ -349,7 +358,11 @@ type R<X> = Result<X, SyntaxError>;
 
 impl<'a> Tokenizer<'a> {
     fn new(src: &'a str) -> Self {
-        Tokenizer { src, pos: 0, next: None }
+        Tokenizer {
+            src,
+            pos: 0,
+            next: None,
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -430,7 +443,11 @@ impl<'a> Tokenizer<'a> {
                     return None;
                 }
                 loop {
-                    if i < b.len() && matches!(b[i], b'-' | b'_' | b'.') && i + 1 < b.len() && lab(b[i + 1]) {
+                    if i < b.len()
+                        && matches!(b[i], b'-' | b'_' | b'.')
+                        && i + 1 < b.len()
+                        && lab(b[i + 1])
+                    {
                         i += 1;
                         while i < b.len() && lab(b[i]) {
                             i += 1;
@@ -451,7 +468,10 @@ impl<'a> Tokenizer<'a> {
 
     /// `\bword\b` at the current position.
     fn word(&self, w: &str) -> Option<usize> {
-        if self.rest().starts_with(w) && self.boundary_at(self.pos) && self.boundary_at(self.pos + w.len()) {
+        if self.rest().starts_with(w)
+            && self.boundary_at(self.pos)
+            && self.boundary_at(self.pos + w.len())
+        {
             Some(w.len())
         } else {
             None
@@ -501,7 +521,13 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// `enclosing_tokens`: run `body` inside optional `open`/`close` tokens.
-    fn enclosing<X>(&mut self, open: T, close: T, around: &str, body: impl FnOnce(&mut Self) -> R<X>) -> R<X> {
+    fn enclosing<X>(
+        &mut self,
+        open: T,
+        close: T,
+        around: &str,
+        body: impl FnOnce(&mut Self) -> R<X>,
+    ) -> R<X> {
         let open_pos = if self.check(open) {
             let p = self.pos;
             self.read();
@@ -513,7 +539,11 @@ impl<'a> Tokenizer<'a> {
         if let Some(p) = open_pos {
             if !self.check(close) {
                 return self.err(
-                    format!("Expected matching {} for {}, after {around}", close.name(), open.name()),
+                    format!(
+                        "Expected matching {} for {}, after {around}",
+                        close.name(),
+                        open.name()
+                    ),
                     Some(p),
                     None,
                 );
@@ -528,7 +558,10 @@ impl<'a> Tokenizer<'a> {
 pub fn parse_requirement(src: &str) -> Result<Parts, SyntaxError> {
     let mut t = Tokenizer::new(src);
     t.consume(T::Ws);
-    let name = t.expect(T::Identifier, "package name at the start of dependency specifier")?;
+    let name = t.expect(
+        T::Identifier,
+        "package name at the start of dependency specifier",
+    )?;
     t.consume(T::Ws);
     let extras = parse_extras(&mut t)?;
     t.consume(T::Ws);
@@ -596,7 +629,8 @@ fn parse_details(t: &mut Tokenizer<'_>) -> R<Details> {
         if t.peek(T::End) {
             return Ok((Some(url), String::new(), None));
         }
-        let marker = parse_requirement_marker(t, url_start, "semicolon (after URL and whitespace)")?;
+        let marker =
+            parse_requirement_marker(t, url_start, "semicolon (after URL and whitespace)")?;
         Ok((Some(url), String::new(), Some(marker)))
     } else {
         let spec_start = t.pos;
@@ -617,7 +651,11 @@ fn parse_details(t: &mut Tokenizer<'_>) -> R<Details> {
 
 fn parse_requirement_marker(t: &mut Tokenizer<'_>, span_start: usize, expected: &str) -> R<String> {
     if !t.check(T::Semicolon) {
-        return t.err(format!("Expected {expected} or end"), Some(span_start), None);
+        return t.err(
+            format!("Expected {expected} or end"),
+            Some(span_start),
+            None,
+        );
     }
     t.read();
     let start = t.pos;
@@ -643,11 +681,12 @@ fn parse_version_many(t: &mut Tokenizer<'_>) -> R<String> {
         let spec = t.read();
         out.push_str(spec);
         if t.peek(T::VersionPrefixTrail) {
-            let msg = if spec.starts_with("!=") || (spec.starts_with("==") && !spec.starts_with("===")) {
-                ".* suffix cannot be used with pre-release, post-release, dev or local versions"
-            } else {
-                ".* suffix can only be used with `==` or `!=` operators"
-            };
+            let msg =
+                if spec.starts_with("!=") || (spec.starts_with("==") && !spec.starts_with("===")) {
+                    ".* suffix cannot be used with pre-release, post-release, dev or local versions"
+                } else {
+                    ".* suffix can only be used with `==` or `!=` operators"
+                };
             return t.err(msg, Some(span_start), Some(t.pos + 1));
         }
         if t.peek(T::VersionLocalLabelTrail) {
@@ -746,14 +785,22 @@ fn parse_marker_item(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
 fn parse_marker_var(t: &mut Tokenizer<'_>) -> R<MarkerVar> {
     if t.check(T::Variable) {
         let v = t.read().replace('.', "_");
-        let v = if v == "python_implementation" { "platform_python_implementation".to_string() } else { v };
+        let v = if v == "python_implementation" {
+            "platform_python_implementation".to_string()
+        } else {
+            v
+        };
         Ok(MarkerVar::Var(v))
     } else if t.check(T::QuotedString) {
         let start = t.pos;
         let tok = t.read();
         match python_str_literal(tok) {
             Some(v) => Ok(MarkerVar::Str(v)),
-            None => t.err("Invalid quoted string", Some(start), Some(start + tok.len())),
+            None => t.err(
+                "Invalid quoted string",
+                Some(start),
+                Some(start + tok.len()),
+            ),
         }
     } else {
         t.err("Expected a marker variable or quoted string", None, None)
@@ -858,8 +905,12 @@ mod tests {
         assert_eq!(p.marker.as_deref(), Some("python_version < '2.7'"));
         let p = ok("name(>=1,<2)");
         assert_eq!(p.specifier, ">=1,<2");
-        let p = ok("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee ; os_name=='a'");
-        assert_eq!(p.url.as_deref(), Some("https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee"));
+        let p =
+            ok("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee ; os_name=='a'");
+        assert_eq!(
+            p.url.as_deref(),
+            Some("https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee")
+        );
         // packaging allows a name ending in `_`.
         assert_eq!(ok("foo_").name, "foo_");
         assert_eq!(ok("foo===bar").specifier, "===bar");
@@ -888,7 +939,10 @@ mod tests {
             "-foo",
             "foo-",
         ] {
-            assert!(parse_requirement(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                parse_requirement(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 

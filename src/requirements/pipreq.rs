@@ -41,15 +41,37 @@ pub struct PipReq {
 /// pip's VCS backends (`vcs.backends`) and `vcs.all_schemes`.
 const VCS: &[&str] = &["bzr", "git", "hg", "svn"];
 const VCS_SCHEMES: &[&str] = &[
-    "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file", "git+http",
-    "git+https", "git+ssh", "git+git", "git+file", "hg+file", "hg+http", "hg+https", "hg+ssh",
-    "hg+static-http", "svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file",
+    "bzr+http",
+    "bzr+https",
+    "bzr+ssh",
+    "bzr+sftp",
+    "bzr+ftp",
+    "bzr+lp",
+    "bzr+file",
+    "git+http",
+    "git+https",
+    "git+ssh",
+    "git+git",
+    "git+file",
+    "hg+file",
+    "hg+http",
+    "hg+https",
+    "hg+ssh",
+    "hg+static-http",
+    "svn+ssh",
+    "svn+http",
+    "svn+https",
+    "svn+svn",
+    "svn+file",
 ];
 
 /// pip's `is_url`: a scheme pip can fetch from.
 pub fn is_url(name: &str) -> bool {
     match url_scheme(name) {
-        Some(s) => matches!(s.as_str(), "http" | "https" | "file" | "ftp") || VCS_SCHEMES.contains(&s.as_str()),
+        Some(s) => {
+            matches!(s.as_str(), "http" | "https" | "file" | "ftp")
+                || VCS_SCHEMES.contains(&s.as_str())
+        }
         None => false,
     }
 }
@@ -82,8 +104,18 @@ fn splitext_ext(name: &str) -> &str {
 }
 
 const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz",
-    ".tar.lz", ".tar.lzma",
+    ".zip",
+    ".whl",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
 ];
 
 /// pip's `is_archive_file`.
@@ -98,7 +130,10 @@ pub fn strip_extras(path: &str) -> (&str, Option<&str>) {
         if let Some(open) = path.rfind('[') {
             let inner = &path[open + 1..path.len() - 1];
             if open > 0 && !inner.is_empty() && !inner.contains(']') {
-                return (path[..open].trim_end_matches(super::pystr::is_py_space), Some(&path[open..]));
+                return (
+                    path[..open].trim_end_matches(super::pystr::is_py_space),
+                    Some(&path[open..]),
+                );
             }
         }
     }
@@ -112,9 +147,12 @@ pub fn parse_extras_list(extras: Option<&str>) -> Result<Vec<String>, String> {
 }
 
 fn convert_extras(extras: Option<&str>) -> Result<Vec<String>, String> {
-    let Some(e) = extras else { return Ok(Vec::new()) };
+    let Some(e) = extras else {
+        return Ok(Vec::new());
+    };
     let text = format!("placeholder{}", e.to_lowercase());
-    let parts = pep508::parse_requirement(&text).map_err(|err| format!("Invalid extras {e:?}: {err}"))?;
+    let parts =
+        pep508::parse_requirement(&text).map_err(|err| format!("Invalid extras {e:?}: {err}"))?;
     Ok(norm_extras(&parts.extras))
 }
 
@@ -184,9 +222,17 @@ fn egg_fragment(url: &str) -> Result<Option<String>, String> {
             let value = &url[at + 4..];
             let value = &value[..value.find('&').unwrap_or(value.len())];
             let ok = !value.is_empty()
-                && value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && value.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
-                && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                && value
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && value
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
             if !ok {
                 return Err(format!(
                     "The egg fragment #egg={value} in {url} is invalid: it must be a project name"
@@ -211,7 +257,12 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
     }
     let parts: Vec<&str> = stem.splitn(dashes - 1, '-').collect();
     let name = parts[0];
-    if name.is_empty() || name.contains("__") || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+    if name.is_empty()
+        || name.contains("__")
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
         return bad("invalid project name");
     }
     let version = match Version::from_str(parts[1]) {
@@ -228,7 +279,8 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
     }
     let ident = |s: &str| {
         let mut cs = s.chars();
-        cs.next().is_some_and(|c| c.is_alphabetic() || c == '_') && cs.all(|c| c.is_alphanumeric() || c == '_')
+        cs.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && cs.all(|c| c.is_alphanumeric() || c == '_')
     };
     if !comps[0].iter().all(|i| ident(i)) {
         return bad("invalid tag component");
@@ -265,7 +317,11 @@ fn from_parts(parts: &Parts) -> Result<PipReq, String> {
 /// Specifiers without inner whitespace, joined by `,` (`>= 1, <2` → `>=1,<2`).
 fn join_specifier(text: &str) -> String {
     text.split(',')
-        .map(|s| s.chars().filter(|c| !super::pystr::is_py_space(*c)).collect::<String>())
+        .map(|s| {
+            s.chars()
+                .filter(|c| !super::pystr::is_py_space(*c))
+                .collect::<String>()
+        })
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(",")
@@ -333,7 +389,9 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
         let (p, extras) = strip_extras(&path_str);
         link_extras = convert_extras(extras)?;
         if looks_like_path(name) && fs.is_dir(Path::new(p)) {
-            if !(fs.is_file(&Path::new(p).join("pyproject.toml")) || fs.is_file(&Path::new(p).join("setup.py"))) {
+            if !(fs.is_file(&Path::new(p).join("pyproject.toml"))
+                || fs.is_file(&Path::new(p).join("setup.py")))
+            {
                 return Err(format!(
                     "Directory {name:?} is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
                 ));
@@ -352,7 +410,14 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
     let (kind, req_text) = match &link {
         Some(l) => {
             let kind = if is_url(l) { url_kind(l) } else { Kind::Path };
-            let base = if is_url(l) { link_basename(l) } else { Path::new(strip_extras(&path_str).0).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default() };
+            let base = if is_url(l) {
+                link_basename(l)
+            } else {
+                Path::new(strip_extras(&path_str).0)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
             let text = if splitext_ext(&base) == ".whl" {
                 let (n, v) = parse_wheel_filename(&base)?;
                 Some(format!("{n}=={v}"))
@@ -372,10 +437,16 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
                 let mut msg = invalid(t, e);
                 if t.contains('/') {
                     msg.push_str("\nHint: It looks like a path.");
-                    if !fs.is_file(&abspath(Path::new(t), cwd)) && !fs.is_dir(&abspath(Path::new(t), cwd)) {
+                    if !fs.is_file(&abspath(Path::new(t), cwd))
+                        && !fs.is_dir(&abspath(Path::new(t), cwd))
+                    {
                         msg.push_str(&format!(" File '{t}' does not exist."));
                     }
-                } else if t.contains('=') && !["~=", "==", "!=", "<=", ">=", "<", ">", "==="].iter().any(|op| t.contains(op)) {
+                } else if t.contains('=')
+                    && !["~=", "==", "!=", "<=", ">=", "<", ">", "==="]
+                        .iter()
+                        .any(|op| t.contains(op))
+                {
                     msg.push_str("\nHint: = is not a valid operator. Did you mean == ?");
                 }
                 msg
@@ -410,36 +481,49 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
 /// pip's `install_req_from_editable` (`-e` on the command line or in a file).
 pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> {
     // _parse_direct_url_editable: `name[extras] @ url ; marker`.
-    let direct = pep508::parse_requirement(text).ok().filter(|p| p.url.is_some());
+    let direct = pep508::parse_requirement(text)
+        .ok()
+        .filter(|p| p.url.is_some());
     // (name text, URL as pip sees it, URL or path as written, extras)
-    let (name_text, url, display, extras): (Option<String>, String, String, Vec<String>) = match direct {
-        Some(p) => {
-            let name = match &p.marker {
-                Some(m) => format!("{} ; {m}", p.name),
-                None => p.name.clone(),
-            };
-            let url = p.url.clone().unwrap_or_default();
-            (Some(name), url.clone(), url, norm_extras(&p.extras))
-        }
-        None => {
-            // _parse_pip_syntax_editable
-            let (no_extras, extras) = strip_extras(text);
-            if fs.is_dir(&abspath(Path::new(no_extras), cwd)) {
-                (None, "file:".into(), no_extras.to_string(), convert_extras(extras)?)
-            } else if no_extras.to_ascii_lowercase().starts_with("file:") {
-                (egg_fragment(no_extras)?, no_extras.to_string(), no_extras.to_string(), convert_extras(extras)?)
-            } else {
-                let mut url = text.to_string();
-                for v in VCS {
-                    if text.to_ascii_lowercase().starts_with(&format!("{v}:")) {
-                        url = format!("{v}+{text}");
-                        break;
-                    }
-                }
-                (egg_fragment(&url)?, url.clone(), url, Vec::new())
+    let (name_text, url, display, extras): (Option<String>, String, String, Vec<String>) =
+        match direct {
+            Some(p) => {
+                let name = match &p.marker {
+                    Some(m) => format!("{} ; {m}", p.name),
+                    None => p.name.clone(),
+                };
+                let url = p.url.clone().unwrap_or_default();
+                (Some(name), url.clone(), url, norm_extras(&p.extras))
             }
-        }
-    };
+            None => {
+                // _parse_pip_syntax_editable
+                let (no_extras, extras) = strip_extras(text);
+                if fs.is_dir(&abspath(Path::new(no_extras), cwd)) {
+                    (
+                        None,
+                        "file:".into(),
+                        no_extras.to_string(),
+                        convert_extras(extras)?,
+                    )
+                } else if no_extras.to_ascii_lowercase().starts_with("file:") {
+                    (
+                        egg_fragment(no_extras)?,
+                        no_extras.to_string(),
+                        no_extras.to_string(),
+                        convert_extras(extras)?,
+                    )
+                } else {
+                    let mut url = text.to_string();
+                    for v in VCS {
+                        if text.to_ascii_lowercase().starts_with(&format!("{v}:")) {
+                            url = format!("{v}+{text}");
+                            break;
+                        }
+                    }
+                    (egg_fragment(&url)?, url.clone(), url, Vec::new())
+                }
+            }
+        };
     let is_file = url.starts_with("file:");
     if !is_vcs_url(&url) && !is_file {
         return Err(format!(
@@ -509,7 +593,10 @@ mod tests {
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Path, None));
         assert!(line("./empty").is_err());
         let r = line("dl/Bar_Baz-2.0-py3-none-any.whl").unwrap();
-        assert_eq!((r.kind, r.name.as_deref(), r.specifier.as_str()), (Kind::Path, Some("bar-baz"), "==2.0"));
+        assert_eq!(
+            (r.kind, r.name.as_deref(), r.specifier.as_str()),
+            (Kind::Path, Some("bar-baz"), "==2.0")
+        );
         let r = line("missing-1.0.tar.gz").unwrap(); // pip warns, keeps it as a path
         assert_eq!(r.kind, Kind::Path);
         let r = line("git+https://h/r.git@v1#egg=Thing").unwrap();
@@ -525,14 +612,25 @@ mod tests {
     #[test]
     fn editables() {
         let r = from_editable("./proj[Dev]", Path::new("/w"), &fs()).unwrap();
-        assert_eq!((r.kind, r.name.as_deref(), r.extras.clone()), (Kind::Editable, None, vec!["dev".to_string()]));
+        assert_eq!(
+            (r.kind, r.name.as_deref(), r.extras.clone()),
+            (Kind::Editable, None, vec!["dev".to_string()])
+        );
         let r = from_editable("git+https://h/r#egg=x", Path::new("/w"), &fs()).unwrap();
         assert_eq!(r.name.as_deref(), Some("x"));
         assert!(from_editable("git+https://h/r", Path::new("/w"), &fs()).is_err());
         assert!(from_editable("requests", Path::new("/w"), &fs()).is_err());
         assert!(from_editable("x @ https://h/x.tar.gz", Path::new("/w"), &fs()).is_err());
-        let r = from_editable("x[a] @ git+https://h/r ; os_name == 'nt'", Path::new("/w"), &fs()).unwrap();
-        assert_eq!((r.name.as_deref(), r.extras.clone()), (Some("x"), vec!["a".to_string()]));
+        let r = from_editable(
+            "x[a] @ git+https://h/r ; os_name == 'nt'",
+            Path::new("/w"),
+            &fs(),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.name.as_deref(), r.extras.clone()),
+            (Some("x"), vec!["a".to_string()])
+        );
         assert!(r.marker.is_some());
     }
 }

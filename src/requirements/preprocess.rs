@@ -104,7 +104,9 @@ pub fn expand_env(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
     while i + 1 < bytes.len() {
         if bytes[i] == b'$' && bytes[i + 1] == b'{' {
             let mut j = i + 2;
-            while j < bytes.len() && (bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit() || bytes[j] == b'_') {
+            while j < bytes.len()
+                && (bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit() || bytes[j] == b'_')
+            {
                 j += 1;
             }
             if j > i + 2 && j < bytes.len() && bytes[j] == b'}' {
@@ -190,7 +192,10 @@ mod tests {
             _ => None,
         };
         assert_eq!(expand_env("${A}-${A}", &env), "1-1");
-        assert_eq!(expand_env("${a} ${E} ${UNSET} $A ${A-B}", &env), "${a} ${E} ${UNSET} $A ${A-B}");
+        assert_eq!(
+            expand_env("${a} ${E} ${UNSET} $A ${A-B}", &env),
+            "${a} ${E} ${UNSET} $A ${A-B}"
+        );
         // Sequential replacement: ${B} -> ${A} is not expanded again (A came first).
         assert_eq!(expand_env("${A}${B}", &env), "1${A}");
         assert_eq!(expand_env("${B}${A}", &env), "11");

@@ -63,7 +63,10 @@ pub fn is_pylock_filename(filename: &str) -> bool {
         let p = filename.split(['?', '#']).next().unwrap_or("");
         p.rsplit('/').next().unwrap_or("")
     } else {
-        Path::new(filename).file_name().and_then(|n| n.to_str()).unwrap_or("")
+        Path::new(filename)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
     };
     if name == "pylock.toml" {
         return true;
@@ -104,11 +107,20 @@ pub fn read(req: &Request, ctx: &Ctx<'_>, out: &mut RequirementSet) -> Result<()
             ReadError::NotFound => "No such file or directory".to_string(),
             e => e.to_string(),
         };
-        InputError::at(at.clone(), format!("Error reading pylock file '{shown}': {what}"))
+        InputError::at(
+            at.clone(),
+            format!("Error reading pylock file '{shown}': {what}"),
+        )
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let line = tomlspan::line_of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-        InputError::at(Origin::file(&path, line, ctx.cwd), format!("Error reading pylock file '{shown}': not valid UTF-8"))
+        let line = tomlspan::line_of(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        InputError::at(
+            Origin::file(&path, line, ctx.cwd),
+            format!("Error reading pylock file '{shown}': not valid UTF-8"),
+        )
     })?;
     let packages = parse(&text, req).map_err(|f| InputError {
         origin: Some(match f.line {
@@ -141,27 +153,39 @@ fn get_str<'a>(t: &'a SVal, key: &str, ctx: &str, text: &str) -> Result<Option<&
             SVal::Str(s) => Ok(Some(s)),
             other => Err(fail(
                 Some(line_of_span(text, v.span())),
-                format!("Unexpected type {} (expected str) in {ctx}{key}", other.type_name()),
+                format!(
+                    "Unexpected type {} (expected str) in {ctx}{key}",
+                    other.type_name()
+                ),
             )),
         },
     }
 }
 
-fn req_str<'a>(t: &'a SVal, key: &str, ctx: &str, text: &str, line: usize) -> Result<&'a str, Fail> {
-    get_str(t, key, ctx, text)?.ok_or_else(|| fail(Some(line), format!("Missing required value in {ctx}{key}")))
+fn req_str<'a>(
+    t: &'a SVal,
+    key: &str,
+    ctx: &str,
+    text: &str,
+    line: usize,
+) -> Result<&'a str, Fail> {
+    get_str(t, key, ctx, text)?
+        .ok_or_else(|| fail(Some(line), format!("Missing required value in {ctx}{key}")))
 }
 
 fn parse(text: &str, req: &Request) -> Result<Vec<(usize, PipReq, String)>, Fail> {
     let doc = tomlspan::parse(text).map_err(|(l, m)| fail(Some(l), m))?;
     let lv = req_str(&doc, "lock-version", "", text, 1)?;
-    let version = Version::from_str(lv).map_err(|e| fail(None, format!("Invalid lock-version {lv:?}: {e}")))?;
+    let version = Version::from_str(lv)
+        .map_err(|e| fail(None, format!("Invalid lock-version {lv:?}: {e}")))?;
     let major = version.release().first().copied().unwrap_or(0);
     if major != 1 {
         return Err(fail(None, format!("pylock version {lv} is not supported")));
     }
     req_str(&doc, "created-by", "", text, 1)?;
     if let Some(rp) = get_str(&doc, "requires-python", "", text)? {
-        VersionSpecifiers::from_str(rp).map_err(|e| fail(None, format!("Invalid requires-python {rp:?}: {e}")))?;
+        VersionSpecifiers::from_str(rp)
+            .map_err(|e| fail(None, format!("Invalid requires-python {rp:?}: {e}")))?;
     }
     let mut default_groups = Vec::new();
     if let Some(v) = doc.get("default-groups") {
@@ -188,7 +212,10 @@ fn parse(text: &str, req: &Request) -> Result<Vec<(usize, PipReq, String)>, Fail
         return Err(fail(None, "Missing required value in packages"));
     };
     let SVal::Array(packages) = pk.get_ref() else {
-        return Err(fail(Some(line_of_span(text, pk.span())), "Unexpected type (expected array) in packages"));
+        return Err(fail(
+            Some(line_of_span(text, pk.span())),
+            "Unexpected type (expected array) in packages",
+        ));
     };
     let mut out = Vec::new();
     for (i, p) in packages.iter().enumerate() {
@@ -199,24 +226,44 @@ fn parse(text: &str, req: &Request) -> Result<Vec<(usize, PipReq, String)>, Fail
     Ok(out)
 }
 
-fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Option<(usize, PipReq, String)>, Fail> {
+fn package(
+    p: &Spanned<SVal>,
+    i: usize,
+    text: &str,
+    sets: &SetVars,
+) -> Result<Option<(usize, PipReq, String)>, Fail> {
     let line = line_of_span(text, p.span());
     let ctx = format!("packages[{i}].");
     let t = p.get_ref();
     if !matches!(t, SVal::Table(_)) {
-        return Err(fail(Some(line), format!("Unexpected type {} (expected table) in packages[{i}]", t.type_name())));
+        return Err(fail(
+            Some(line),
+            format!(
+                "Unexpected type {} (expected table) in packages[{i}]",
+                t.type_name()
+            ),
+        ));
     }
     let name = req_str(t, "name", &ctx, text, line)?;
     if crate::names::normalize(name) != name || name.is_empty() {
-        return Err(fail(Some(line), format!("Name {name:?} is not normalized in packages[{i}]")));
+        return Err(fail(
+            Some(line),
+            format!("Name {name:?} is not normalized in packages[{i}]"),
+        ));
     }
     let version = match get_str(t, "version", &ctx, text)? {
-        Some(v) => Some(Version::from_str(v).map_err(|e| fail(Some(line), format!("Invalid version {v:?} in {ctx}version: {e}")))?),
+        Some(v) => Some(Version::from_str(v).map_err(|e| {
+            fail(
+                Some(line),
+                format!("Invalid version {v:?} in {ctx}version: {e}"),
+            )
+        })?),
         None => None,
     };
     let (marker, pip_marker) = match get_str(t, "marker", &ctx, text)? {
         Some(m) => {
-            let (tree, pip) = markers::parse(m, Some(sets)).map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
+            let (tree, pip) = markers::parse(m, Some(sets))
+                .map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
             if tree.is_false() {
                 return Ok(None); // not selected: pip leaves it out
             }
@@ -229,11 +276,17 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
         None => (None, None),
     };
     if let Some(rp) = get_str(t, "requires-python", &ctx, text)? {
-        VersionSpecifiers::from_str(rp).map_err(|e| fail(Some(line), format!("Invalid {ctx}requires-python {rp:?}: {e}")))?;
+        VersionSpecifiers::from_str(rp).map_err(|e| {
+            fail(
+                Some(line),
+                format!("Invalid {ctx}requires-python {rp:?}: {e}"),
+            )
+        })?;
     }
     let has = |k: &str| t.get(k).is_some();
     let dists = usize::from(has("sdist")) + usize::from(has("wheels"));
-    let directs = usize::from(has("vcs")) + usize::from(has("directory")) + usize::from(has("archive"));
+    let directs =
+        usize::from(has("vcs")) + usize::from(has("directory")) + usize::from(has("archive"));
     if dists > 0 && directs > 0 {
         return Err(fail(Some(line), format!("None of vcs, directory, archive must be set if sdist or wheels are set (packages[{i}])")));
     }
@@ -251,10 +304,18 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
         url: None,
     };
     let sub = |k: &str| -> Result<&SVal, Fail> {
-        let v = t.get(k).ok_or_else(|| fail(Some(line), format!("missing {ctx}{k}")))?;
+        let v = t
+            .get(k)
+            .ok_or_else(|| fail(Some(line), format!("missing {ctx}{k}")))?;
         match v.get_ref() {
             s @ SVal::Table(_) => Ok(s),
-            other => Err(fail(Some(line_of_span(text, v.span())), format!("Unexpected type {} (expected table) in {ctx}{k}", other.type_name()))),
+            other => Err(fail(
+                Some(line_of_span(text, v.span())),
+                format!(
+                    "Unexpected type {} (expected table) in {ctx}{k}",
+                    other.type_name()
+                ),
+            )),
         }
     };
     let path_or_url = |s: &SVal, k: &str| -> Result<String, Fail> {
@@ -262,7 +323,10 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
         match (get_str(s, "path", &c, text)?, get_str(s, "url", &c, text)?) {
             (Some(p), _) if !p.is_empty() => Ok(p.to_string()),
             (_, Some(u)) if !u.is_empty() => Ok(u.to_string()),
-            _ => Err(fail(Some(line), format!("path or url must be provided in {ctx}{k}"))),
+            _ => Err(fail(
+                Some(line),
+                format!("path or url must be provided in {ctx}{k}"),
+            )),
         }
     };
     let pip_line;
@@ -279,15 +343,24 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
     } else if has("directory") {
         let d = sub("directory")?;
         let p = req_str(d, "path", &format!("{ctx}directory."), text, line)?;
-        let editable = matches!(d.get("editable").map(|v| v.get_ref()), Some(SVal::Other(b)) if b == "true");
+        let editable =
+            matches!(d.get("editable").map(|v| v.get_ref()), Some(SVal::Other(b)) if b == "true");
         r.kind = if editable { Kind::Editable } else { Kind::Path };
         r.name = None; // pip installs a directory as an unnamed path requirement
-        pip_line = if editable { format!("-e {p}") } else { p.to_string() };
+        pip_line = if editable {
+            format!("-e {p}")
+        } else {
+            p.to_string()
+        };
         r.url = Some(p.to_string());
     } else if has("archive") {
         let a = sub("archive")?;
         let u = path_or_url(a, "archive")?;
-        r.kind = if super::pystr::url_scheme(&u).is_some_and(|s| s != "file") { Kind::Url } else { Kind::Path };
+        r.kind = if super::pystr::url_scheme(&u).is_some_and(|s| s != "file") {
+            Kind::Url
+        } else {
+            Kind::Path
+        };
         pip_line = format!("{name} @ {u}");
         r.url = Some(u);
     } else {
@@ -297,7 +370,8 @@ fn package(p: &Spanned<SVal>, i: usize, text: &str, sets: &SetVars) -> Result<Op
             None => dist_version(t, &ctx, text, line)?,
         };
         r.specifier = format!("=={v}");
-        r.specifiers = VersionSpecifiers::from_str(&r.specifier).map_err(|e| fail(Some(line), e.to_string()))?;
+        r.specifiers = VersionSpecifiers::from_str(&r.specifier)
+            .map_err(|e| fail(Some(line), e.to_string()))?;
         pip_line = format!("{name}=={v}");
     }
     Ok(Some((line, r, pip_line)))
@@ -329,7 +403,10 @@ fn dist_version(t: &SVal, ctx: &str, text: &str, line: usize) -> Result<String, 
     }
     if let Some(s) = t.get("sdist") {
         if let Some(f) = filename(s.get_ref(), "sdist")? {
-            let stem = f.strip_suffix(".tar.gz").or_else(|| f.strip_suffix(".zip")).unwrap_or(&f);
+            let stem = f
+                .strip_suffix(".tar.gz")
+                .or_else(|| f.strip_suffix(".zip"))
+                .unwrap_or(&f);
             if let Some((_, v)) = stem.rsplit_once('-') {
                 if let Ok(v) = Version::from_str(v) {
                     return Ok(v.to_string());
@@ -337,7 +414,10 @@ fn dist_version(t: &SVal, ctx: &str, text: &str, line: usize) -> Result<String, 
             }
         }
     }
-    Err(fail(Some(line), format!("cannot tell the version of {ctx}name")))
+    Err(fail(
+        Some(line),
+        format!("cannot tell the version of {ctx}name"),
+    ))
 }
 
 #[cfg(test)]
@@ -384,7 +464,10 @@ sdist = {name = "docs_only-1.tar.gz", url = "https://x/d.tar.gz", hashes = {sha2
             .into_iter()
             .map(|(l, r, _)| (l, format!("{}{}", r.name.unwrap_or_default(), r.specifier)))
             .collect();
-        assert_eq!(got, vec![(5, "requests==2.32.3".into()), (10, "pytest==8.0.0".into())]);
+        assert_eq!(
+            got,
+            vec![(5, "requests==2.32.3".into()), (10, "pytest==8.0.0".into())]
+        );
     }
 
     #[test]

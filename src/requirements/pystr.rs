@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(py_splitlines("\n"), vec![""]);
         assert_eq!(py_splitlines("a\r\nb\rc\nd"), vec!["a", "b", "c", "d"]);
         assert_eq!(py_splitlines("a\n\nb\n"), vec!["a", "", "b"]);
-        assert_eq!(py_splitlines("a\x0cb\u{2028}c\x1fd"), vec!["a", "b", "c\x1fd"]);
+        assert_eq!(
+            py_splitlines("a\x0cb\u{2028}c\x1fd"),
+            vec!["a", "b", "c\x1fd"]
+        );
         assert_eq!(py_splitlines("a\r"), vec!["a"]);
         assert_eq!(py_splitlines("a\r\r\n"), vec!["a", ""]);
     }

@@ -59,7 +59,11 @@ fn refuse_url(url: &str, constraint: bool) -> String {
     format!(
         "{} file {} is a URL: pip-guard does not fetch anything during an audit; \
          download it and pass the local file",
-        if constraint { "constraints" } else { "requirements" },
+        if constraint {
+            "constraints"
+        } else {
+            "requirements"
+        },
         redact(url)
     )
 }
@@ -90,13 +94,20 @@ pub fn read_file(
 
 /// pip's `get_file_content` fetches anything `urlsplit` calls http, https or file.
 fn pipreq_url_scheme_is_remote(s: &str) -> bool {
-    matches!(super::pystr::url_scheme(s).as_deref(), Some("http" | "https" | "file"))
+    matches!(
+        super::pystr::url_scheme(s).as_deref(),
+        Some("http" | "https" | "file")
+    )
 }
 
 fn read_error(ctx: &Ctx<'_>, path: &Path, constraint: bool, e: &ReadError) -> String {
     format!(
         "could not open {} file {}: {e}",
-        if constraint { "constraints" } else { "requirements" },
+        if constraint {
+            "constraints"
+        } else {
+            "requirements"
+        },
         ctx.show(path)
     )
 }
@@ -119,7 +130,10 @@ fn walk(
         message: read_error(ctx, path, constraint, &e),
     })?;
     let text = decode(&bytes).map_err(|e| {
-        let origin = if at.as_ref().is_some_and(|o| matches!(o, Origin::File { .. })) {
+        let origin = if at
+            .as_ref()
+            .is_some_and(|o| matches!(o, Origin::File { .. }))
+        {
             at.clone()
         } else {
             Some(Origin::file(path, e.line, ctx.cwd))
@@ -186,18 +200,25 @@ fn walk(
             .values("requirement")
             .next()
             .map(|v| (v.to_string(), false))
-            .or_else(|| parsed.opts.values("constraint").next().map(|v| (v.to_string(), true)));
+            .or_else(|| {
+                parsed
+                    .opts
+                    .values("constraint")
+                    .next()
+                    .map(|v| (v.to_string(), true))
+            });
         if let Some((value, nested_constraint)) = nested {
             if is_remote(&value) {
-                return Err(InputError::at(origin, refuse_url(&value, nested_constraint)));
+                return Err(InputError::at(
+                    origin,
+                    refuse_url(&value, nested_constraint),
+                ));
             }
             let base = path.parent().unwrap_or(Path::new("/"));
             let child = normpath(&base.join(&value));
             if let Some(pos) = stack.iter().position(|(p, _)| *p == child) {
-                let mut chain: Vec<String> = stack[pos..]
-                    .iter()
-                    .map(|(p, _)| ctx.show(p))
-                    .collect();
+                let mut chain: Vec<String> =
+                    stack[pos..].iter().map(|(p, _)| ctx.show(p)).collect();
                 chain.push(ctx.show(&child));
                 return Err(InputError::at(
                     origin,
@@ -217,7 +238,15 @@ fn walk(
             let mut chain = included_from.to_vec();
             chain.push(origin.clone());
             stack.push((child.clone(), Some(origin.clone())));
-            walk(ctx, &child, nested_constraint, Some(origin), &chain, stack, out)?;
+            walk(
+                ctx,
+                &child,
+                nested_constraint,
+                Some(origin),
+                &chain,
+                stack,
+                out,
+            )?;
             stack.pop();
             continue;
         }
@@ -315,10 +344,15 @@ mod tests {
     #[test]
     fn cycle_shows_chain() {
         let mut fs = MemFs::new();
-        fs.add("/w/a.txt", "-r b.txt\n").add("/w/b.txt", "x\n-r a.txt\n");
+        fs.add("/w/a.txt", "-r b.txt\n")
+            .add("/w/b.txt", "x\n-r a.txt\n");
         let e = run(&fs, "a.txt").unwrap_err();
         assert_eq!(e.origin.unwrap().to_string(), "b.txt:2");
-        assert!(e.message.contains("a.txt -> b.txt -> a.txt"), "{}", e.message);
+        assert!(
+            e.message.contains("a.txt -> b.txt -> a.txt"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -328,9 +362,19 @@ mod tests {
             .add("/w/b.txt", "ok\n--frobnicate\n")
             .add("/w/c.txt", "-r https://x/r.txt\n")
             .add("/w/d.txt", "-r missing.txt\n");
-        for (f, at) in [("a.txt", "a.txt:3"), ("b.txt", "b.txt:2"), ("c.txt", "c.txt:1"), ("d.txt", "d.txt:1")] {
+        for (f, at) in [
+            ("a.txt", "a.txt:3"),
+            ("b.txt", "b.txt:2"),
+            ("c.txt", "c.txt:1"),
+            ("d.txt", "d.txt:1"),
+        ] {
             let e = run(&fs, f).unwrap_err();
-            assert_eq!(e.origin.map(|o| o.to_string()).as_deref(), Some(at), "{f}: {}", e.message);
+            assert_eq!(
+                e.origin.map(|o| o.to_string()).as_deref(),
+                Some(at),
+                "{f}: {}",
+                e.message
+            );
         }
     }
 
