@@ -303,3 +303,100 @@ fn group_error(e: groups::GroupError, file: &Path, cwd: &Path, index: usize) -> 
         message: e.message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fs::MemFs;
+    use super::*;
+    use crate::invocation::parse::Mode;
+    use crate::invocation::parse_install;
+
+    fn run(fs: &MemFs, args: &[&str]) -> Result<RequirementSet, InputError> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Audit)?;
+        collect_with(&inv, Path::new("/w"), &|_| None, fs)
+    }
+
+    fn origins(set: &RequirementSet) -> Vec<String> {
+        set.requirements
+            .iter()
+            .map(|r| r.origin.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_source_keeps_its_line_in_pip_order() {
+        let mut fs = MemFs::new();
+        fs.add("/w/r.txt", "\nfrom-file\n")
+            .add("/w/c.txt", "c<2\n")
+            .add("/w/s.py", "# /// script\n# dependencies = [\n#   \"from-script\",\n# ]\n# ///\n")
+            .add("/w/pyproject.toml", "[dependency-groups]\ndev = [\n  \"from-group\",\n]\n")
+            .add("/w/pylock.toml", "lock-version = '1.0'\ncreated-by = 'x'\n\n[[packages]]\nname = 'locked'\nversion = '1'\nsdist = {name = 'locked-1.tar.gz', url = 'https://x/l.tgz', hashes = {sha256 = '0'}}\n")
+            .add("/w/proj/setup.py", "");
+        let set = run(
+            &fs,
+            &[
+                "-r",
+                "r.txt",
+                "--requirements-from-script",
+                "s.py",
+                "-e",
+                "./proj",
+                "--group",
+                "dev",
+                "pos",
+                "-c",
+                "c.txt",
+                "-r",
+                "pylock.toml",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            origins(&set),
+            vec![
+                "c.txt:1",
+                "argument 9",
+                "pyproject.toml:3",
+                "argument 5",
+                "r.txt:2",
+                "pylock.toml:4",
+                "s.py:3"
+            ]
+        );
+        assert!(set.requirements[0].constraint);
+        assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
+        assert_eq!(set.requirements[5].specifier, "==1");
+    }
+
+    #[test]
+    fn group_and_script_errors_point_at_lines() {
+        let mut fs = MemFs::new();
+        fs.add(
+            "/w/pyproject.toml",
+            "[dependency-groups]\ndev = [\n  \"ok\",\n  \"bad>=>1\",\n]\n",
+        )
+        .add(
+            "/w/s.py",
+            "# /// script\n# dependencies = [\n#   \"fine\",\n#   \"nope>=>1\",\n# ]\n# ///\n",
+        );
+        assert_eq!(
+            run(&fs, &["--group", "dev"])
+                .unwrap_err()
+                .origin
+                .unwrap()
+                .to_string(),
+            "pyproject.toml:4"
+        );
+        assert_eq!(
+            run(&fs, &["--requirements-from-script", "s.py"])
+                .unwrap_err()
+                .origin
+                .unwrap()
+                .to_string(),
+            "s.py:4"
+        );
+        assert!(run(&fs, &["--group", "missing.toml:dev"]).is_err());
+        assert!(run(&fs, &["-c", "x.txt"]).is_err()); // constraints alone ask for nothing
+    }
+}
