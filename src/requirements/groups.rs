@@ -53,6 +53,10 @@ pub fn normalize_group(name: &str) -> String {
     out
 }
 
+/// How deep `include-group` chains may go (`packaging` recurses too, and
+/// fails with `RecursionError` a few hundred levels down).
+pub const MAX_INCLUDE_DEPTH: usize = 200;
+
 #[derive(Debug, Clone)]
 enum Item {
     Req(GroupRequirement),
@@ -172,6 +176,11 @@ impl Resolver {
                             self.group_line(group),
                             format!("Cyclic dependency group include while resolving {requested}: {reason}"),
                         ));
+                    } else if anc.len() >= MAX_INCLUDE_DEPTH {
+                        errors.push(err(
+                            self.group_line(group),
+                            format!("Dependency group includes nest more than {MAX_INCLUDE_DEPTH} deep while resolving {requested}"),
+                        ));
                     } else {
                         let mut chain = anc;
                         chain.push(group.to_string());
@@ -288,6 +297,18 @@ mod tests {
             got,
             vec![("pytest".into(), 2), ("ruff".into(), 3), ("cov".into(), 2)]
         );
+    }
+
+    #[test]
+    fn long_include_chains_are_an_error_not_a_stack_overflow() {
+        let mut text = String::from("[dependency-groups]\n");
+        for i in 0..5000 {
+            text.push_str(&format!("g{i} = [{{include-group = \"g{}\"}}]\n", i + 1));
+        }
+        text.push_str("g5000 = [\"x\"]\n");
+        let mut r = resolver(&text).unwrap();
+        assert!(r.resolve("g0").unwrap_err().message.contains("nest"));
+        assert_eq!(r.resolve("g4900").unwrap().len(), 1);
     }
 
     #[test]

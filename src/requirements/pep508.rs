@@ -352,7 +352,13 @@ struct Tokenizer<'a> {
     src: &'a str,
     pos: usize,
     next: Option<(T, usize)>, // kind, length
+    depth: usize,             // parentheses open in a marker
 }
+
+/// How deeply marker parentheses may nest. `packaging` is recursive too and
+/// fails with `RecursionError` somewhat below 500; this keeps the recursion
+/// here well inside the stack.
+pub const MAX_MARKER_DEPTH: usize = 400;
 
 type R<X> = Result<X, SyntaxError>;
 
@@ -362,6 +368,7 @@ impl<'a> Tokenizer<'a> {
             src,
             pos: 0,
             next: None,
+            depth: 0,
         }
     }
 
@@ -758,12 +765,22 @@ fn parse_marker_expr(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
 fn parse_marker_atom(t: &mut Tokenizer<'_>) -> R<MarkerAst> {
     t.consume(T::Ws);
     let ast = if t.peek(T::LParen) {
-        t.enclosing(T::LParen, T::RParen, "marker expression", |t| {
+        if t.depth >= MAX_MARKER_DEPTH {
+            return t.err(
+                format!("Marker parentheses nest more than {MAX_MARKER_DEPTH} deep"),
+                None,
+                None,
+            );
+        }
+        t.depth += 1;
+        let inner = t.enclosing(T::LParen, T::RParen, "marker expression", |t| {
             t.consume(T::Ws);
             let m = parse_marker_expr(t)?;
             t.consume(T::Ws);
             Ok(m)
-        })?
+        })?;
+        t.depth -= 1;
+        inner
     } else {
         parse_marker_item(t)?
     };
@@ -953,6 +970,19 @@ mod tests {
         assert!(parse_marker("'a' not  in extras").is_ok());
         assert!(parse_marker("'a' notin extras").is_err());
         assert!(parse_marker("").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let ok = format!("{}os_name == 'a'{}", "(".repeat(400), ")".repeat(400));
+        assert!(parse_marker(&ok).is_ok());
+        let deep = format!(
+            "{}os_name == 'a'{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        assert!(parse_marker(&deep).is_err());
+        assert!(parse_requirement(&format!("x ; {deep}")).is_err());
     }
 
     #[test]
