@@ -249,7 +249,7 @@ fn wide_error(what: &str) -> DecodeError {
 }
 
 fn utf16(data: &[u8], be: bool) -> Result<String, DecodeError> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return Err(wide_error("UTF-16"));
     }
     let units = data.chunks_exact(2).map(|c| {
@@ -265,7 +265,7 @@ fn utf16(data: &[u8], be: bool) -> Result<String, DecodeError> {
 }
 
 fn utf32(data: &[u8], be: bool) -> Result<String, DecodeError> {
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return Err(wide_error("UTF-32"));
     }
     data.chunks_exact(4)
