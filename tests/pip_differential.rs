@@ -559,7 +559,7 @@ fn grammar_samples(n: usize) -> Vec<String> {
     let mut g = Lcg(0x5eed);
     let mut out = Vec::new();
     for _ in 0..n {
-        let detail = if g.next() % 5 == 0 {
+        let detail = if g.next().is_multiple_of(5) {
             g.pick(&urls)
         } else {
             g.pick(&specs)
@@ -579,11 +579,11 @@ fn grammar_samples(n: usize) -> Vec<String> {
         ] {
             s.push_str(part);
         }
-        if g.next() % 4 == 0 && !s.is_empty() {
+        if g.next().is_multiple_of(4) && !s.is_empty() {
             let chars: Vec<char> = s.chars().collect();
             let at = (g.next() as usize) % chars.len();
             let mut v = chars.clone();
-            if g.next() % 2 == 0 {
+            if g.next().is_multiple_of(2) {
                 v.remove(at);
             } else {
                 v.insert(
