@@ -110,11 +110,10 @@ pub fn load_index(
     package_set: &str,
     names: &[String],
 ) -> eyre::Result<crate::index::Index> {
-    let candidates = crate::index::load::candidates(names);
     let mut opts = crate::index::load::LoadOptions {
         choice: flag.unwrap_or(policy.index.source.into()),
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();
-    crate::index::load::load_with(&opts, package_set, &candidates)
+    crate::index::load::load_with(&opts, package_set, names)
 }

@@ -5,7 +5,7 @@
 
 use pip_guard::error::exit_for;
 use pip_guard::exit::Exit;
-use pip_guard::index::load::{self, load_with, IndexChoice, LoadOptions};
+use pip_guard::index::load::{load_with, IndexChoice, LoadOptions};
 use pip_guard::index::nix::{self, NixOptions};
 use pip_guard::index::{Lookup, MatchedBy, Source};
 use std::path::{Path, PathBuf};
@@ -102,7 +102,6 @@ fn auto_uses_nix_and_the_table_finds_versions() {
     }
     let cache = tempfile::tempdir().expect("tempdir");
     let wanted = names(&["opencv-python", "requests", "pytorch", "jinja2", "django"]);
-    let candidates = load::candidates(&wanted);
     let start = Instant::now();
     let ix = load_with(
         &LoadOptions {
@@ -111,7 +110,7 @@ fn auto_uses_nix_and_the_table_finds_versions() {
             cache_dir: Some(cache.path().to_path_buf()),
         },
         "python313Packages",
-        &candidates,
+        &wanted,
     )
     .expect("auto index");
     eprintln!("nix load took {:?}", start.elapsed());

@@ -87,34 +87,29 @@ fn say_once(msg: &str) {
     eprintln!("pip-guard: {msg}");
 }
 
-/// Load the index for `package_set` from the chosen source. `candidates`
-/// are the attrs a nix evaluation should answer for (see [`candidates`]):
-/// an index from nix knows only those, so pass the candidates of every
-/// name that will be looked up.
-pub fn load(choice: IndexChoice, package_set: &str, candidates: &[String]) -> eyre::Result<Index> {
+/// Load the index for `package_set` from the chosen source. `names` are
+/// the PEP 503 names that will be looked up: a nix evaluation answers only
+/// for their [`candidates`] (computed only when nix is actually asked).
+pub fn load(choice: IndexChoice, package_set: &str, names: &[String]) -> eyre::Result<Index> {
     load_with(
         &LoadOptions {
             choice,
             ..LoadOptions::default()
         },
         package_set,
-        candidates,
+        names,
     )
 }
 
 /// [`load`] with every option.
-pub fn load_with(
-    opts: &LoadOptions,
-    package_set: &str,
-    candidates: &[String],
-) -> eyre::Result<Index> {
+pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyre::Result<Index> {
     let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
     let nix_opts = nix::NixOptions {
         cache_dir: opts.nix.cache_dir.clone().or_else(|| dir.clone()),
         ..opts.nix.clone()
     };
     let try_nix = || {
-        nix::lookup_candidates_with(&nix_opts, package_set, candidates)
+        nix::lookup_candidates_with(&nix_opts, package_set, &candidates(names))
             .map(|a| nix::index_from_answer(a, package_set))
     };
     let try_channel = || -> eyre::Result<Option<Index>> {
