@@ -186,18 +186,32 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         }
     }
     if e.verdict == Verdict::Block {
-        let why = res
-            .reasons
-            .first()
-            .filter(|r| r.starts_with("denied by"))
-            .map(|r| format!(": {}", redact(r)))
-            .unwrap_or_else(|| format!(" (mode {})", plan.policy_mode.as_str()));
-        let text = format!("blocked by the policy{why}: pip will not install it");
+        let text = format!("blocked by the policy{}", blocked_why(e, plan));
         for l in wrap(&text, "    ", "      ", WIDTH) {
             let _ = writeln!(out, "{}", style.verdict(Verdict::Block, &l));
         }
     }
     out
+}
+
+/// Why a blocked requirement is blocked, and what to do instead: the rule
+/// or lock that decided (with its reason), else the mode and the tier.
+fn blocked_why(e: &Entry, plan: &Plan) -> String {
+    if let Some(rule) = &e.rule {
+        return format!(": {}: pip will not install it", redact(rule));
+    }
+    let mode = plan.policy_mode.as_str();
+    match e.res.tier {
+        Tier::Nixpkgs | Tier::Native => {
+            format!(" (mode {mode}): pip will not install it; use Nix (above)")
+        }
+        Tier::DevShell => format!(
+            " (mode {mode}): pip will not install it; use a dev shell \
+             (pip-guard nixify, below)"
+        ),
+        Tier::Pip => format!(" (mode {mode}, allow_pip_fallback = false): pip will not install it"),
+        Tier::Skipped => format!(" (mode {mode}): pip will not install it"),
+    }
 }
 
 /// The Nix to paste for a plan, and the one-liner to try now.

@@ -12,6 +12,7 @@
 use super::explain::{self, GuardText};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
+use crate::audit_log::{self, Action, Record};
 use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
@@ -19,13 +20,13 @@ use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::{Invocation, Item};
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
-use crate::policy::Verdict;
+use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
 use crate::render::text::Style;
 use crate::resolve::Tier;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where each requirement of a plan goes (indices into `plan.entries`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,6 +87,46 @@ pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
         None if !dry_run && !d.pip.is_empty() => Exit::NotConfirmed,
         None => held_or_ok,
     }
+}
+
+/// Whether what falls through still needs an explicit yes. In `enforce`
+/// mode the policy has already decided: requirements it allows (pip-tier
+/// with `allow_pip_fallback`, or matching `allow`) fall through after the
+/// explanation without a prompt. Anything else (advise mode, or a `warn`
+/// verdict under a locked advise floor) needs the yes.
+pub fn needs_yes(plan: &Plan, d: &Decision) -> bool {
+    plan.policy_mode != PolicyMode::Enforce
+        || d.pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i))
+            .any(|e| e.verdict != Verdict::Allow)
+}
+
+/// What to log for a run that did not start pip, if anything: a dry run
+/// logs only when something was held back; a run that needed pip and got
+/// no yes is `declined`; a run with something held back is `blocked`.
+pub fn action_without_pip(d: &Decision, dry_run: bool) -> Option<Action> {
+    if dry_run {
+        return d.held().then_some(Action::DryRun);
+    }
+    if !d.pip.is_empty() {
+        return Some(Action::Declined);
+    }
+    d.held().then_some(Action::Blocked)
+}
+
+/// The process's own command line, for the audit log (redacted there).
+fn own_argv() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Append one record to the audit log; a failure is a warning (printed by
+/// [`audit_log::log`]), never an error.
+fn log_event(settings: &AuditLogSettings, plan: &Plan, cwd: &Path, action: Action) {
+    let record = Record::for_plan(&own_argv(), cwd, plan, action);
+    audit_log::log(settings, &record);
 }
 
 /// The arguments minus pip-guard's own flags, for passing on to pip: the
@@ -242,26 +283,34 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     eprint_all(&text)?;
 
     let dry_run = inv.has("dry-run");
-    if dry_run {
-        eprint_all("Dry run: nothing installed.\n")?;
-        return Ok(exit_for(&d, None, true));
+    let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
+    if dry_run || d.pip.is_empty() {
+        if dry_run {
+            eprint_all("Dry run: nothing installed.\n")?;
+        }
+        if let Some(action) = action_without_pip(&d, dry_run) {
+            log(action);
+        }
+        return Ok(exit_for(&d, None, dry_run));
     }
-    if d.pip.is_empty() {
-        return Ok(exit_for(&d, None, false));
-    }
-    let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
-    let inputs = Inputs {
-        flag,
-        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-        no_input: inv.has("no-input")
-            || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+    let answer = if needs_yes(plan, &d) {
+        let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
+        let inputs = Inputs {
+            flag,
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            no_input: inv.has("no-input")
+                || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+        };
+        let n = d.pip.len();
+        let question = format!(
+            "Install {n} requirement{} with pip --user --break-system-packages?",
+            if n == 1 { "" } else { "s" }
+        );
+        prompt::confirm(inputs, &question)
+    } else {
+        eprint_all("The policy (mode enforce) allows them: no confirmation needed.\n")?;
+        Confirmation::Flag
     };
-    let n = d.pip.len();
-    let question = format!(
-        "Install {n} requirement{} with pip --user --break-system-packages?",
-        if n == 1 { "" } else { "s" }
-    );
-    let answer = prompt::confirm(inputs, &question);
     if !answer.yes() {
         let why = match answer {
             Confirmation::Declined => "declined",
@@ -278,6 +327,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             "  ",
         );
         eprint_all(&msg)?;
+        log(Action::Declined);
         return Ok(exit_for(&d, None, false));
     }
     let Some(python) = target.python.clone() else {
@@ -286,6 +336,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         )));
     };
     let child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    log(Action::Fallthrough);
     let status = super::fallthrough::run(&child, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
