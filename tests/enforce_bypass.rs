@@ -80,6 +80,9 @@ def build_sdist(sdist_directory, config_settings=None):
     );
 }
 
+/// Extra arguments and extra variables.
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 fn args_ref(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -161,7 +164,6 @@ fn control_without_the_deny_pip_installs_each_kind_of_route() {
 fn no_flag_or_variable_gets_around_a_deny() {
     let Some(sb) = Sandbox::new() else { return };
     sb.project_policy(ENFORCE_POLICY);
-    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
     let cases: Vec<Case> = vec![
         (vec!["--break-system-packages", DENIED], vec![]),
         (vec!["--break-sys", "--user", DENIED], vec![]),
@@ -406,7 +408,7 @@ source = "embedded"
         "mode = \"off\"\nallow = [\"*\", \"made-up-pkg\"]\n",
     );
     let sys = system.to_string_lossy().into_owned();
-    let variants: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let variants: Vec<Case> = vec![
         (vec![], vec![]),
         (vec![], vec![("PIP_GUARD_POLICY", "loose-off.toml")]),
         (vec!["--guard-policy", "loose-off.toml"], vec![]),
