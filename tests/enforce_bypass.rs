@@ -186,6 +186,48 @@ fn no_flag_or_variable_gets_around_a_deny() {
     for (extra, vars) in cases {
         blocked(&sb, "pip", &sb.install_args(&extra), &vars, DENY_REASON);
     }
+    // Installing "elsewhere" — straight into the user site with --target,
+    // or with --prefix / --root / PIP_TARGET — is still under the policy.
+    let site = sb.userbase.join("lib/python3.11/site-packages");
+    let site = site.to_string_lossy().into_owned();
+    let base = sb.userbase.to_string_lossy().into_owned();
+    let cases: Vec<Case> = vec![
+        (vec!["--target", &site, DENIED], vec![]),
+        (vec!["--prefix", &base, "Made_Up.Pkg"], vec![]),
+        (vec!["--root", &base, DENIED], vec![]),
+        (vec![DENIED], vec![("PIP_TARGET", &site)]),
+        (vec!["--target", &site, "requests"], vec![]),
+    ];
+    for (extra, vars) in cases {
+        let reason = if extra.contains(&"requests") {
+            "mode enforce"
+        } else {
+            DENY_REASON
+        };
+        blocked(&sb, "pip", &sb.install_args(&extra), &vars, reason);
+    }
+}
+
+/// The control for the installs elsewhere: what the policy allows goes to
+/// pip unchanged.
+#[test]
+fn control_target_installs_what_the_policy_allows() {
+    let Some(sb) = Sandbox::new() else { return };
+    sb.project_policy(ENFORCE_POLICY);
+    let dir = sb.root.join("target-dir");
+    let d = dir.to_string_lossy().into_owned();
+    let o = run(
+        sb.pip(&args_ref(&sb.install_args(&["-q", "--target", &d, OTHER]))),
+        LONG,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(dir.join(OTHER_MODULE).join("__init__.py").is_file());
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("pip-guard"),
+        "passed through without a word\n{}",
+        show(&o)
+    );
+    assert!(sb.records().is_empty(), "a passthrough is not logged");
 }
 
 #[test]

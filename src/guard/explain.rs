@@ -342,6 +342,32 @@ pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
     out
 }
 
+/// What the guard says when an install outside the externally-managed
+/// Python (`--target`, `--prefix`, `--root`) asks for something the policy
+/// blocks: those requirements, and that pip was not started.
+pub fn elsewhere(plan: &Plan, blocked: &[usize], style: &Style) -> String {
+    let mut out = String::new();
+    push_wrapped(
+        &mut out,
+        "pip-guard: pip install --target/--prefix/--root: the policy applies here too",
+        "",
+        "  ",
+    );
+    out.push('\n');
+    for e in blocked.iter().filter_map(|&i| plan.entries.get(i)) {
+        out.push_str(&requirement(e, plan, style, true));
+    }
+    out.push('\n');
+    let text = format!(
+        "Blocked by the policy: {}. Nothing installed: pip was not started.",
+        names(plan, blocked)
+    );
+    for l in wrap(&text, "", "  ", WIDTH) {
+        let _ = writeln!(out, "{}", style.verdict(Verdict::Block, &l));
+    }
+    out
+}
+
 /// Everything the guard says before deciding.
 pub struct GuardText<'a> {
     /// The plan.

@@ -160,6 +160,27 @@ fn passthrough(
     Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
 }
 
+/// Whether the install goes somewhere other than the interpreter's own
+/// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
+fn installs_elsewhere(inv: &Invocation) -> bool {
+    inv.has("target")
+        || inv.has("prefix")
+        || inv.has("root")
+        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+            .iter()
+            .any(|k| env_set(k))
+}
+
+/// Whether a policy can block anything: mode `enforce`, or a `deny` rule
+/// in force (which also blocks requirements whose name is unknown).
+pub fn can_block(policy: &crate::policy::Policy) -> bool {
+    match policy.mode {
+        PolicyMode::Off => false,
+        PolicyMode::Enforce => true,
+        PolicyMode::Advise => !policy.deny.is_empty(),
+    }
+}
+
 /// Whether the command line names no requirement source at all (no
 /// positional, no `-r`/`-e`/`--group`/`--requirements-from-script`).
 fn names_no_source(inv: &Invocation) -> bool {
@@ -203,16 +224,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
-    if inv.has("help")
-        || inv.has("target")
-        || inv.has("prefix")
-        || inv.has("root")
-        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
-            .iter()
-            .any(|k| env_set(k))
-    {
+    if inv.has("help") {
         return passthrough(real, pass_on, depth);
     }
+    let elsewhere = installs_elsewhere(&inv);
     let settings = Settings {
         index: inv
             .own
@@ -223,9 +238,22 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .map_err(|e| eyre::eyre!(e))?,
         policy: inv.own.policy.as_ref().map(PathBuf::from),
     };
+    let cwd = std::env::current_dir()?;
+    // Outside the externally-managed Python (--target, --prefix, --root)
+    // only the policy's blocks matter: when it has none to give, pip gets
+    // the command unchanged, with nothing planned.
+    let preloaded = if elsewhere {
+        let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
+        if !can_block(&policy) {
+            return passthrough(real, pass_on, depth);
+        }
+        Some(policy)
+    } else {
+        None
+    };
     let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
     let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
-    if !target.externally_managed {
+    if !elsewhere && !target.externally_managed {
         return passthrough(real, pass_on, depth);
     }
     let isolated = inv.has("isolated");
@@ -241,10 +269,32 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             list.join(" and ")
         ))));
     }
-    let cwd = std::env::current_dir()?;
-    let out = pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?;
+    let out = match preloaded {
+        Some(policy) => {
+            pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?
+        }
+        None => pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?,
+    };
     if out.plan.policy_mode == crate::policy::Mode::Off {
         return passthrough(real, pass_on, depth);
+    }
+    if elsewhere {
+        let blocked: Vec<usize> = (0..out.plan.entries.len())
+            .filter(|&i| {
+                let e = &out.plan.entries[i];
+                !e.req.constraint && e.verdict == Verdict::Block
+            })
+            .collect();
+        if blocked.is_empty() {
+            return passthrough(real, pass_on, depth);
+        }
+        let style = Style::detect(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
+        log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
+        return Ok(Exit::Blocked);
     }
     if !out.plan.entries.iter().any(|e| !e.req.constraint) {
         // A bare `pip install`: pip's own error. Sources that gave nothing
@@ -394,6 +444,85 @@ mod tests {
         assert_eq!(exit_for(&both, None, true), Exit::Blocked);
         // Only skipped requirements.
         assert_eq!(exit_for(&skipped, None, false), Exit::Success);
+    }
+
+    #[test]
+    fn what_is_logged_without_pip() {
+        let held = Decision {
+            blocked: vec![0],
+            ..Decision::default()
+        };
+        let pip = Decision {
+            pip: vec![0],
+            ..Decision::default()
+        };
+        let nothing = Decision {
+            skipped: vec![0],
+            ..Decision::default()
+        };
+        assert_eq!(action_without_pip(&held, false), Some(Action::Blocked));
+        assert_eq!(action_without_pip(&held, true), Some(Action::DryRun));
+        assert_eq!(action_without_pip(&pip, false), Some(Action::Declined));
+        assert_eq!(action_without_pip(&pip, true), None);
+        assert_eq!(action_without_pip(&nothing, false), None);
+        assert_eq!(action_without_pip(&nothing, true), None);
+    }
+
+    #[test]
+    fn which_policies_can_block() {
+        use crate::policy::{Policy, Rule};
+        let mut p = Policy::default();
+        assert!(!can_block(&p), "advise without deny");
+        p.deny
+            .push(Rule::new("x", None, "t:1", 1).expect("a valid pattern"));
+        assert!(can_block(&p));
+        p.mode = PolicyMode::Off;
+        assert!(!can_block(&p));
+        let enforce = Policy {
+            mode: PolicyMode::Enforce,
+            ..Policy::default()
+        };
+        assert!(can_block(&enforce));
+    }
+
+    #[test]
+    fn enforce_needs_no_yes_for_what_it_allows() {
+        use crate::alternatives::Alternatives;
+        use crate::guard::explain::fixture;
+        use crate::policy::Policy;
+        let plan_for = |policy: &Policy, args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let inv = parse_install(&args, Mode::Guard).expect("parses");
+            let set =
+                crate::requirements::collect::collect(&inv, std::path::Path::new("/"), &|_| None)
+                    .expect("collects");
+            Plan::build(
+                &set,
+                &fixture::target(),
+                &fixture::index(&["requests"]),
+                &Alternatives::embedded(),
+                policy,
+            )
+        };
+        let advise = Policy::default();
+        let plan = plan_for(&advise, &["frobnitz"]);
+        assert!(needs_yes(&plan, &decide(&plan, false)), "advise asks");
+        let enforce = Policy {
+            mode: PolicyMode::Enforce,
+            allow_pip_fallback: true,
+            ..Policy::default()
+        };
+        let plan = plan_for(&enforce, &["frobnitz"]);
+        let d = decide(&plan, false);
+        assert_eq!(d.pip, [0]);
+        assert!(!needs_yes(&plan, &d), "enforce allowed it: no yes");
+        // requests is for Nix: blocked in enforce, even with --guard-all.
+        let plan = plan_for(&enforce, &["requests", "frobnitz"]);
+        let d = decide(&plan, true);
+        assert_eq!(
+            (d.blocked.as_slice(), d.pip.as_slice()),
+            (&[0][..], &[1][..])
+        );
     }
 
     #[test]
