@@ -11,6 +11,7 @@
 mod common;
 mod enforce_support;
 
+use common::wheel::Wheel;
 use enforce_support::*;
 use std::path::Path;
 
@@ -488,4 +489,33 @@ source = "embedded"
     // log says mode enforce with both files.
     let rec = sb.records().pop().expect("record");
     assert_eq!(rec["mode"], "enforce", "{rec}");
+}
+
+/// A project the policy allows that depends on the denied one: the guard
+/// passes the deny list to pip as unsatisfiable constraints, so pip fails
+/// to resolve instead of installing the denied project as a dependency.
+#[test]
+fn a_denied_project_does_not_come_in_as_a_dependency() {
+    let Some(sb) = Sandbox::new() else { return };
+    sb.project_policy(ENFORCE_POLICY);
+    Wheel::new("innocent-pkg", "1.0")
+        .module("innocent_pkg/__init__.py", "PIP_GUARD_FAKE = True\n")
+        .requires("Made_Up.Pkg>=1")
+        .write_to(&sb.wheels);
+    let args = sb.install_args(&["--guard-yes", "innocent-pkg"]);
+    let o = run(sb.pip(&args_ref(&args)), LONG);
+    assert_ne!(o.status.code(), Some(0), "pip must fail\n{}", show(&o));
+    sb.assert_nothing_installed("a denied dependency", &o);
+    assert!(!sb.imports("innocent_pkg"), "{}", show(&o));
+    let rec = sb.records().pop().expect("record");
+    assert_eq!(rec["action"], "fallthrough", "{rec}");
+    // The control: without the deny, pip installs both.
+    sb.project_policy(&ENFORCE_POLICY.replace("made-up-pkg", "something-else"));
+    let o = run(sb.pip(&args_ref(&args)), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(
+        sb.imports("innocent_pkg") && sb.imports(DENIED_MODULE),
+        "{}",
+        show(&o)
+    );
 }

@@ -385,7 +385,20 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
         )));
     };
-    let child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
+    if !child.deny_constraints.is_empty() && !quiet {
+        let mut msg = String::new();
+        explain::push_wrapped(
+            &mut msg,
+            "pip gets the policy's denied projects as constraints (NAME<0): \
+             should one be needed as a dependency, pip stops without installing \
+             anything.",
+            "",
+            "  ",
+        );
+        eprint_all(&msg)?;
+    }
     log(Action::Fallthrough);
     let status = super::fallthrough::run(&child, depth)?;
     let code = status.code();
