@@ -198,19 +198,19 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
 /// or lock that decided (with its reason), else the mode and the tier.
 fn blocked_why(e: &Entry, plan: &Plan) -> String {
     if let Some(rule) = &e.rule {
-        return format!(": {}: pip will not install it", redact(rule));
+        return format!(", pip will not install it: {}", redact(rule));
     }
     let mode = plan.policy_mode.as_str();
     match e.res.tier {
         Tier::Nixpkgs | Tier::Native => {
-            format!(" (mode {mode}): pip will not install it; use Nix (above)")
+            format!(" (mode {mode}), pip will not install it: use Nix (below)")
         }
         Tier::DevShell => format!(
-            " (mode {mode}): pip will not install it; use a dev shell \
+            " (mode {mode}), pip will not install it: use a dev shell \
              (pip-guard nixify, below)"
         ),
-        Tier::Pip => format!(" (mode {mode}, allow_pip_fallback = false): pip will not install it"),
-        Tier::Skipped => format!(" (mode {mode}): pip will not install it"),
+        Tier::Pip => format!(" (mode {mode}, allow_pip_fallback = false), pip will not install it"),
+        Tier::Skipped => format!(" (mode {mode}), pip will not install it"),
     }
 }
 
