@@ -640,8 +640,12 @@ mod plan_tests {
         assert_eq!(d.blocked, [0]);
         assert_eq!(d.pip, [1]);
         let t = requirement(&p.entries[0], &p, &PLAIN, false);
+        let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            t.contains("blocked by the policy: denied by `frob*` in .pip-guard.toml: not vetted"),
+            flat.contains(
+                "blocked by the policy, pip will not install it: denied by `frob*` in \
+                 .pip-guard.toml: not vetted"
+            ),
             "{t}"
         );
     }
