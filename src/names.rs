@@ -1,17 +1,18 @@
 //! PEP 503 name normalization.
 
 /// Normalize a project name as PEP 503 does: lowercase, and every run of
-/// `-`, `_` and `.` becomes one `-`.
+/// `-`, `_` and `.` becomes one `-` (also at the ends, like pip's
+/// `canonicalize_name`: `foo_` → `foo-`).
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.chars() {
         if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
+            if !sep {
                 out.push('-');
             }
+            sep = true;
+        } else {
             sep = false;
             out.extend(c.to_lowercase());
         }
@@ -28,5 +29,7 @@ mod tests {
         assert_eq!(normalize("typing__extensions"), "typing-extensions");
         assert_eq!(normalize("ruamel.yaml"), "ruamel-yaml");
         assert_eq!(normalize("Django"), "django");
+        assert_eq!(normalize("foo_"), "foo-");
+        assert_eq!(normalize("_Foo"), "-foo");
     }
 }

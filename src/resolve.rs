@@ -77,8 +77,13 @@ pub fn resolve(
     alternatives: &Alternatives,
     env: &MarkerEnvironment,
 ) -> Resolution {
-    let applies = req.marker.as_ref().is_none_or(|m| m.evaluate(env, &[]));
     let mut reasons = Vec::new();
+    // The marker as pip evaluates it; one pip cannot evaluate counts as
+    // applying (pip would stop with an error, so never skip it silently).
+    let applies = req.applies(env).unwrap_or_else(|e| {
+        reasons.push(format!("marker cannot be evaluated for the target: {e}"));
+        true
+    });
     let native: Vec<Alternative> = req
         .normalized
         .as_deref()

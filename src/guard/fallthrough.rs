@@ -378,6 +378,7 @@ mod build_tests {
             specifier: String::new(),
             specifiers: Default::default(),
             marker: None,
+            pip_marker: None,
             url: None,
             editable: false,
             constraint: false,

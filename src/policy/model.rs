@@ -147,7 +147,10 @@ pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
         ));
     }
     let normalized = crate::names::normalize(pattern);
-    if normalized.is_empty() {
+    if !normalized
+        .chars()
+        .any(|c| c.is_ascii_alphanumeric() || "*?[".contains(c))
+    {
         return Err(format!("the pattern `{pattern}` matches no project name"));
     }
     Ok(normalized)

@@ -1,50 +1,402 @@
-//! Gather requirements from an invocation (stub: positional named
-//! requirements only, until the full intake lands).
+//! Walk an install command line in pip's order and gather every requirement.
+//!
+//! pip 26.3's `RequirementCommand.get_requirements` reads, in this order:
+//! `-c` constraint files, positional arguments, `--group` dependency groups
+//! (from `pyproject.toml`), `-e` editables, `-r` files (and `pylock.toml`
+//! lock files given with `-r` or `--group`), then `--requirements-from-script`.
+//! [`collect`] does the same, so the first error reported is the one pip
+//! would report.
 
-use super::{Kind, Requirement, RequirementSet};
+use super::fs::{abspath, Fs, RealFs};
+use super::pipreq;
+use super::pystr::py_strip;
+use super::reqfile::{self, make_requirement, Ctx};
+use super::{groups, pylock, script, RequirementSet};
 use crate::error::InputError;
 use crate::invocation::{Invocation, Item};
-use crate::origin::Origin;
+use crate::origin::{display_path, Origin};
 use std::path::Path;
-use std::str::FromStr;
 
-/// Gather every requirement an install invocation asks for.
+/// Gather every requirement an install command line asks for, reading
+/// files from the real file system.
+///
+/// `cwd` is the directory pip would run in; `env` looks up environment
+/// variables for `${VAR}` in requirements files.
 pub fn collect(
     inv: &Invocation,
-    _cwd: &Path,
-    _env: &dyn Fn(&str) -> Option<String>,
+    cwd: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<RequirementSet, InputError> {
-    let mut set = RequirementSet::default();
-    for item in &inv.items {
-        if let Item::Positional { index, value } = item {
-            let r = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(value)
-                .map_err(|e| InputError::at(Origin::Arg(*index), e.to_string()))?;
-            let specifiers = match &r.version_or_url {
-                Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => s.clone(),
-                _ => Default::default(),
-            };
-            set.requirements.push(Requirement {
-                origin: Origin::Arg(*index),
-                included_from: vec![],
-                raw: crate::redact::redact(value).into_owned(),
-                kind: Kind::Named,
-                name: Some(r.name.to_string()),
-                normalized: Some(crate::names::normalize(r.name.as_ref())),
-                extras: r.extras.iter().map(|e| e.to_string()).collect(),
-                specifier: specifiers
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                specifiers,
-                marker: r.marker.contents().map(|_| r.marker.clone()),
-                url: None,
-                editable: false,
-                constraint: false,
-                options: vec![],
-                pip_line: value.clone(),
-            });
+    collect_with(inv, cwd, env, &RealFs)
+}
+
+/// [`collect`] over any [`Fs`].
+pub fn collect_with(
+    inv: &Invocation,
+    cwd: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    fs: &dyn Fs,
+) -> Result<RequirementSet, InputError> {
+    let ctx = Ctx { cwd, fs, env };
+    let mut out = RequirementSet::default();
+
+    let opts = |long: &'static str| {
+        inv.items.iter().filter_map(move |it| match it {
+            Item::Opt {
+                spec,
+                value: Some(v),
+                index,
+                ..
+            } if spec.long[0] == long => Some((v.as_str(), *index)),
+            _ => None,
+        })
+    };
+
+    // `--group` values are checked by pip's option callback.
+    let mut group_args: Vec<(String, String, usize)> = Vec::new();
+    for (value, index) in opts("group") {
+        let (path, group) = match value.rsplit_once(':') {
+            Some((p, g)) => (p.to_string(), g.to_string()),
+            None => ("pyproject.toml".to_string(), value.to_string()),
+        };
+        if value.contains(':')
+            && Path::new(&path)
+                .file_name()
+                .is_none_or(|n| n != "pyproject.toml")
+        {
+            let (file, _) = pipreq::strip_extras(&path);
+            if super::pystr::url_scheme(file)
+                .is_some_and(|s| matches!(s.as_str(), "http" | "https" | "file"))
+                || !pylock::is_pylock_filename(file)
+            {
+                return Err(InputError::at(
+                    Origin::Arg(index),
+                    format!("--group {value}: group paths use local 'pyproject.toml' or 'pylock.toml' files"),
+                ));
+            }
+        }
+        group_args.push((path, group, index));
+    }
+
+    // pip's `_collect_requirement_sources`: lock files are merged per file.
+    enum Source {
+        File(String, usize),
+        Lock(usize), // index into `locks`
+    }
+    let mut sources: Vec<Source> = Vec::new();
+    let mut locks: Vec<pylock::Request> = Vec::new();
+    let mut project_groups: Vec<(String, String, usize)> = Vec::new();
+    let requirement_sources = opts("requirement").map(|(v, i)| (v.to_string(), None, i));
+    let group_sources = group_args
+        .iter()
+        .map(|(p, g, i)| (p.clone(), Some(g.clone()), *i));
+    for (source, group, index) in requirement_sources.chain(group_sources).collect::<Vec<_>>() {
+        let (file, extras) = pipreq::strip_extras(&source);
+        if !pylock::is_pylock_filename(file) {
+            match group {
+                None => sources.push(Source::File(source.clone(), index)),
+                Some(g) => project_groups.push((source.clone(), g, index)),
+            }
+            continue;
+        }
+        let key = if reqfile::is_remote(file) {
+            file.to_string()
+        } else {
+            abspath(Path::new(file), cwd).to_string_lossy().into_owned()
+        };
+        let at = match locks.iter().position(|l| l.key == key) {
+            Some(p) => p,
+            None => {
+                locks.push(pylock::Request::new(key, file.to_string(), index));
+                sources.push(Source::Lock(locks.len() - 1));
+                locks.len() - 1
+            }
+        };
+        let extras =
+            pipreq::parse_extras_list(extras).map_err(|m| InputError::at(Origin::Arg(index), m))?;
+        let req = &mut locks[at];
+        for e in extras {
+            if !req.extras.contains(&e) {
+                req.extras.push(e);
+            }
+        }
+        match group {
+            None => req.include_default_groups = true,
+            Some(g) => {
+                let g = crate::names::normalize(&g);
+                if !req.groups.contains(&g) {
+                    req.groups.push(g);
+                }
+            }
         }
     }
-    Ok(set)
+
+    // 1. Constraints.
+    for (value, index) in opts("constraint") {
+        reqfile::read_file(&ctx, value, true, Some(Origin::Arg(index)), &mut out)?;
+    }
+
+    // 2. Positional arguments.
+    for it in &inv.items {
+        if let Item::Positional { index, value } = it {
+            if py_strip(value).is_empty() {
+                continue;
+            }
+            let r = pipreq::from_line(value, cwd, fs)
+                .map_err(|m| InputError::at(Origin::Arg(*index), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                Origin::Arg(*index),
+                Vec::new(),
+                value,
+                value.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
+        }
+    }
+
+    // 3. Dependency groups from pyproject.toml files: every file is loaded
+    //    before any group is resolved, as pip does.
+    let mut resolvers: Vec<(String, groups::Resolver)> = Vec::new();
+    for (path, _, index) in &project_groups {
+        if resolvers.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let full = abspath(Path::new(path), cwd);
+        let r = groups::load(&full, &show(&full, cwd), fs)
+            .map_err(|e| group_error(e, &full, cwd, *index))?;
+        resolvers.push((path.clone(), r));
+    }
+    for (path, group, index) in &project_groups {
+        let full = abspath(Path::new(path), cwd);
+        let Some((_, resolver)) = resolvers.iter_mut().find(|(p, _)| p == path) else {
+            continue;
+        };
+        let reqs = resolver.resolve(group).map_err(|mut e| {
+            e.message = format!(
+                "[dependency-groups] resolution failed for '{group}' from '{}': {}",
+                show(&full, cwd),
+                e.message
+            );
+            group_error(e, &full, cwd, *index)
+        })?;
+        for g in reqs {
+            let origin = Origin::file(&full, g.line, cwd);
+            let r = pipreq::from_req_string(&g.text)
+                .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                origin,
+                vec![Origin::Arg(*index)],
+                &g.text,
+                g.text.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
+        }
+    }
+
+    // 4. Editables.
+    for (value, index) in opts("editable") {
+        let r = pipreq::from_editable(value, cwd, fs)
+            .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
+        let line = format!("-e {value}");
+        out.requirements.push(make_requirement(
+            r,
+            Origin::Arg(index),
+            Vec::new(),
+            &line,
+            line.clone(),
+            true,
+            false,
+            Vec::new(),
+        ));
+    }
+
+    // 5. Requirements files and lock files.
+    for source in &sources {
+        match source {
+            Source::File(value, index) => {
+                reqfile::read_file(&ctx, value, false, Some(Origin::Arg(*index)), &mut out)?;
+            }
+            Source::Lock(i) => pylock::read(&locks[*i], &ctx, &mut out)?,
+        }
+    }
+
+    // 6. PEP 723 script metadata.
+    let scripts: Vec<(&str, usize)> = opts("requirements-from-script").collect();
+    if let Some((_, index)) = scripts.get(1) {
+        return Err(InputError::at(
+            Origin::Arg(*index),
+            "--requirements-from-script can only be given once",
+        ));
+    }
+    if let Some((value, index)) = scripts.first() {
+        let full = abspath(Path::new(value), cwd);
+        let meta = script::read(&full, &show(&full, cwd), fs).map_err(|e| InputError {
+            origin: Some(match e.line {
+                Some(l) => Origin::file(&full, l, cwd),
+                None => Origin::Arg(*index),
+            }),
+            message: e.message,
+        })?;
+        for d in meta.dependencies {
+            let origin = Origin::file(&full, d.line, cwd);
+            let r = pipreq::from_req_string(&d.text)
+                .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
+            out.requirements.push(make_requirement(
+                r,
+                origin,
+                vec![Origin::Arg(*index)],
+                &d.text,
+                d.text.clone(),
+                false,
+                false,
+                Vec::new(),
+            ));
+        }
+    }
+
+    // pip refuses both hash switches together, from argv or from files.
+    let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
+    if (inv.has("require-hashes") || from_files("--require-hashes"))
+        && (inv.has("no-require-hashes") || from_files("--no-require-hashes"))
+    {
+        return Err(InputError::new(
+            "--require-hashes and --no-require-hashes are mutually exclusive",
+        ));
+    }
+    // Constraints alone install nothing: pip refuses.
+    let asks = inv.items.iter().any(|it| match it {
+        Item::Positional { .. } => true,
+        Item::Opt { spec, .. } => matches!(
+            spec.long[0],
+            "editable" | "requirement" | "group" | "requirements-from-script"
+        ),
+    });
+    if !asks {
+        return Err(InputError::new(
+            "You must give at least one requirement to install: a name, a path or URL, \
+             -r FILE, -e, --group or --requirements-from-script (-c only constrains)",
+        ));
+    }
+    Ok(out)
+}
+
+fn redact(s: &str) -> String {
+    crate::redact::redact(s).into_owned()
+}
+
+fn show(path: &Path, cwd: &Path) -> String {
+    display_path(path, cwd).display().to_string()
+}
+
+fn group_error(e: groups::GroupError, file: &Path, cwd: &Path, index: usize) -> InputError {
+    InputError {
+        origin: Some(match e.line {
+            Some(l) => Origin::file(file, l, cwd),
+            None => Origin::Arg(index),
+        }),
+        message: e.message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fs::MemFs;
+    use super::*;
+    use crate::invocation::parse::Mode;
+    use crate::invocation::parse_install;
+
+    fn run(fs: &MemFs, args: &[&str]) -> Result<RequirementSet, InputError> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Audit)?;
+        collect_with(&inv, Path::new("/w"), &|_| None, fs)
+    }
+
+    fn origins(set: &RequirementSet) -> Vec<String> {
+        set.requirements
+            .iter()
+            .map(|r| r.origin.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_source_keeps_its_line_in_pip_order() {
+        let mut fs = MemFs::new();
+        fs.add("/w/r.txt", "\nfrom-file\n")
+            .add("/w/c.txt", "c<2\n")
+            .add("/w/s.py", "# /// script\n# dependencies = [\n#   \"from-script\",\n# ]\n# ///\n")
+            .add("/w/pyproject.toml", "[dependency-groups]\ndev = [\n  \"from-group\",\n]\n")
+            .add("/w/pylock.toml", "lock-version = '1.0'\ncreated-by = 'x'\n\n[[packages]]\nname = 'locked'\nversion = '1'\nsdist = {name = 'locked-1.tar.gz', url = 'https://x/l.tgz', hashes = {sha256 = '0'}}\n")
+            .add("/w/proj/setup.py", "");
+        let set = run(
+            &fs,
+            &[
+                "-r",
+                "r.txt",
+                "--requirements-from-script",
+                "s.py",
+                "-e",
+                "./proj",
+                "--group",
+                "dev",
+                "pos",
+                "-c",
+                "c.txt",
+                "-r",
+                "pylock.toml",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            origins(&set),
+            vec![
+                "c.txt:1",
+                "argument 9",
+                "pyproject.toml:3",
+                "argument 5",
+                "r.txt:2",
+                "pylock.toml:4",
+                "s.py:3"
+            ]
+        );
+        assert!(set.requirements[0].constraint);
+        assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
+        assert_eq!(set.requirements[5].specifier, "==1");
+    }
+
+    #[test]
+    fn group_and_script_errors_point_at_lines() {
+        let mut fs = MemFs::new();
+        fs.add(
+            "/w/pyproject.toml",
+            "[dependency-groups]\ndev = [\n  \"ok\",\n  \"bad>=>1\",\n]\n",
+        )
+        .add(
+            "/w/s.py",
+            "# /// script\n# dependencies = [\n#   \"fine\",\n#   \"nope>=>1\",\n# ]\n# ///\n",
+        );
+        assert_eq!(
+            run(&fs, &["--group", "dev"])
+                .unwrap_err()
+                .origin
+                .unwrap()
+                .to_string(),
+            "pyproject.toml:4"
+        );
+        assert_eq!(
+            run(&fs, &["--requirements-from-script", "s.py"])
+                .unwrap_err()
+                .origin
+                .unwrap()
+                .to_string(),
+            "s.py:4"
+        );
+        assert!(run(&fs, &["--group", "missing.toml:dev"]).is_err());
+        assert!(run(&fs, &["-c", "x.txt"]).is_err()); // constraints alone ask for nothing
+    }
 }

@@ -7,7 +7,19 @@
 //!   `--requirements-from-script` and `-r pylock.toml`.
 
 pub mod collect;
+pub mod decode;
+pub mod fs;
+pub mod groups;
+pub mod lineopts;
+pub mod markers;
+pub mod pep508;
+pub mod pipreq;
+pub mod preprocess;
+pub mod pylock;
+pub mod pystr;
 pub mod reqfile;
+pub mod script;
+pub mod tomlspan;
 
 use crate::origin::Origin;
 use pep508_rs::MarkerTree;
@@ -54,6 +66,8 @@ pub struct Requirement {
     pub specifiers: pep508_rs::pep440_rs::VersionSpecifiers,
     /// The marker, if any.
     pub marker: Option<MarkerTree>,
+    /// The same marker as pip evaluates it (see [`Requirement::applies`]).
+    pub pip_marker: Option<markers::PipMarker>,
     /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
     pub url: Option<String>,
     /// `-e` requirement.
@@ -64,6 +78,19 @@ pub struct Requirement {
     pub options: Vec<String>,
     /// The exact text to give pip on fallthrough (may hold secrets: never print).
     pub pip_line: String,
+}
+
+impl Requirement {
+    /// Whether pip would install this for `env`: its marker as pip's
+    /// `packaging` evaluates it (true without a marker). `Err` where pip
+    /// itself would fail to evaluate the marker.
+    pub fn applies(&self, env: &pep508_rs::MarkerEnvironment) -> Result<bool, String> {
+        match (&self.pip_marker, &self.marker) {
+            (Some(m), _) => m.evaluate(env),
+            (None, Some(t)) => Ok(t.evaluate(env, &[])),
+            (None, None) => Ok(true),
+        }
+    }
 }
 
 /// A global option found in a requirements file (`-i`, `--pre`, `-f`, …).

@@ -1,1 +1,390 @@
-//! TODO
+//! pip's requirements-file format, read exactly as pip 26.3's
+//! `pip/_internal/req/req_file.py` reads it, with nested `-r` / `-c`.
+//!
+//! The steps, each in its own module:
+//! [`decode`](super::decode) (BOM, PEP 263, UTF-8) →
+//! [`preprocess`](super::preprocess) (lines, `\` continuations, comments,
+//! `${VAR}`) → [`lineopts`](super::lineopts) (requirement text and
+//! options) → [`pipreq`](super::pipreq) (what pip makes of the
+//! requirement). Files come through an [`Fs`], so all of it runs on
+//! in-memory files in tests and under the fuzzer.
+//!
+//! Deliberate differences from pip (see `docs/requirements-format.md`):
+//! URLs are never fetched (`-r https://…` is refused), files over
+//! [`MAX_FILE_SIZE`](super::fs::MAX_FILE_SIZE) are refused, invalid UTF-8
+//! is an error instead of a locale fallback, a NUL character is an error,
+//! and includes nest at most [`MAX_DEPTH`] deep.
+
+use super::decode::decode;
+use super::fs::{abspath, normpath, Fs, ReadError};
+use super::lineopts::parse_line;
+use super::pipreq::{self, PipReq};
+use super::preprocess::preprocess;
+use super::{FileOption, Kind, Requirement, RequirementSet};
+use crate::error::InputError;
+use crate::origin::{display_path, Origin};
+use crate::redact::redact;
+use std::path::{Path, PathBuf};
+
+/// How deep `-r`/`-c` includes may nest (pip has no limit but Python's
+/// recursion limit; a chain this deep is a mistake or an attack).
+pub const MAX_DEPTH: usize = 100;
+
+/// What the readers need from the outside world.
+pub struct Ctx<'a> {
+    /// The working directory: relative paths in requirements resolve here
+    /// (pip resolves them against the cwd, not the file), and origins are
+    /// displayed relative to it.
+    pub cwd: &'a Path,
+    /// File access.
+    pub fs: &'a dyn Fs,
+    /// Environment variables for `${VAR}`.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Ctx<'_> {
+    fn show(&self, path: &Path) -> String {
+        display_path(path, self.cwd).display().to_string()
+    }
+}
+
+/// The first characters of a URL pip would fetch a requirements file from
+/// (`SCHEME_RE` in pip, case-insensitive).
+pub fn is_remote(s: &str) -> bool {
+    let l = s.get(..6).unwrap_or(s).to_ascii_lowercase();
+    l.starts_with("http:") || l.starts_with("https:") || l.starts_with("file:")
+}
+
+fn refuse_url(url: &str, constraint: bool) -> String {
+    format!(
+        "{} file {} is a URL: pip-guard does not fetch anything during an audit; \
+         download it and pass the local file",
+        if constraint {
+            "constraints"
+        } else {
+            "requirements"
+        },
+        redact(url)
+    )
+}
+
+/// Read a requirements (or, with `constraint`, constraints) file named on
+/// the command line, appending what it asks for to `out`.
+///
+/// `given` is the path as written; `at` is where it was given (an argv
+/// origin), used for errors about the file as a whole.
+pub fn read_file(
+    ctx: &Ctx<'_>,
+    given: &str,
+    constraint: bool,
+    at: Option<Origin>,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
+    if is_remote(given) || pipreq_url_scheme_is_remote(given) {
+        return Err(InputError {
+            origin: at,
+            message: refuse_url(given, constraint),
+        });
+    }
+    let path = abspath(Path::new(given), ctx.cwd);
+    let included_from: Vec<Origin> = at.iter().cloned().collect();
+    let mut stack = vec![(path.clone(), None)];
+    walk(ctx, &path, constraint, at, &included_from, &mut stack, out)
+}
+
+/// pip's `get_file_content` fetches anything `urlsplit` calls http, https or file.
+fn pipreq_url_scheme_is_remote(s: &str) -> bool {
+    matches!(
+        super::pystr::url_scheme(s).as_deref(),
+        Some("http" | "https" | "file")
+    )
+}
+
+fn read_error(ctx: &Ctx<'_>, path: &Path, constraint: bool, e: &ReadError) -> String {
+    format!(
+        "could not open {} file {}: {e}",
+        if constraint {
+            "constraints"
+        } else {
+            "requirements"
+        },
+        ctx.show(path)
+    )
+}
+
+/// Parse one file and recurse into its includes (pip's `_parse_and_recurse`).
+///
+/// `at` is where this file was named (argv or an including line); errors
+/// about the file as a whole point there.
+fn walk(
+    ctx: &Ctx<'_>,
+    path: &Path,
+    constraint: bool,
+    at: Option<Origin>,
+    included_from: &[Origin],
+    stack: &mut Vec<(PathBuf, Option<Origin>)>,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
+    let bytes = ctx.fs.read(path).map_err(|e| InputError {
+        origin: at.clone(),
+        message: read_error(ctx, path, constraint, &e),
+    })?;
+    let text = decode(&bytes).map_err(|e| {
+        let origin = if at
+            .as_ref()
+            .is_some_and(|o| matches!(o, Origin::File { .. }))
+        {
+            at.clone()
+        } else {
+            Some(Origin::file(path, e.line, ctx.cwd))
+        };
+        InputError {
+            origin,
+            message: format!("{} (line {}) {}", ctx.show(path), e.line, e.message),
+        }
+    })?;
+    for ll in preprocess(&text, ctx.env) {
+        let origin = Origin::file(path, ll.line, ctx.cwd);
+        let parsed = parse_line(&ll.text).map_err(|m| {
+            InputError::at(origin.clone(), format!("{m} (in `{}`)", redact(&ll.text)))
+        })?;
+        let editable = parsed.opts.has("editable");
+        let requirement = if !parsed.args.is_empty() {
+            Some(parsed.args.clone())
+        } else {
+            parsed.opts.values("editable").next().map(str::to_string)
+        };
+        if let Some(req_text) = requirement {
+            let parsed_req = if editable {
+                if constraint {
+                    return Err(InputError::at(
+                        origin,
+                        "Editable requirements are not allowed as constraints",
+                    ));
+                }
+                pipreq::from_editable(&req_text, ctx.cwd, ctx.fs)
+            } else {
+                pipreq::from_line(&req_text, ctx.cwd, ctx.fs)
+            }
+            .map_err(|m| InputError::at(origin.clone(), redact(&m).into_owned()))?;
+            let mut options = Vec::new();
+            for (name, value) in &parsed.opts.all {
+                let keep = match *name {
+                    "config-settings" => true,
+                    "hash" => !editable,
+                    _ => false,
+                };
+                if keep {
+                    options.push(format!("--{name}={}", value.as_deref().unwrap_or("")));
+                }
+            }
+            let raw = if editable && parsed.args.is_empty() {
+                format!("-e {req_text}")
+            } else {
+                req_text.clone()
+            };
+            out.requirements.push(make_requirement(
+                parsed_req,
+                origin,
+                included_from.to_vec(),
+                &raw,
+                ll.text.clone(),
+                editable,
+                constraint,
+                options,
+            ));
+            continue;
+        }
+        let nested = parsed
+            .opts
+            .values("requirement")
+            .next()
+            .map(|v| (v.to_string(), false))
+            .or_else(|| {
+                parsed
+                    .opts
+                    .values("constraint")
+                    .next()
+                    .map(|v| (v.to_string(), true))
+            });
+        if let Some((value, nested_constraint)) = nested {
+            if is_remote(&value) {
+                return Err(InputError::at(
+                    origin,
+                    refuse_url(&value, nested_constraint),
+                ));
+            }
+            let base = path.parent().unwrap_or(Path::new("/"));
+            let child = normpath(&base.join(&value));
+            if let Some(pos) = stack.iter().position(|(p, _)| *p == child) {
+                let mut chain: Vec<String> =
+                    stack[pos..].iter().map(|(p, _)| ctx.show(p)).collect();
+                chain.push(ctx.show(&child));
+                return Err(InputError::at(
+                    origin,
+                    format!(
+                        "{} includes itself: {}",
+                        ctx.show(&child),
+                        chain.join(" -> ")
+                    ),
+                ));
+            }
+            if stack.len() >= MAX_DEPTH {
+                return Err(InputError::at(
+                    origin,
+                    format!("requirements files nest more than {MAX_DEPTH} levels deep"),
+                ));
+            }
+            let mut chain = included_from.to_vec();
+            chain.push(origin.clone());
+            stack.push((child.clone(), Some(origin.clone())));
+            walk(
+                ctx,
+                &child,
+                nested_constraint,
+                Some(origin),
+                &chain,
+                stack,
+                out,
+            )?;
+            stack.pop();
+            continue;
+        }
+        for (name, value) in &parsed.opts.all {
+            if matches!(*name, "hash" | "config-settings") {
+                continue; // pip ignores (and warns about) these without a requirement
+            }
+            out.file_options.push(FileOption {
+                origin: origin.clone(),
+                name: format!("--{name}"),
+                value: value.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Assemble a [`Requirement`] from what pip makes of it and where it was.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make_requirement(
+    r: PipReq,
+    origin: Origin,
+    included_from: Vec<Origin>,
+    raw: &str,
+    pip_line: String,
+    editable: bool,
+    constraint: bool,
+    options: Vec<String>,
+) -> Requirement {
+    let normalized = r.name.as_deref().map(crate::names::normalize);
+    Requirement {
+        origin,
+        included_from,
+        raw: redact(raw).into_owned(),
+        kind: if editable { Kind::Editable } else { r.kind },
+        name: r.name,
+        normalized,
+        extras: r.extras,
+        specifier: r.specifier,
+        specifiers: r.specifiers,
+        marker: r.marker,
+        pip_marker: r.pip_marker,
+        url: r.url.map(|u| redact(&u).into_owned()),
+        editable,
+        constraint,
+        options,
+        pip_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fs::MemFs;
+    use super::*;
+
+    fn run(fs: &MemFs, file: &str) -> Result<RequirementSet, InputError> {
+        let env = |k: &str| (k == "TOKEN").then(|| "s3cret".to_string());
+        let ctx = Ctx {
+            cwd: Path::new("/w"),
+            fs,
+            env: &env,
+        };
+        let mut out = RequirementSet::default();
+        read_file(&ctx, file, false, Some(Origin::Arg(1)), &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn nested_relative_to_including_file() {
+        let mut fs = MemFs::new();
+        fs.add("/w/r.txt", "a\n-r sub/b.txt\n-c sub/c.txt\n")
+            .add("/w/sub/b.txt", "b>=1 \\\n  ,<2  # comment\n-r ../d.txt\n")
+            .add("/w/sub/c.txt", "c==1\n")
+            .add("/w/d.txt", "--index-url https://u:p@x/simple\nd\n");
+        let set = run(&fs, "r.txt").unwrap();
+        let got: Vec<(String, String, bool)> = set
+            .requirements
+            .iter()
+            .map(|r| (r.origin.to_string(), r.raw.clone(), r.constraint))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("r.txt:1".to_string(), "a".to_string(), false),
+                ("sub/b.txt:1".into(), "b>=1   ,<2".into(), false),
+                ("d.txt:2".into(), "d".into(), false),
+                ("sub/c.txt:1".into(), "c==1".into(), true),
+            ]
+        );
+        assert_eq!(set.requirements[1].specifier, ">=1,<2");
+        assert_eq!(set.requirements[2].included_from.len(), 3);
+        assert_eq!(set.file_options[0].name, "--index-url");
+    }
+
+    #[test]
+    fn cycle_shows_chain() {
+        let mut fs = MemFs::new();
+        fs.add("/w/a.txt", "-r b.txt\n")
+            .add("/w/b.txt", "x\n-r a.txt\n");
+        let e = run(&fs, "a.txt").unwrap_err();
+        assert_eq!(e.origin.unwrap().to_string(), "b.txt:2");
+        assert!(
+            e.message.contains("a.txt -> b.txt -> a.txt"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn errors_point_at_lines() {
+        let mut fs = MemFs::new();
+        fs.add("/w/a.txt", "ok\n\nfoo>=>1\n")
+            .add("/w/b.txt", "ok\n--frobnicate\n")
+            .add("/w/c.txt", "-r https://x/r.txt\n")
+            .add("/w/d.txt", "-r missing.txt\n");
+        for (f, at) in [
+            ("a.txt", "a.txt:3"),
+            ("b.txt", "b.txt:2"),
+            ("c.txt", "c.txt:1"),
+            ("d.txt", "d.txt:1"),
+        ] {
+            let e = run(&fs, f).unwrap_err();
+            assert_eq!(
+                e.origin.map(|o| o.to_string()).as_deref(),
+                Some(at),
+                "{f}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_raw_and_url() {
+        let mut fs = MemFs::new();
+        fs.add("/w/a.txt", "pkg @ https://user:${TOKEN}@h/p.tar.gz\n");
+        let set = run(&fs, "a.txt").unwrap();
+        let r = &set.requirements[0];
+        assert!(!r.raw.contains("s3cret") && !r.url.clone().unwrap_or_default().contains("s3cret"));
+        assert!(r.pip_line.contains("s3cret"));
+    }
+}

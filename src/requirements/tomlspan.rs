@@ -1,0 +1,140 @@
+//! TOML values that remember where they were written, so a requirement
+//! from `pyproject.toml`, a PEP 723 block or `pylock.toml` gets a line.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::ops::Range;
+use toml::Spanned;
+
+/// A TOML value with byte spans on every array element and table value.
+#[derive(Debug, Clone)]
+pub enum SVal {
+    /// A string.
+    Str(String),
+    /// Any other scalar (integer, float, boolean, date-time), as text.
+    Other(String),
+    /// An array.
+    Array(Vec<Spanned<SVal>>),
+    /// A table, keys in the order the parser gives them.
+    Table(Vec<(String, Spanned<SVal>)>),
+}
+
+impl SVal {
+    /// The value under `key` of a table.
+    pub fn get(&self, key: &str) -> Option<&Spanned<SVal>> {
+        match self {
+            SVal::Table(t) => t.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// The string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            SVal::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A short description of the type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            SVal::Str(_) => "a string",
+            SVal::Other(_) => "a scalar",
+            SVal::Array(_) => "an array",
+            SVal::Table(_) => "a table",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SVal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SValVisitor)
+    }
+}
+
+struct SValVisitor;
+
+impl<'de> Visitor<'de> for SValVisitor {
+    type Value = SVal;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TOML value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<SVal, E> {
+        Ok(SVal::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<SVal, E> {
+        Ok(SVal::Str(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<SVal, E> {
+        Ok(SVal::Other(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<SVal, E> {
+        Ok(SVal::Other(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<SVal, E> {
+        Ok(SVal::Other(v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<SVal, E> {
+        Ok(SVal::Other(v.to_string()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SVal, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Spanned<SVal>>()? {
+            out.push(v);
+        }
+        Ok(SVal::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SVal, A::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value::<Spanned<SVal>>()?;
+            out.push((k, v));
+        }
+        Ok(SVal::Table(out))
+    }
+}
+
+/// Parse a TOML document; on error, the 1-based line of the fault.
+pub fn parse(text: &str) -> Result<SVal, (usize, String)> {
+    toml::from_str::<SVal>(text).map_err(|e| {
+        let line = e.span().map_or(1, |r| line_of(text, r.start));
+        (line, e.message().to_string())
+    })
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The 1-based line where a spanned value starts.
+pub fn line_of_span(text: &str, span: Range<usize>) -> usize {
+    line_of(text, span.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_give_lines() {
+        let text = "[a]\nx = [\n  \"one\",\n  {k = \"v\"},\n]\n\n[[p]]\nname = \"n\"\n";
+        let v = parse(text).unwrap();
+        let x = v.get("a").unwrap().get_ref().get("x").unwrap();
+        let SVal::Array(items) = x.get_ref() else {
+            panic!()
+        };
+        assert_eq!(line_of_span(text, items[0].span()), 3);
+        assert_eq!(line_of_span(text, items[1].span()), 4);
+        let SVal::Array(ps) = v.get("p").unwrap().get_ref() else {
+            panic!()
+        };
+        let name = ps[0].get_ref().get("name").unwrap();
+        assert_eq!(line_of_span(text, name.span()), 8);
+        eprintln!("[[p]] span line: {}", line_of_span(text, ps[0].span()));
+        assert!(parse("x = [").is_err());
+    }
+}
