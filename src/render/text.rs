@@ -146,24 +146,24 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             let _ = writeln!(out, "{}", entry_line(e, style));
             if tier == Tier::Nixpkgs || tier == Tier::Native {
                 for alt in e.res.native.iter().skip(usize::from(tier == Tier::Native)) {
-                    let _ = writeln!(out, "        also native: {} — {}", alt.attr, alt.note);
+                    let cmds = match alt.commands.as_slice() {
+                        [] => String::new(),
+                        [a] => format!(": {a}"),
+                        [a, b] => format!(": {a}, {b}"),
+                        [a, b, ..] => format!(": {a}, {b}, …"),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "        also native: {} ({}){cmds}",
+                        alt.attr, alt.language
+                    );
                 }
             }
         }
     }
-    let libs: Vec<&str> = plan
-        .entries
-        .iter()
-        .filter(|e| e.res.tier == Tier::Nixpkgs && !e.req.constraint)
-        .filter_map(|e| e.res.nix.as_ref().map(|n| n.short_attr.as_str()))
-        .collect();
-    if !libs.is_empty() {
-        let py = plan.target.package_set.trim_end_matches("Packages");
-        let _ = writeln!(
-            out,
-            "\nTry now:\n  nix-shell -p \"{}\"",
-            crate::nixsnip::with_packages(py, &libs)
-        );
+    let nix = crate::guard::explain::nix_section(plan, true, None);
+    if !nix.is_empty() {
+        let _ = write!(out, "\n{nix}");
     }
     let s = plan.summary();
     let _ = writeln!(
