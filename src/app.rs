@@ -45,7 +45,20 @@ pub fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // clap quotes the offending value: redact it (printed plain
+            // when it held a credential, else in clap's own style).
+            let plain = e.render().to_string();
+            match crate::redact::redact(&plain) {
+                std::borrow::Cow::Owned(red) if e.use_stderr() => {
+                    let _ = write!(std::io::stderr(), "{red}");
+                }
+                std::borrow::Cow::Owned(red) => {
+                    let _ = write!(std::io::stdout(), "{red}");
+                }
+                std::borrow::Cow::Borrowed(_) => {
+                    let _ = e.print();
+                }
+            }
             return if e.use_stderr() {
                 Exit::Usage.into()
             } else {

@@ -78,10 +78,22 @@ pub fn run_for(
     python: Option<&Path>,
     cwd: &Path,
 ) -> eyre::Result<Outcome> {
+    let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
+    run_with_policy(inv, settings, python, cwd, policy)
+}
+
+/// [`run_for`] with the effective policy already loaded (the guard loads
+/// it first for installs outside the externally-managed Python).
+pub fn run_with_policy(
+    inv: &Invocation,
+    settings: &Settings,
+    python: Option<&Path>,
+    cwd: &Path,
+    policy: Policy,
+) -> eyre::Result<Outcome> {
     let env = |k: &str| std::env::var(k).ok();
     let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
     let target = target_for_python(inv, python)?;
-    let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
     let package_set = policy
         .package_set
         .clone()

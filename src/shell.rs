@@ -74,8 +74,9 @@ pub fn fish_quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-/// `PIP_GUARD_TRACE=FILE`: append the argv pip-guard received, and the
-/// `PIP_GUARD_PYTHON` the shell snippet set, as one JSON line to FILE.
+/// `PIP_GUARD_TRACE=FILE`: append the argv pip-guard received (credentials
+/// in URLs redacted), and the `PIP_GUARD_PYTHON` the shell snippet set, as
+/// one JSON line to FILE.
 ///
 /// A diagnostic for tests and for "did my shell call the guard?"; it never
 /// fails the command (a trace that cannot be written is dropped).
@@ -88,7 +89,7 @@ pub fn trace_argv(args: &[OsString]) {
     }
     let argv: Vec<String> = args
         .iter()
-        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| crate::redact::redact(&a.to_string_lossy()).into_owned())
         .collect();
     let python = std::env::var_os("PIP_GUARD_PYTHON").map(|p| p.to_string_lossy().into_owned());
     let mut line = serde_json::json!({ "argv": argv, "python": python }).to_string();

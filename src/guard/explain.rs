@@ -186,18 +186,32 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         }
     }
     if e.verdict == Verdict::Block {
-        let why = res
-            .reasons
-            .first()
-            .filter(|r| r.starts_with("denied by"))
-            .map(|r| format!(": {}", redact(r)))
-            .unwrap_or_else(|| format!(" (mode {})", plan.policy_mode.as_str()));
-        let text = format!("blocked by the policy{why}: pip will not install it");
+        let text = format!("blocked by the policy{}", blocked_why(e, plan));
         for l in wrap(&text, "    ", "      ", WIDTH) {
             let _ = writeln!(out, "{}", style.verdict(Verdict::Block, &l));
         }
     }
     out
+}
+
+/// Why a blocked requirement is blocked, and what to do instead: the rule
+/// or lock that decided (with its reason), else the mode and the tier.
+fn blocked_why(e: &Entry, plan: &Plan) -> String {
+    if let Some(rule) = &e.rule {
+        return format!(", pip will not install it: {}", redact(rule));
+    }
+    let mode = plan.policy_mode.as_str();
+    match e.res.tier {
+        Tier::Nixpkgs | Tier::Native => {
+            format!(" (mode {mode}), pip will not install it: use Nix (below)")
+        }
+        Tier::DevShell => format!(
+            " (mode {mode}), pip will not install it: use a dev shell \
+             (pip-guard nixify, below)"
+        ),
+        Tier::Pip => format!(" (mode {mode}, allow_pip_fallback = false), pip will not install it"),
+        Tier::Skipped => format!(" (mode {mode}), pip will not install it"),
+    }
 }
 
 /// The Nix to paste for a plan, and the one-liner to try now.
@@ -324,6 +338,32 @@ pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
             "  ",
             "  ",
         );
+    }
+    out
+}
+
+/// What the guard says when an install outside the externally-managed
+/// Python (`--target`, `--prefix`, `--root`) asks for something the policy
+/// blocks: those requirements, and that pip was not started.
+pub fn elsewhere(plan: &Plan, blocked: &[usize], style: &Style) -> String {
+    let mut out = String::new();
+    push_wrapped(
+        &mut out,
+        "pip-guard: pip install --target/--prefix/--root: the policy applies here too",
+        "",
+        "  ",
+    );
+    out.push('\n');
+    for e in blocked.iter().filter_map(|&i| plan.entries.get(i)) {
+        out.push_str(&requirement(e, plan, style, true));
+    }
+    out.push('\n');
+    let text = format!(
+        "Blocked by the policy: {}. Nothing installed: pip was not started.",
+        names(plan, blocked)
+    );
+    for l in wrap(&text, "", "  ", WIDTH) {
+        let _ = writeln!(out, "{}", style.verdict(Verdict::Block, &l));
     }
     out
 }
@@ -600,8 +640,12 @@ mod plan_tests {
         assert_eq!(d.blocked, [0]);
         assert_eq!(d.pip, [1]);
         let t = requirement(&p.entries[0], &p, &PLAIN, false);
+        let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            t.contains("blocked by the policy: denied by `frob*` in .pip-guard.toml: not vetted"),
+            flat.contains(
+                "blocked by the policy, pip will not install it: denied by `frob*` in \
+                 .pip-guard.toml: not vetted"
+            ),
             "{t}"
         );
     }

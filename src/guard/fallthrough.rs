@@ -43,6 +43,36 @@ pub struct Child {
     pub args: Vec<String>,
     /// The temporary requirements file's text (may hold secrets: never print).
     pub reqfile: String,
+    /// Constraints that keep denied projects out as dependencies
+    /// ([`deny_constraints`]); passed as one more `-c` file when not empty.
+    pub deny_constraints: String,
+}
+
+/// A constraints file that no version of a denied project satisfies: one
+/// `NAME<0` line per `deny` pattern naming one project (no glob). pip then
+/// fails to resolve rather than pull a denied project in as a dependency of
+/// something the policy allows. (`<0` matches no version: not `0` itself,
+/// not its pre-releases, and every other version is greater.) Glob patterns
+/// cannot be written as constraints; the guard says so in the docs.
+pub fn deny_constraints(policy: &crate::policy::Policy) -> String {
+    if policy.mode == crate::policy::Mode::Off {
+        return String::new();
+    }
+    let mut names: Vec<&str> = policy
+        .deny
+        .iter()
+        .filter(|r| r.is_literal())
+        .map(|r| r.normalized())
+        .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut out = String::new();
+    for n in names {
+        out.push_str(n);
+        out.push_str("<0\n");
+    }
+    out
 }
 
 /// An option in its canonical spelling (`--name` or `--name=value`).
@@ -200,6 +230,7 @@ pub fn build(
         python: python.to_path_buf(),
         args,
         reqfile: text,
+        deny_constraints: String::new(),
     }
 }
 
@@ -225,10 +256,27 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
         .and_then(|_| tmp.flush())
         .wrap_err("could not write the temporary requirements file")?;
 
+    let deny = if child.deny_constraints.is_empty() {
+        None
+    } else {
+        let mut f = tempfile::Builder::new()
+            .prefix("pip-guard-deny-")
+            .suffix(".txt")
+            .tempfile()
+            .wrap_err("could not create the temporary constraints file")?;
+        f.write_all(child.deny_constraints.as_bytes())
+            .and_then(|_| f.flush())
+            .wrap_err("could not write the temporary constraints file")?;
+        Some(f)
+    };
+
     let mut cmd = std::process::Command::new(&child.python);
     cmd.args(["-m", "pip", "install", "--user", "--break-system-packages"])
-        .args(&child.args)
-        .arg("-r")
+        .args(&child.args);
+    if let Some(f) = &deny {
+        cmd.arg("-c").arg(f.path());
+    }
+    cmd.arg("-r")
         .arg(tmp.path())
         .env(super::realpip::ACTIVE_VAR, (depth + 1).to_string());
     for v in super::sources::CHILD_ENV_REMOVE {
@@ -262,6 +310,7 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
         )))
     })?;
     drop(tmp);
+    drop(deny);
     let code = match (status.code(), status.signal()) {
         (Some(c), _) => u8::try_from(c).unwrap_or(1),
         (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(1),
@@ -279,6 +328,20 @@ mod tests {
         assert_eq!(shlex_quote("https://x/simple"), "https://x/simple");
         assert_eq!(shlex_quote("a b"), "'a b'");
         assert_eq!(shlex_quote("it's"), "'it'\"'\"'s'");
+    }
+
+    #[test]
+    fn denied_names_become_unsatisfiable_constraints() {
+        use crate::policy::{Mode, Policy, Rule};
+        let mut p = Policy::default();
+        for pat in ["Made_Up.Pkg", "torch*", "made-up-pkg", "alpha", "a,b"] {
+            p.deny
+                .push(Rule::new(pat, None, "t:1", 1).expect("pattern"));
+        }
+        assert_eq!(deny_constraints(&p), "alpha<0\nmade-up-pkg<0\n");
+        p.mode = Mode::Off;
+        assert_eq!(deny_constraints(&p), "");
+        assert_eq!(deny_constraints(&Policy::default()), "");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 use super::explain::{self, GuardText};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
+use crate::audit_log::{self, Action, Record};
 use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
@@ -19,13 +20,13 @@ use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::{Invocation, Item};
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
-use crate::policy::Verdict;
+use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
 use crate::render::text::Style;
 use crate::resolve::Tier;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where each requirement of a plan goes (indices into `plan.entries`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,6 +89,46 @@ pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
     }
 }
 
+/// Whether what falls through still needs an explicit yes. In `enforce`
+/// mode the policy has already decided: requirements it allows (pip-tier
+/// with `allow_pip_fallback`, or matching `allow`) fall through after the
+/// explanation without a prompt. Anything else (advise mode, or a `warn`
+/// verdict under a locked advise floor) needs the yes.
+pub fn needs_yes(plan: &Plan, d: &Decision) -> bool {
+    plan.policy_mode != PolicyMode::Enforce
+        || d.pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i))
+            .any(|e| e.verdict != Verdict::Allow)
+}
+
+/// What to log for a run that did not start pip, if anything: a dry run
+/// logs only when something was held back; a run that needed pip and got
+/// no yes is `declined`; a run with something held back is `blocked`.
+pub fn action_without_pip(d: &Decision, dry_run: bool) -> Option<Action> {
+    if dry_run {
+        return d.held().then_some(Action::DryRun);
+    }
+    if !d.pip.is_empty() {
+        return Some(Action::Declined);
+    }
+    d.held().then_some(Action::Blocked)
+}
+
+/// The process's own command line, for the audit log (redacted there).
+fn own_argv() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Append one record to the audit log; a failure is a warning (printed by
+/// [`audit_log::log`]), never an error.
+fn log_event(settings: &AuditLogSettings, plan: &Plan, cwd: &Path, action: Action) {
+    let record = Record::for_plan(&own_argv(), cwd, plan, action);
+    audit_log::log(settings, &record);
+}
+
 /// The arguments minus pip-guard's own flags, for passing on to pip: the
 /// tokens no pip option or positional accounts for (except `--`).
 pub fn strip_own(args: &[String], inv: &Invocation) -> Vec<String> {
@@ -117,6 +158,27 @@ fn passthrough(
     let mut os: Vec<OsString> = vec![OsString::from("install")];
     os.extend(args.into_iter().map(OsString::from));
     Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
+}
+
+/// Whether the install goes somewhere other than the interpreter's own
+/// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
+fn installs_elsewhere(inv: &Invocation) -> bool {
+    inv.has("target")
+        || inv.has("prefix")
+        || inv.has("root")
+        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+            .iter()
+            .any(|k| env_set(k))
+}
+
+/// Whether a policy can block anything: mode `enforce`, or a `deny` rule
+/// in force (which also blocks requirements whose name is unknown).
+pub fn can_block(policy: &crate::policy::Policy) -> bool {
+    match policy.mode {
+        PolicyMode::Off => false,
+        PolicyMode::Enforce => true,
+        PolicyMode::Advise => !policy.deny.is_empty(),
+    }
 }
 
 /// Whether the command line names no requirement source at all (no
@@ -162,16 +224,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
-    if inv.has("help")
-        || inv.has("target")
-        || inv.has("prefix")
-        || inv.has("root")
-        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
-            .iter()
-            .any(|k| env_set(k))
-    {
+    if inv.has("help") {
         return passthrough(real, pass_on, depth);
     }
+    let elsewhere = installs_elsewhere(&inv);
     let settings = Settings {
         index: inv
             .own
@@ -182,9 +238,22 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .map_err(|e| eyre::eyre!(e))?,
         policy: inv.own.policy.as_ref().map(PathBuf::from),
     };
+    let cwd = std::env::current_dir()?;
+    // Outside the externally-managed Python (--target, --prefix, --root)
+    // only the policy's blocks matter: when it has none to give, pip gets
+    // the command unchanged, with nothing planned.
+    let preloaded = if elsewhere {
+        let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
+        if !can_block(&policy) {
+            return passthrough(real, pass_on, depth);
+        }
+        Some(policy)
+    } else {
+        None
+    };
     let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
     let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
-    if !target.externally_managed {
+    if !elsewhere && !target.externally_managed {
         return passthrough(real, pass_on, depth);
     }
     let isolated = inv.has("isolated");
@@ -200,10 +269,32 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             list.join(" and ")
         ))));
     }
-    let cwd = std::env::current_dir()?;
-    let out = pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?;
+    let out = match preloaded {
+        Some(policy) => {
+            pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?
+        }
+        None => pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?,
+    };
     if out.plan.policy_mode == crate::policy::Mode::Off {
         return passthrough(real, pass_on, depth);
+    }
+    if elsewhere {
+        let blocked: Vec<usize> = (0..out.plan.entries.len())
+            .filter(|&i| {
+                let e = &out.plan.entries[i];
+                !e.req.constraint && e.verdict == Verdict::Block
+            })
+            .collect();
+        if blocked.is_empty() {
+            return passthrough(real, pass_on, depth);
+        }
+        let style = Style::detect(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
+        log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
+        return Ok(Exit::Blocked);
     }
     if !out.plan.entries.iter().any(|e| !e.req.constraint) {
         // A bare `pip install`: pip's own error. Sources that gave nothing
@@ -242,26 +333,34 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     eprint_all(&text)?;
 
     let dry_run = inv.has("dry-run");
-    if dry_run {
-        eprint_all("Dry run: nothing installed.\n")?;
-        return Ok(exit_for(&d, None, true));
+    let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
+    if dry_run || d.pip.is_empty() {
+        if dry_run {
+            eprint_all("Dry run: nothing installed.\n")?;
+        }
+        if let Some(action) = action_without_pip(&d, dry_run) {
+            log(action);
+        }
+        return Ok(exit_for(&d, None, dry_run));
     }
-    if d.pip.is_empty() {
-        return Ok(exit_for(&d, None, false));
-    }
-    let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
-    let inputs = Inputs {
-        flag,
-        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-        no_input: inv.has("no-input")
-            || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+    let answer = if needs_yes(plan, &d) {
+        let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
+        let inputs = Inputs {
+            flag,
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            no_input: inv.has("no-input")
+                || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
+        };
+        let n = d.pip.len();
+        let question = format!(
+            "Install {n} requirement{} with pip --user --break-system-packages?",
+            if n == 1 { "" } else { "s" }
+        );
+        prompt::confirm(inputs, &question)
+    } else {
+        eprint_all("The policy (mode enforce) allows them: no confirmation needed.\n")?;
+        Confirmation::Flag
     };
-    let n = d.pip.len();
-    let question = format!(
-        "Install {n} requirement{} with pip --user --break-system-packages?",
-        if n == 1 { "" } else { "s" }
-    );
-    let answer = prompt::confirm(inputs, &question);
     if !answer.yes() {
         let why = match answer {
             Confirmation::Declined => "declined",
@@ -278,6 +377,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             "  ",
         );
         eprint_all(&msg)?;
+        log(Action::Declined);
         return Ok(exit_for(&d, None, false));
     }
     let Some(python) = target.python.clone() else {
@@ -285,7 +385,21 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
         )));
     };
-    let child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
+    child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
+    if !child.deny_constraints.is_empty() && !quiet {
+        let mut msg = String::new();
+        explain::push_wrapped(
+            &mut msg,
+            "pip gets the policy's denied projects as constraints (NAME<0): \
+             should one be needed as a dependency, pip stops without installing \
+             anything.",
+            "",
+            "  ",
+        );
+        eprint_all(&msg)?;
+    }
+    log(Action::Fallthrough);
     let status = super::fallthrough::run(&child, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
@@ -343,6 +457,85 @@ mod tests {
         assert_eq!(exit_for(&both, None, true), Exit::Blocked);
         // Only skipped requirements.
         assert_eq!(exit_for(&skipped, None, false), Exit::Success);
+    }
+
+    #[test]
+    fn what_is_logged_without_pip() {
+        let held = Decision {
+            blocked: vec![0],
+            ..Decision::default()
+        };
+        let pip = Decision {
+            pip: vec![0],
+            ..Decision::default()
+        };
+        let nothing = Decision {
+            skipped: vec![0],
+            ..Decision::default()
+        };
+        assert_eq!(action_without_pip(&held, false), Some(Action::Blocked));
+        assert_eq!(action_without_pip(&held, true), Some(Action::DryRun));
+        assert_eq!(action_without_pip(&pip, false), Some(Action::Declined));
+        assert_eq!(action_without_pip(&pip, true), None);
+        assert_eq!(action_without_pip(&nothing, false), None);
+        assert_eq!(action_without_pip(&nothing, true), None);
+    }
+
+    #[test]
+    fn which_policies_can_block() {
+        use crate::policy::{Policy, Rule};
+        let mut p = Policy::default();
+        assert!(!can_block(&p), "advise without deny");
+        p.deny
+            .push(Rule::new("x", None, "t:1", 1).expect("a valid pattern"));
+        assert!(can_block(&p));
+        p.mode = PolicyMode::Off;
+        assert!(!can_block(&p));
+        let enforce = Policy {
+            mode: PolicyMode::Enforce,
+            ..Policy::default()
+        };
+        assert!(can_block(&enforce));
+    }
+
+    #[test]
+    fn enforce_needs_no_yes_for_what_it_allows() {
+        use crate::alternatives::Alternatives;
+        use crate::guard::explain::fixture;
+        use crate::policy::Policy;
+        let plan_for = |policy: &Policy, args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let inv = parse_install(&args, Mode::Guard).expect("parses");
+            let set =
+                crate::requirements::collect::collect(&inv, std::path::Path::new("/"), &|_| None)
+                    .expect("collects");
+            Plan::build(
+                &set,
+                &fixture::target(),
+                &fixture::index(&["requests"]),
+                &Alternatives::embedded(),
+                policy,
+            )
+        };
+        let advise = Policy::default();
+        let plan = plan_for(&advise, &["frobnitz"]);
+        assert!(needs_yes(&plan, &decide(&plan, false)), "advise asks");
+        let enforce = Policy {
+            mode: PolicyMode::Enforce,
+            allow_pip_fallback: true,
+            ..Policy::default()
+        };
+        let plan = plan_for(&enforce, &["frobnitz"]);
+        let d = decide(&plan, false);
+        assert_eq!(d.pip, [0]);
+        assert!(!needs_yes(&plan, &d), "enforce allowed it: no yes");
+        // requests is for Nix: blocked in enforce, even with --guard-all.
+        let plan = plan_for(&enforce, &["requests", "frobnitz"]);
+        let d = decide(&plan, true);
+        assert_eq!(
+            (d.blocked.as_slice(), d.pip.as_slice()),
+            (&[0][..], &[1][..])
+        );
     }
 
     #[test]

@@ -291,7 +291,14 @@ pub struct Policy {
 struct Decision<'a> {
     verdict: Verdict,
     rule: Option<(&'a Rule, bool)>,
+    /// Blocked because the name is unknown and `deny` rules are in force.
+    unnamed: bool,
 }
+
+/// The reason given for a requirement whose project name is not known.
+pub const UNNAMED_REASON: &str = "its project name is not known before pip builds it, so the \
+    `deny` list cannot be checked; name it (`NAME @ URL`, `NAME @ file:///path`) or install \
+    it in a virtualenv";
 
 impl Policy {
     /// The verdict for a requirement: its normalized name (if named), tier,
@@ -304,6 +311,11 @@ impl Policy {
     /// With no matching rule, `enforce` blocks every tier but `pip`, which
     /// falls through only with `allow_pip_fallback`; `advise` warns about
     /// nixpkgs, native and dev-shell tiers and allows `pip`.
+    ///
+    /// A requirement without a known name (a local directory, an archive or
+    /// URL with no name: pip learns the name only when it builds it) is
+    /// blocked whenever a `deny` rule is in force, since no rule can be
+    /// checked against it.
     ///
     /// A locked layer sets a floor: the verdict is never looser than the one
     /// the locked layers alone give (their mode, fallback and rules).
@@ -321,6 +333,7 @@ impl Policy {
             let locked = self.decide(normalized, tier, floor.mode, floor.allow_pip_fallback, true);
             if locked.verdict > full.verdict {
                 let why = match (locked.rule, full.rule) {
+                    _ if locked.unnamed => UNNAMED_REASON.to_string(),
                     (Some((rule, true)), _) => rule.describe("denied"),
                     (_, Some((allow, false))) => format!(
                         "`{}` in {} cannot loosen {}, which is locked at mode = \"{}\"{}",
@@ -342,6 +355,9 @@ impl Policy {
                 };
                 return (locked.verdict, Some(why));
             }
+        }
+        if full.unnamed {
+            return (full.verdict, Some(UNNAMED_REASON.to_string()));
         }
         let why = full.rule.map(|(rule, deny)| {
             if deny {
@@ -365,6 +381,14 @@ impl Policy {
             return Decision {
                 verdict: Verdict::Allow,
                 rule: None,
+                unnamed: false,
+            };
+        }
+        if normalized.is_none() && self.deny.iter().any(|r| !locked_only || r.locked) {
+            return Decision {
+                verdict: Verdict::Block,
+                rule: None,
+                unnamed: true,
             };
         }
         if let Some(name) = normalized {
@@ -393,6 +417,7 @@ impl Policy {
                         Verdict::Allow
                     },
                     rule: Some((rule, is_deny)),
+                    unnamed: false,
                 };
             }
         }
@@ -405,6 +430,7 @@ impl Policy {
         Decision {
             verdict,
             rule: None,
+            unnamed: false,
         }
     }
 }
@@ -450,6 +476,38 @@ mod tests {
         p.mode = Mode::Off;
         p.deny.push(rule("x", 1, false));
         assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
+    }
+
+    #[test]
+    fn unnamed_requirements_are_blocked_while_a_deny_is_in_force() {
+        let mut p = Policy::default();
+        // No deny rule: an unnamed (path, URL) requirement is judged by tier.
+        assert_eq!(p.verdict(None, Tier::DevShell, false).0, Verdict::Warn);
+        p.deny.push(rule("made-up-pkg", 1, false));
+        let (v, why) = p.verdict(None, Tier::DevShell, false);
+        assert_eq!(v, Verdict::Block);
+        assert!(why.unwrap().contains("name is not known"));
+        // Named ones that match nothing are untouched; constraints too.
+        assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
+        assert_eq!(p.verdict(None, Tier::DevShell, true).0, Verdict::Allow);
+        // Off is off.
+        p.mode = Mode::Off;
+        assert_eq!(p.verdict(None, Tier::DevShell, false).0, Verdict::Allow);
+        // A locked deny keeps blocking unnamed requirements even when a
+        // later layer's allow = ["*"] would match every name.
+        let mut p = Policy {
+            floor: Some(Floor {
+                mode: Mode::Advise,
+                allow_pip_fallback: false,
+                source: "/etc/pip-guard/policy.toml".into(),
+            }),
+            ..Policy::default()
+        };
+        p.deny.push(rule("made-up-pkg", 1, true));
+        p.allow.push(rule("*", 3, false));
+        let (v, why) = p.verdict(None, Tier::DevShell, false);
+        assert_eq!(v, Verdict::Block);
+        assert!(why.unwrap().contains("name is not known"));
     }
 
     #[test]
