@@ -5,6 +5,13 @@
 //! - [`collect`]: walks an [`Invocation`](crate::invocation::Invocation) and
 //!   gathers positional requirements, `-r`, `-c`, `-e`, `--group`,
 //!   `--requirements-from-script` and `-r pylock.toml`.
+//!
+//! Each step is a port of the pip 26.3 code that does it (see
+//! `docs/requirements-format.md`): [`decode`], [`preprocess`], [`lineopts`],
+//! [`pep508`] (the `packaging` grammar), [`markers`], [`pipreq`]
+//! (`install_req_from_line` and friends), [`groups`] (PEP 735), [`script`]
+//! (PEP 723), [`pylock`] (PEP 751); [`fs`] abstracts file access and
+//! [`pystr`] / [`tomlspan`] are helpers.
 
 pub mod collect;
 pub mod decode;
