@@ -115,8 +115,9 @@ pub fn resolve(
                     "nixpkgs removed {}.{attr}: {message}",
                     index.package_set
                 ));
+                nix = app_only(index, name);
             }
-            Lookup::Missing => {}
+            Lookup::Missing => nix = app_only(index, name),
         }
     }
 
@@ -140,7 +141,7 @@ pub fn resolve(
         }
         Tier::DevShell
     } else if let Some(n) = &nix {
-        match n.satisfies {
+        let tier = match n.satisfies {
             Some(true) => {
                 reasons.push(format!(
                     "nixpkgs provides {} {} (satisfies {})",
@@ -174,7 +175,18 @@ pub fn resolve(
                 }
                 Tier::Nixpkgs
             }
+        };
+        if let Some(app) = &n.app {
+            if *app == n.attr {
+                reasons.push(format!(
+                    "a command-line tool: nixpkgs has it at the top level (pkgs.{app}), \
+                     not as an importable Python package"
+                ));
+            } else {
+                reasons.push(format!("for the command line: the top-level pkgs.{app}"));
+            }
         }
+        tier
     } else if !native.is_empty() {
         Tier::Native
     } else {
@@ -198,11 +210,124 @@ pub fn resolve(
     }
 }
 
+/// A command-line tool nixpkgs has only at the top level (`pre-commit`,
+/// `awscli`): not importable as a library, but `pkgs.<attr>` gives the command.
+fn app_only(index: &Index, name: &str) -> Option<NixMatch> {
+    let app = index.app(name)?;
+    Some(NixMatch {
+        attr: app.clone(),
+        short_attr: app.clone(),
+        version: None,
+        satisfies: None,
+        matched_by: MatchedBy::Table,
+        app: Some(app),
+    })
+}
+
 /// Whether `version` satisfies every specifier (a version pip cannot parse
 /// satisfies nothing but an empty set).
 pub fn version_satisfies(version: &str, specs: &pep508_rs::pep440_rs::VersionSpecifiers) -> bool {
     match version.parse::<pep508_rs::pep440_rs::Version>() {
         Ok(v) => specs.iter().all(|s| s.contains(&v)),
         Err(_) => specs.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{Mappings, Package};
+    use crate::requirements::collect::collect;
+    use crate::target::{default_probe, Target};
+
+    fn index() -> Index {
+        let pkg = |a: &str, v: Option<&str>| Package {
+            attr: a.into(),
+            pname: Some(a.into()),
+            version: v.map(Into::into),
+        };
+        Index::from_packages(
+            None,
+            "python312Packages",
+            vec![pkg("black", None), pkg("numpy", Some("1.26.4"))],
+            Mappings::new(
+                vec![],
+                vec![(
+                    "poetry".into(),
+                    "poetry was promoted to a top-level attribute".into(),
+                )],
+                vec![],
+                vec![
+                    ("black".into(), "black".into()),
+                    ("poetry".into(), "poetry".into()),
+                    ("pre-commit".into(), "pre-commit".into()),
+                ],
+            ),
+        )
+    }
+
+    fn one(req: &str) -> Resolution {
+        let inv = crate::invocation::parse_install(
+            &[req.to_string()],
+            crate::invocation::parse::Mode::Audit,
+        )
+        .expect("argv");
+        let set = collect(&inv, std::path::Path::new("/"), &|_| None).expect("requirement");
+        let target = Target::from_probe(None, default_probe()).expect("target");
+        resolve(
+            &set.requirements[0],
+            &index(),
+            &Alternatives::default(),
+            &target.markers,
+        )
+    }
+
+    #[test]
+    fn versions_decide_between_nixpkgs_and_dev_shell() {
+        let r = one("numpy>=1.26");
+        assert_eq!(
+            (r.tier, r.nix.as_ref().and_then(|n| n.satisfies)),
+            (Tier::Nixpkgs, Some(true))
+        );
+        let r = one("numpy>=2");
+        assert_eq!(
+            (r.tier, r.nix.as_ref().and_then(|n| n.satisfies)),
+            (Tier::DevShell, Some(false))
+        );
+        let r = one("numpy; sys_platform == 'win32'");
+        assert_eq!(r.tier, Tier::Skipped);
+        assert!(!r.applies);
+    }
+
+    #[test]
+    fn command_line_tools_point_at_the_top_level() {
+        let r = one("Pre_Commit");
+        let n = r.nix.expect("top-level match");
+        assert_eq!(
+            (r.tier, n.attr.as_str(), n.app.as_deref()),
+            (Tier::Nixpkgs, "pre-commit", Some("pre-commit"))
+        );
+        // A library that is also an application: both, the set's attr first.
+        let r = one("black");
+        let n = r.nix.expect("match");
+        assert_eq!(
+            (n.attr.as_str(), n.app.as_deref()),
+            ("python312Packages.black", Some("black"))
+        );
+        assert!(
+            r.reasons.iter().any(|x| x.contains("pkgs.black")),
+            "{:?}",
+            r.reasons
+        );
+        // Removed from the Python set, kept at the top level: both said.
+        let r = one("poetry");
+        assert_eq!(r.tier, Tier::Nixpkgs);
+        assert!(
+            r.reasons.iter().any(|x| x.contains("removed")),
+            "{:?}",
+            r.reasons
+        );
+        let r = one("made-up-thing");
+        assert_eq!((r.tier, r.nix.is_none()), (Tier::Pip, true));
     }
 }
