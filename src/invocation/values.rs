@@ -28,7 +28,12 @@ pub enum Check {
     NoDash,
     /// `--uploaded-prior-to`: ISO 8601 datetime or `P<n>D`.
     DateOrDays,
+    /// `--hash` (requirements files only): `ALGO:HEX` with a strong algorithm.
+    Hash,
 }
+
+/// pip's `STRONG_HASHES`.
+pub const STRONG_HASHES: &[&str] = &["sha256", "sha384", "sha512"];
 
 /// pip 26.3's choices, by option (checked against pip by the oracle test).
 pub const UPGRADE_STRATEGY: &[&str] = &["only-if-needed", "eager"];
@@ -71,6 +76,7 @@ pub fn check_for(spec: &OptSpec) -> Check {
             Check::NoDash
         }
         "uploaded-prior-to" => Check::DateOrDays,
+        "hash" => Check::Hash,
         _ => Check::Any,
     }
 }
@@ -108,6 +114,16 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
             }
         }
         Check::Group => group(value),
+        Check::Hash => match value.split_once(':') {
+            None => Err(format!(
+                "Arguments to {opt} must be a hash name followed by a value, like --hash=sha256:abcde..."
+            )),
+            Some((algo, _)) if !STRONG_HASHES.contains(&algo) => Err(format!(
+                "Allowed hash algorithms for {opt} are {}.",
+                STRONG_HASHES.join(", ")
+            )),
+            Some(_) => Ok(()),
+        },
         Check::NoDash => {
             if value.starts_with('-') {
                 let names = match spec.long[0] {

@@ -4,141 +4,64 @@
 //! pip cuts the line at the first space-separated token that starts with
 //! `-`: what comes before is the requirement (never shlex-split, so markers
 //! keep their quotes), what follows is shlex-split and parsed by optparse
-//! with the table [`FILE_OPTIONS`] (pip's `SUPPORTED_OPTIONS` and
+//! with the table [`file_options`] (pip's `SUPPORTED_OPTIONS` and
 //! `SUPPORTED_OPTIONS_REQ`). Leftover positional words among the options
 //! are ignored by pip, and so here.
 
-/// What an option does when seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// A flag (`store_true`).
-    Flag,
-    /// Takes one value.
-    Value,
-}
+use crate::invocation::options::{OptSpec, Role, INSTALL_OPTIONS};
+use crate::invocation::parse::{run, Grammar};
+use crate::invocation::Item;
+use std::sync::OnceLock;
 
-/// One option pip accepts in a requirements file.
-#[derive(Debug)]
-pub struct FileOptSpec {
-    /// Short spelling, without the dash.
-    pub short: Option<char>,
-    /// Long spellings without dashes; the first is canonical.
-    pub long: &'static [&'static str],
-    /// Flag or value.
-    pub action: Action,
-}
-
-/// pip 26.3's `SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ`, in pip's order.
-pub const FILE_OPTIONS: &[FileOptSpec] = &[
-    FileOptSpec {
-        short: Some('i'),
-        long: &["index-url", "pypi-url"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["extra-index-url"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["no-index"],
-        action: Action::Flag,
-    },
-    FileOptSpec {
-        short: Some('c'),
-        long: &["constraint"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: Some('r'),
-        long: &["requirement"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: Some('e'),
-        long: &["editable"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: Some('f'),
-        long: &["find-links"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["no-binary"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["only-binary"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["prefer-binary"],
-        action: Action::Flag,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["require-hashes"],
-        action: Action::Flag,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["no-require-hashes"],
-        action: Action::Flag,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["pre"],
-        action: Action::Flag,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["all-releases"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["only-final"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["trusted-host"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["use-feature"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: None,
-        long: &["hash"],
-        action: Action::Value,
-    },
-    FileOptSpec {
-        short: Some('C'),
-        long: &["config-settings"],
-        action: Action::Value,
-    },
+/// pip 26.3's `SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ`, in pip's order,
+/// by primary long name. All but `--hash` are `pip install` options and come
+/// from the one option table ([`INSTALL_OPTIONS`]).
+pub const FILE_OPTION_NAMES: &[&str] = &[
+    "index-url",
+    "extra-index-url",
+    "no-index",
+    "constraint",
+    "requirement",
+    "editable",
+    "find-links",
+    "no-binary",
+    "only-binary",
+    "prefer-binary",
+    "require-hashes",
+    "no-require-hashes",
+    "pre",
+    "all-releases",
+    "only-final",
+    "trusted-host",
+    "use-feature",
+    "hash",
+    "config-settings",
 ];
 
-/// pip 26.3's `--use-feature` choices.
-pub const USE_FEATURE_CHOICES: &[&str] = &[
-    "fast-deps",
-    "inprocess-build-deps",
-    "venv-isolation",
-    "truststore",
-    "no-binary-enable-wheel-cache",
-    "build-constraint",
-];
+/// `--hash`: a per-requirement option pip accepts only in requirements files.
+pub static HASH_OPTION: OptSpec = OptSpec {
+    short: None,
+    long: &["hash"],
+    takes_value: true,
+    dest: "hashes",
+    role: Role::PassOn,
+};
 
-/// pip's `STRONG_HASHES`.
-pub const STRONG_HASHES: &[&str] = &["sha256", "sha384", "sha512"];
+/// The options a requirements-file line may carry, as an optparse table.
+pub fn file_options() -> &'static [&'static OptSpec] {
+    static TABLE: OnceLock<Vec<&'static OptSpec>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        FILE_OPTION_NAMES
+            .iter()
+            .filter_map(|name| {
+                if *name == "hash" {
+                    return Some(&HASH_OPTION);
+                }
+                INSTALL_OPTIONS.iter().find(|o| o.long[0] == *name)
+            })
+            .collect()
+    })
+}
 
 /// The options found on one line, in order: (canonical long name, value).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -267,146 +190,28 @@ pub fn shlex_split(s: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// optparse's `_match_abbrev`: the exact spelling, else a unique prefix.
-fn match_long(name: &str) -> Result<(&'static str, &'static FileOptSpec), String> {
-    let mut hits: Vec<(&'static str, &'static FileOptSpec)> = Vec::new();
-    for spec in FILE_OPTIONS {
-        for l in spec.long {
-            if *l == name {
-                return Ok((l, spec));
-            }
-            if l.starts_with(name) {
-                hits.push((l, spec));
-            }
-        }
-    }
-    match hits.len() {
-        1 => Ok(hits[0]),
-        0 => Err(format!("no such option: --{name}")),
-        _ => {
-            let mut names: Vec<String> = hits.iter().map(|(l, _)| format!("--{l}")).collect();
-            names.sort();
-            Err(format!(
-                "ambiguous option: --{name} ({}?)",
-                names.join(", ")
-            ))
-        }
-    }
-}
-
-/// Run one option's callback checks (pip's `_handle_*` functions).
-fn check_value(spec: &FileOptSpec, opt_str: &str, value: &str) -> Result<(), String> {
-    match spec.long[0] {
-        "use-feature" if !USE_FEATURE_CHOICES.contains(&value) => {
-            let choices: Vec<String> = USE_FEATURE_CHOICES
-                .iter()
-                .map(|c| format!("'{c}'"))
-                .collect();
-            Err(format!(
-                "option {opt_str}: invalid choice: '{value}' (choose from {})",
-                choices.join(", ")
-            ))
-        }
-        "hash" => match value.split_once(':') {
-            None => Err(format!(
-                "Arguments to {opt_str} must be a hash name followed by a value, like --hash=sha256:abcde..."
-            )),
-            Some((algo, _)) if !STRONG_HASHES.contains(&algo) => Err(format!(
-                "Allowed hash algorithms for {opt_str} are {}.",
-                STRONG_HASHES.join(", ")
-            )),
-            Some(_) => Ok(()),
-        },
-        "config-settings" if !value.contains('=') => Err(format!(
-            "Arguments to {opt_str} must be of the form KEY=VAL"
-        )),
-        "no-binary" | "only-binary" if value.starts_with('-') => {
-            Err("--no-binary / --only-binary option requires 1 argument.".into())
-        }
-        "all-releases" | "only-final" if value.starts_with('-') => {
-            Err("--all-releases / --only-final option requires 1 argument.".into())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// optparse over the shlex-split options of one line.
+/// optparse over the shlex-split options of one line, with pip's own
+/// algorithm ([`crate::invocation::parse`]) and the file-option table.
+/// Positional words among the options are left over, and pip ignores them.
 pub fn parse_options(words: &[String]) -> Result<LineOpts, String> {
-    let mut opts = LineOpts::default();
-    let mut i = 0;
-    while i < words.len() {
-        let arg = &words[i];
-        if arg == "--" {
-            break;
-        }
-        if let Some(body) = arg.strip_prefix("--") {
-            let (name, inline) = match body.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (body, None),
-            };
-            let (spelling, spec) = match_long(name)?;
-            let opt_str = format!("--{spelling}");
-            i += 1;
-            match spec.action {
-                Action::Value => {
-                    let value = match inline {
-                        Some(v) => v,
-                        None => {
-                            let v = words
-                                .get(i)
-                                .ok_or_else(|| format!("{opt_str} option requires 1 argument"))?;
-                            i += 1;
-                            v.clone()
-                        }
-                    };
-                    check_value(spec, &opt_str, &value)?;
-                    opts.all.push((spec.long[0], Some(value)));
-                }
-                Action::Flag => {
-                    if inline.is_some() {
-                        return Err(format!("{opt_str} option does not take a value"));
-                    }
-                    opts.all.push((spec.long[0], None));
-                }
-            }
-            continue;
-        }
-        if arg.len() > 1 && arg.starts_with('-') {
-            let chars: Vec<char> = arg.chars().skip(1).collect();
-            i += 1;
-            let mut k = 0;
-            while k < chars.len() {
-                let c = chars[k];
-                let spec = FILE_OPTIONS
-                    .iter()
-                    .find(|s| s.short == Some(c))
-                    .ok_or_else(|| format!("no such option: -{c}"))?;
-                k += 1;
-                match spec.action {
-                    Action::Value => {
-                        let value = if k < chars.len() {
-                            chars[k..].iter().collect::<String>()
-                        } else {
-                            let v = words
-                                .get(i)
-                                .ok_or_else(|| format!("-{c} option requires 1 argument"))?;
-                            i += 1;
-                            v.clone()
-                        };
-                        check_value(spec, &format!("-{c}"), &value)?;
-                        opts.all.push((spec.long[0], Some(value)));
-                        break;
-                    }
-                    Action::Flag => opts.all.push((spec.long[0], None)),
-                }
-            }
-            continue;
-        }
-        // A positional word among the options: optparse keeps it as a
-        // leftover argument, which pip ignores.
-        i += 1;
-    }
-    Ok(opts)
+    let parsed = run(
+        words,
+        Grammar {
+            table: file_options(),
+            own: None,
+            interspersed: true,
+        },
+    )
+    .map_err(|e| e.message)?;
+    let all = parsed
+        .items
+        .into_iter()
+        .filter_map(|it| match it {
+            Item::Opt { spec, value, .. } => Some((spec.long[0], value)),
+            Item::Positional { .. } => None,
+        })
+        .collect();
+    Ok(LineOpts { all })
 }
 
 /// Split and parse one logical line (pip's `parse_line`).
