@@ -3,29 +3,11 @@
 //! `install` exactly when pip would run it, with the same arguments.
 //! Needs the pinned-pip venv of tests/setup.sh.
 
+mod common;
+
 use pip_guard::invocation::toplevel::split_command as split;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-fn venv_python() -> Option<PathBuf> {
-    let venv = std::env::var_os("PIP_GUARD_TEST_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
-    let py = venv.join("bin/python");
-    if py.is_file() {
-        return Some(py);
-    }
-    let msg = format!(
-        "the pip==26.3 test venv ({}) is missing: run tests/setup.sh",
-        py.display()
-    );
-    if matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1")) {
-        panic!("{msg}");
-    }
-    eprintln!("SKIPPED: {msg}");
-    None
-}
 
 const ORACLE: &str = r#"
 import contextlib, io, json, sys
@@ -209,7 +191,7 @@ fn cases() -> Vec<Vec<String>> {
 
 #[test]
 fn split_agrees_with_pips_parse_command() {
-    let Some(py) = venv_python() else {
+    let Some(py) = common::venv_python() else {
         return;
     };
     let cases = cases();

@@ -1,6 +1,7 @@
 //! `pip-guard explain NAME` and `pip-guard nixify ARGS…` as built binaries.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::{Command, Output};
 
 fn pip_guard(args: &[&str]) -> Output {
@@ -63,21 +64,6 @@ fn explain_rejects_a_malformed_requirement() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 
-fn nix_instantiate() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    let found = std::env::split_paths(&path)
-        .map(|d| d.join("nix-instantiate"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        let msg = "nix-instantiate is missing: run tests/setup.sh";
-        if matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1")) {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED: {msg}");
-    }
-    found
-}
-
 #[test]
 fn nixify_prints_a_flake_that_parses() {
     let o = pip_guard(&[
@@ -92,7 +78,7 @@ fn nixify_prints_a_flake_that_parses() {
     assert!(flake.contains("pkgs.whisper-cpp"), "{flake}");
     assert!(flake.contains("pkgs.pay-respects"), "{flake}");
     assert!(flake.contains("#   pgtest-frobnitz==1.0"), "{flake}");
-    let Some(nix) = nix_instantiate() else {
+    let Some(nix) = common::require("nix-instantiate") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");

@@ -6,6 +6,8 @@
 //! a leading digit, a keyword, a name the surrounding code binds (`nixpkgs`,
 //! `ps`), a dotted path, a quote.
 
+mod common;
+
 use pip_guard::alternatives::Alternatives;
 use pip_guard::guard::explain;
 use pip_guard::index::{Index, Package};
@@ -14,23 +16,8 @@ use pip_guard::nixsnip::{self, Context, Snippet, Suggestion};
 use pip_guard::plan::Plan;
 use pip_guard::policy::Policy;
 use pip_guard::target::{apply_overrides, default_probe, Overrides, Target};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn nix_instantiate() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    let found = std::env::split_paths(&path)
-        .map(|d| d.join("nix-instantiate"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        let msg = "nix-instantiate is missing: run tests/setup.sh (it installs nix-bin)";
-        if matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1")) {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED: {msg}");
-    }
-    found
-}
 
 /// Parse `text` as a Nix file; panic with the error and the text if it fails.
 fn parse(nix: &Path, text: &str, what: &str) {
@@ -148,7 +135,7 @@ fn plans() -> Vec<Plan> {
 
 #[test]
 fn every_snippet_parses() {
-    let Some(nix) = nix_instantiate() else {
+    let Some(nix) = common::require("nix-instantiate") else {
         return;
     };
     let mut checked = 0;
@@ -168,7 +155,7 @@ fn every_snippet_parses() {
 
 #[test]
 fn dotted_paths_parse() {
-    let Some(nix) = nix_instantiate() else {
+    let Some(nix) = common::require("nix-instantiate") else {
         return;
     };
     let s = Suggestion {
@@ -188,7 +175,7 @@ fn dotted_paths_parse() {
 /// each `nix-shell -p` argument must parse as nix-shell uses it.
 #[test]
 fn printed_snippets_parse_as_pasted() {
-    let Some(nix) = nix_instantiate() else {
+    let Some(nix) = common::require("nix-instantiate") else {
         return;
     };
     for p in plans() {
@@ -272,7 +259,7 @@ fn printed_snippets_parse_as_pasted() {
 /// A broken snippet is caught: the check itself can fail.
 #[test]
 fn the_check_can_fail() {
-    let Some(nix) = nix_instantiate() else {
+    let Some(nix) = common::require("nix-instantiate") else {
         return;
     };
     let bad = Snippet {
