@@ -145,3 +145,31 @@ fn every_console_block_in_the_docs_runs() {
         "no console blocks found in the docs"
     );
 }
+
+/// README's Documentation list is the index of the docs: every file in
+/// docs/ is linked from it.
+#[test]
+fn the_readme_links_every_doc() {
+    let root = common::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    let missing: Vec<String> = doc_files()
+        .into_iter()
+        .map(|(_, rel)| rel)
+        .filter(|rel| rel != "README.md" && !readme.contains(&format!("]({rel})")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's Documentation list does not link: {missing:?}"
+    );
+    // And every docs/ link in README.md leads to a file.
+    let dangling: Vec<&str> = readme
+        .split("](docs/")
+        .skip(1)
+        .filter_map(|rest| rest.split([')', '#']).next())
+        .filter(|name| !root.join("docs").join(name).exists())
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "README.md links docs that do not exist: {dangling:?}"
+    );
+}
