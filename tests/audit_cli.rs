@@ -196,3 +196,32 @@ fn secrets_never_reach_any_format() {
         }
     }
 }
+
+/// `--format github` prints workflow commands GitHub can parse:
+/// `::LEVEL file=F,line=N,title=T::message`, every property comma-separated
+/// (a missing comma before `title` makes GitHub drop the line number).
+#[test]
+fn github_annotations_have_comma_separated_properties() {
+    let env = TestEnv::new();
+    env.write("req.txt", "# deps\nrequests\n");
+    let run = env
+        .pip_guard([
+            "audit", "--index", "embedded", "--format", "github", "-r", "req.txt", "numpy",
+        ])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.report());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("::warning file=req.txt,line=2,title=pip-guard::requests (nixpkgs): ")),
+        "{}",
+        run.report()
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::warning title=pip-guard::numpy (nixpkgs): ")),
+        "an argument has no file property:\n{}",
+        run.report()
+    );
+}

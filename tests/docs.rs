@@ -145,3 +145,97 @@ fn every_console_block_in_the_docs_runs() {
         "no console blocks found in the docs"
     );
 }
+
+/// README's Documentation list is the index of the docs: every file in
+/// docs/ is linked from it.
+#[test]
+fn the_readme_links_every_doc() {
+    let root = common::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    let missing: Vec<String> = doc_files()
+        .into_iter()
+        .map(|(_, rel)| rel)
+        .filter(|rel| rel != "README.md" && !readme.contains(&format!("]({rel})")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's Documentation list does not link: {missing:?}"
+    );
+    // And every docs/ link in README.md leads to a file.
+    let dangling: Vec<&str> = readme
+        .split("](docs/")
+        .skip(1)
+        .filter_map(|rest| rest.split([')', '#']).next())
+        .filter(|name| !root.join("docs").join(name).exists())
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "README.md links docs that do not exist: {dangling:?}"
+    );
+}
+
+/// The pre-commit hook (`.pre-commit-hooks.yaml`, documented in docs/ci.md)
+/// audits every file pre-commit passes, as requirements files: run its
+/// `entry` the way pre-commit does (YAML, then `shlex.split`, then the file
+/// names appended) with two changed files.
+#[test]
+fn the_pre_commit_hook_audits_every_file_it_is_given() {
+    let env = TestEnv::new();
+    let bin_dir = env.root().join("bin");
+    std::fs::create_dir_all(&bin_dir).expect("bin dir");
+    std::os::unix::fs::symlink(common::bin(), bin_dir.join("pip-guard")).expect("symlink");
+    let hooks = common::repo_root().join(".pre-commit-hooks.yaml");
+    let split = env
+        .cmd("/usr/bin/python3")
+        .args([
+            "-c",
+            "import shlex, sys, yaml\n\
+             hook = [h for h in yaml.safe_load(open(sys.argv[1])) if h['id'] == 'pip-guard-audit'][0]\n\
+             assert hook['pass_filenames'] is True and hook['language'] == 'system'\n\
+             print('\\0'.join(shlex.split(hook['entry'])), end='')",
+        ])
+        .arg(&hooks)
+        .run();
+    if split.code != Some(0) {
+        if split.stderr.contains("No module named 'yaml'") {
+            return common::missing::<()>("python3-yaml (PyYAML for /usr/bin/python3)")
+                .unwrap_or(());
+        }
+        panic!("reading the hook failed:\n{}", split.report());
+    }
+    let entry: Vec<&str> = split.stdout.split('\0').collect();
+    env.write("requirements.txt", "requests\n");
+    env.write(
+        "sub dir/requirements-dev.txt",
+        "# dev tools\nsome-made-up-pkg\n",
+    );
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = env
+        .cmd(entry[0])
+        .args(&entry[1..])
+        .args(["requirements.txt", "sub dir/requirements-dev.txt"])
+        .env("PATH", &path)
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.report());
+    for want in [
+        "[requirements.txt:1]",
+        "[sub dir/requirements-dev.txt:2]",
+        "2 total",
+    ] {
+        assert!(
+            run.stdout.contains(want),
+            "{want} missing:\n{}",
+            run.report()
+        );
+    }
+    assert!(
+        !run.stdout.contains("[argument"),
+        "a file name was read as a requirement:\n{}",
+        run.report()
+    );
+}

@@ -198,8 +198,10 @@ fn a_failing_or_slow_nix_falls_back_or_errors() {
     assert_eq!(exit_for(&err), Exit::Environment);
     let msg = format!("{err:#}");
     assert!(
-        msg.contains("nixpkgs-broken") && msg.contains("nix-instantiate failed"),
-        "{msg}"
+        msg.contains("nixpkgs-broken")
+            && msg.contains("nix-instantiate failed")
+            && msg.contains("unexpected ';'"),
+        "nix's own message, not the caret under it: {msg}"
     );
     // auto: falls back (no channel cache here) to the embedded snapshot.
     let ix = load(IndexChoice::Auto, &broken).expect("auto falls back");
@@ -232,4 +234,26 @@ fn a_failing_or_slow_nix_falls_back_or_errors() {
     );
     let ix = load(IndexChoice::Auto, &hanging).expect("auto falls back");
     assert_eq!(ix.meta.map(|m| m.source), Some(Source::Embedded));
+}
+
+/// A relative `NIX_PATH` entry is not used (it would depend on the working
+/// directory); the error says so instead of claiming there is no entry.
+#[test]
+fn a_relative_nix_path_entry_is_named_in_the_error() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pip-guard"))
+        .args(["audit", "--index", "nix", "requests"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join(".cache"))
+        .env("NIX_PATH", "nixpkgs=tests/fixtures/nixpkgs")
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .output()
+        .expect("run pip-guard");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("existing absolute path"),
+        "the message names what NIX_PATH lacks: {stderr}"
+    );
 }

@@ -314,7 +314,8 @@ pub fn lookup_candidates_with(
     let nixpkgs = resolve_nixpkgs(opts.nixpkgs.as_deref()).ok_or_else(|| {
         env_err(match &opts.nixpkgs {
             Some(p) => format!("nixpkgs path {} does not exist", p.display()),
-            None => "<nixpkgs> does not resolve to a local path (NIX_PATH has no nixpkgs entry)"
+            None => "<nixpkgs> does not resolve to a local path (no nixpkgs entry in NIX_PATH \
+                     that is an existing absolute path, and no default channel)"
                 .to_string(),
         })
     })?;
@@ -345,12 +346,7 @@ pub fn lookup_candidates_with(
             .arg(EXPR);
         let (ok, stdout, stderr) = run_bounded(cmd, opts.timeout)?;
         if !ok {
-            let msg = stderr
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("no message")
-                .to_string();
+            let msg = nix_error_summary(&stderr);
             return Err(env_err(format!(
                 "nix-instantiate failed on {}: {msg}",
                 nixpkgs.display()
@@ -430,6 +426,29 @@ pub fn index_from_answer(answer: NixAnswer, package_set: &str) -> Index {
     )
 }
 
+/// What nix's stderr says went wrong: the message of the last `error: …`
+/// line (nix prints the location and a caret under it *after* the message,
+/// and nested traces end with the innermost error), else the last line with
+/// text in it.
+fn nix_error_summary(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+    let error = lines.iter().rev().find_map(|l| {
+        l.strip_prefix("error:")
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+    });
+    error
+        .or_else(|| {
+            lines
+                .iter()
+                .rev()
+                .find(|l| l.chars().any(char::is_alphanumeric))
+                .copied()
+        })
+        .unwrap_or("no message")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,5 +470,15 @@ mod tests {
         let r = run_bounded(cmd, Duration::from_millis(200));
         assert!(r.is_err());
         assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn the_error_line_of_nix_not_its_caret() {
+        let stderr = "error: syntax error, unexpected ';'\n\n       at /x/default.nix:2:59:\n\n            2| { a = ; }\n             |       ^\n";
+        assert_eq!(nix_error_summary(stderr), "syntax error, unexpected ';'");
+        let nested = "error:\n       ... while calling the 'import' builtin\n\n       error: attribute 'x' missing\n             |   ^\n";
+        assert_eq!(nix_error_summary(nested), "attribute 'x' missing");
+        assert_eq!(nix_error_summary("Killed\n"), "Killed");
+        assert_eq!(nix_error_summary(""), "no message");
     }
 }

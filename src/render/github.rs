@@ -28,14 +28,15 @@ pub fn render(plan: &Plan) -> String {
             Verdict::Warn => "warning",
             Verdict::Allow => continue,
         };
+        // Properties are `key=value` pairs separated by commas.
         let location = match &e.req.origin {
             Origin::File { file, line } => {
                 format!(
-                    " file={},line={line},",
+                    "file={},line={line},",
                     escape_property(&file.to_string_lossy())
                 )
             }
-            Origin::Arg(_) => " ".to_string(),
+            Origin::Arg(_) => String::new(),
         };
         let name = e.req.name.clone().unwrap_or_else(|| e.req.raw.clone());
         let message = format!(
@@ -46,8 +47,7 @@ pub fn render(plan: &Plan) -> String {
         );
         let _ = writeln!(
             out,
-            "::{level}{}title=pip-guard::{}",
-            location.trim_end_matches(','),
+            "::{level} {location}title=pip-guard::{}",
             escape_data(&redact(&message))
         );
     }

@@ -108,6 +108,17 @@ pub fn entry_line(e: &Entry, style: &Style) -> String {
     )
 }
 
+/// The nixpkgs an index came from, for the header line: a commit hash is cut
+/// to 12 digits, anything else (a store path, a checkout, a channel name) is
+/// shown whole.
+fn short_nixpkgs(nixpkgs: &str) -> &str {
+    if nixpkgs.len() > 12 && nixpkgs.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &nixpkgs[..12]
+    } else {
+        nixpkgs
+    }
+}
+
 /// The whole audit report.
 pub fn render(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
@@ -123,7 +134,7 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
-        ix.nixpkgs.get(..12).unwrap_or(&ix.nixpkgs),
+        short_nixpkgs(&ix.nixpkgs),
         ix.date
     );
     for tier in [
@@ -180,4 +191,23 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         s.warned
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_nixpkgs;
+
+    #[test]
+    fn only_a_commit_is_shortened() {
+        assert_eq!(
+            short_nixpkgs("0000a5db7fe4407131daf88e1485ad5476ab8bba"),
+            "0000a5db7fe4"
+        );
+        assert_eq!(
+            short_nixpkgs("/nix/store/0b6a9xn2k7xj1pj2vl6xkmsf2p4q8rsk-source"),
+            "/nix/store/0b6a9xn2k7xj1pj2vl6xkmsf2p4q8rsk-source"
+        );
+        assert_eq!(short_nixpkgs("a8d610af3f1a"), "a8d610af3f1a");
+        assert_eq!(short_nixpkgs(""), "");
+    }
 }
