@@ -301,15 +301,20 @@ fn names(plan: &Plan, idx: &[usize]) -> String {
 pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
     let mut out = String::new();
     if !d.nix.is_empty() {
-        let hint = if all {
-            ""
+        let (them, provides) = if d.nix.len() == 1 {
+            ("it", "provides it")
         } else {
-            " (--guard-all sends them to pip anyway)"
+            ("them", "provides them")
+        };
+        let hint = if all {
+            String::new()
+        } else {
+            format!(" (--guard-all sends {them} to pip anyway)")
         };
         push_wrapped(
             &mut out,
             &format!(
-                "Not installing {}: Nix provides them{hint}.",
+                "Not installing {}: Nix {provides}{hint}.",
                 names(plan, &d.nix)
             ),
             "",

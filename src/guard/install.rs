@@ -370,8 +370,9 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         explain::push_wrapped(
             &mut msg,
             &format!(
-                "Nothing installed: {why}. To let pip install them, re-run with \
-                 --guard-yes (or PIP_GUARD_YES=1)."
+                "Nothing installed: {why}. To let pip install {}, re-run with \
+                 --guard-yes (or PIP_GUARD_YES=1).",
+                if d.pip.len() == 1 { "it" } else { "them" }
             ),
             "",
             "  ",
