@@ -4,12 +4,12 @@
 //!
 //! Half the runs are blocked by a deny rule, half are `--dry-run`s that
 //! hold a nixpkgs requirement back: neither starts pip, so 200 of them take
-//! a few seconds (Debian's python3 is the target; see `enforce_support`).
+//! a few seconds (Debian's python3 is the target; see `debian`).
 
 mod common;
-mod enforce_support;
+mod debian;
 
-use enforce_support::*;
+use debian::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Stdio;

@@ -9,10 +9,10 @@
 //! kind of route is real: with the deny gone, pip does install.
 
 mod common;
-mod enforce_support;
+mod debian;
 
 use common::wheel::Wheel;
-use enforce_support::*;
+use debian::*;
 use std::path::Path;
 
 const ADVISE_DENY: &str = r#"mode = "advise"
@@ -189,7 +189,7 @@ fn no_flag_or_variable_gets_around_a_deny() {
     }
     // Installing "elsewhere" — straight into the user site with --target,
     // or with --prefix / --root / PIP_TARGET — is still under the policy.
-    let site = sb.userbase.join("lib/python3.11/site-packages");
+    let site = sb.user_site();
     let site = site.to_string_lossy().into_owned();
     let base = sb.userbase.to_string_lossy().into_owned();
     let cases: Vec<Case> = vec![
@@ -247,7 +247,7 @@ fn no_entry_point_gets_around_a_deny() {
     // `pip-guard pip …` and `pip-guard pip3.11 …`.
     for sub in ["pip", "pip3.11"] {
         let before = sb.records().len();
-        let mut c = sb.cmd(guard_bin());
+        let mut c = sb.cmd(common::bin());
         c.arg(sub)
             .args(sb.install_args(&["--guard-yes", DENIED]))
             .env("PIP_GUARD_PYTHON", PY);
@@ -264,7 +264,7 @@ fn python_m_pip_through_the_shell_snippet() {
     sb.project_policy(ENFORCE_POLICY);
     let init = run(
         {
-            let mut c = sb.cmd(guard_bin());
+            let mut c = sb.cmd(common::bin());
             c.args(["init", "bash"]);
             c
         },

@@ -10,9 +10,9 @@
 //! form `****@` somewhere, so a test that printed nothing cannot pass.
 
 mod common;
-mod enforce_support;
+mod debian;
 
-use enforce_support::{run, show, Sandbox, LONG};
+use debian::{run, show, Sandbox, LONG};
 use std::process::Output;
 
 /// The tokens: each must never appear anywhere.
@@ -74,8 +74,8 @@ fn clean_log(sb: &Sandbox) {
 }
 
 fn guard_cmd(sb: &Sandbox, args: &[&str]) -> std::process::Command {
-    let mut c = sb.cmd(enforce_support::guard_bin());
-    c.args(args).env("PIP_GUARD_PYTHON", enforce_support::PY);
+    let mut c = sb.cmd(common::bin());
+    c.args(args).env("PIP_GUARD_PYTHON", debian::PY);
     c
 }
 

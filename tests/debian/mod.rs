@@ -1,14 +1,16 @@
-//! Support for the enforce-mode, audit-log and secret tests: the real guard
-//! in front of Debian's externally-managed `/usr/bin/python3` and its pip,
-//! hand-built wheels in a `--find-links` directory, a temporary
-//! `PYTHONUSERBASE`, the guard symlinked as `pip`, `pip3` and `pip3.11`
-//! first on PATH, and HOME / XDG dirs (so the audit log) in the temp dir.
+//! The sandbox every end-to-end test of the guard in front of Debian's
+//! externally-managed `/usr/bin/python3` (and its pip) runs in: hand-built
+//! wheels in a `--find-links` directory, a temporary `PYTHONUSERBASE`, the
+//! guard symlinked as `pip`, `pip3` and `pip3.11` first on PATH, and HOME /
+//! XDG dirs (so the audit log) in the temp dir. Used by guard_e2e,
+//! enforce_bypass, audit_log_concurrent_guard and secrets; needs `mod common;`
+//! next to `mod debian;`.
 //!
 //! Prerequisites (tests/setup.sh): Debian's python3 with python3-pip.
 //! Missing → skipped, or failed under `CI=true`.
 #![allow(dead_code)]
 
-use super::common::wheel::Wheel;
+use super::common::{self, wheel::Wheel};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -44,23 +46,10 @@ source = "embedded"
 /// The reason `ENFORCE_POLICY` gives.
 pub const DENY_REASON: &str = "made up for the bypass tests";
 
-fn in_ci() -> bool {
-    matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
-}
-
-fn missing(what: &str) -> bool {
-    let msg = format!("{what} is missing: run tests/setup.sh");
-    if in_ci() {
-        panic!("{msg}");
-    }
-    eprintln!("SKIPPED: {msg}");
-    false
-}
-
 /// Debian's externally-managed python3 and its pip are there.
 pub fn prerequisites() -> bool {
     if !Path::new(PY).is_file() || !Path::new(REAL_PIP).is_file() {
-        return missing("Debian's /usr/bin/python3 with python3-pip");
+        return common::missing::<()>("Debian's /usr/bin/python3 with python3-pip").is_some();
     }
     let em = Command::new(PY)
         .args([
@@ -71,19 +60,16 @@ pub fn prerequisites() -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True")
         .unwrap_or(false);
     if !em {
-        return missing("an EXTERNALLY-MANAGED /usr/bin/python3 (Debian 12)");
+        return common::missing::<()>("an EXTERNALLY-MANAGED /usr/bin/python3 (Debian 12)")
+            .is_some();
     }
     true
 }
 
-/// The built guard.
-pub fn guard_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_pip-guard"))
-}
-
 /// A sealed environment around the guard.
 pub struct Sandbox {
-    _tmp: tempfile::TempDir,
+    /// The temp dir, HOME and work dir (removed on drop).
+    env: common::TestEnv,
     /// The temp dir (canonical).
     pub root: PathBuf,
     /// HOME; XDG dirs below it.
@@ -103,43 +89,54 @@ impl Sandbox {
     /// and a fake `requests` 99.0 (named like a nixpkgs package). `None`
     /// when the prerequisites are missing (outside CI).
     pub fn new() -> Option<Sandbox> {
+        let sb = Sandbox::empty()?;
+        for (name, version) in [(DENIED, "1.0"), (OTHER, "1.0"), ("requests", "99.0")] {
+            sb.add_wheel(name, version);
+        }
+        Some(sb)
+    }
+
+    /// A fresh sandbox with an empty wheel directory. `None` when the
+    /// prerequisites are missing (outside CI).
+    pub fn empty() -> Option<Sandbox> {
         if !prerequisites() {
             return None;
         }
-        let tmp = tempfile::Builder::new()
-            .prefix("pip-guard-enforce")
-            .tempdir()
-            .expect("tmp");
-        let root = tmp.path().canonicalize().expect("canon");
-        let home = root.join("home");
+        let env = common::TestEnv::new();
+        let root = env.root();
         let bin = root.join("bin");
         let wheels = root.join("wheels");
-        let work = root.join("work");
+        // Outside HOME (unlike `TestEnv::user_base`), so that only installs
+        // land there, never the audit log.
         let userbase = root.join("userbase");
-        for d in [&home, &bin, &wheels, &work, &root.join("tmp")] {
+        for d in [&bin, &wheels, &root.join("tmp")] {
             std::fs::create_dir_all(d).expect("mkdir");
         }
         for name in ["pip", "pip3", "pip3.11"] {
-            std::os::unix::fs::symlink(guard_bin(), bin.join(name)).expect("symlink");
-        }
-        for (name, version) in [(DENIED, "1.0"), (OTHER, "1.0"), ("requests", "99.0")] {
-            let module = name.replace('-', "_");
-            Wheel::new(name, version)
-                .module(
-                    &format!("{module}/__init__.py"),
-                    "PIP_GUARD_FAKE = True\nANSWER = 42\n",
-                )
-                .write_to(&wheels);
+            std::os::unix::fs::symlink(common::bin(), bin.join(name)).expect("symlink");
         }
         Some(Sandbox {
-            _tmp: tmp,
             root,
-            home,
+            home: env.home.clone(),
             bin,
             wheels,
-            work,
+            work: env.cwd.clone(),
             userbase,
+            env,
         })
+    }
+
+    /// Put a pure-Python wheel of `name` in the `--find-links` directory:
+    /// one module (`-` → `_`) with `ANSWER = 42` and the `PIP_GUARD_FAKE`
+    /// marker [`Sandbox::imports`] looks for.
+    pub fn add_wheel(&self, name: &str, version: &str) {
+        let module = name.replace('-', "_");
+        Wheel::new(name, version)
+            .module(
+                &format!("{module}/__init__.py"),
+                "PIP_GUARD_FAKE = True\nANSWER = 42\n",
+            )
+            .write_to(&self.wheels);
     }
 
     /// Write a file relative to the working directory.
@@ -157,34 +154,25 @@ impl Sandbox {
         self.write(".pip-guard.toml", text);
     }
 
-    /// A command sealed in this sandbox: PIP_*, PIP_GUARD_*, VIRTUAL_ENV,
-    /// PYTHONPATH, CI removed; PATH = our bin, /usr/bin, /bin.
+    /// A command sealed in this sandbox: what [`common::sealed_out`] names
+    /// (PIP_*, PIP_GUARD_*, VIRTUAL_ENV, PYTHONPATH, …) and CI removed;
+    /// [`common::TestEnv::vars`] (HOME, XDG dirs, NO_COLOR, …) set, with
+    /// PYTHONUSERBASE moved to [`Sandbox::userbase`]; PATH = our bin,
+    /// /usr/bin, /bin.
     pub fn cmd(&self, program: impl AsRef<OsStr>) -> Command {
         let mut c = Command::new(program);
         for (k, _) in std::env::vars_os() {
-            let k = k.to_string_lossy();
-            if k.starts_with("PIP_")
-                || matches!(
-                    k.as_ref(),
-                    "VIRTUAL_ENV" | "PYTHONPATH" | "PYTHONHOME" | "CONDA_PREFIX" | "CI"
-                )
-            {
-                c.env_remove(k.as_ref());
+            if common::sealed_out(&k.to_string_lossy()) || k == "CI" {
+                c.env_remove(&k);
             }
         }
         let path =
             std::env::join_paths([self.bin.as_path(), Path::new("/usr/bin"), Path::new("/bin")])
                 .expect("PATH");
-        c.env("PATH", path)
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("XDG_CACHE_HOME", self.home.join(".cache"))
-            .env("XDG_DATA_HOME", self.home.join(".local/share"))
-            .env("XDG_STATE_HOME", self.home.join(".local/state"))
+        c.envs(self.env.vars())
             .env("PYTHONUSERBASE", &self.userbase)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PATH", path)
             .env("TMPDIR", self.root.join("tmp"))
-            .env("NO_COLOR", "1")
             .env("USER", "tester")
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .env("PIP_NO_CACHE_DIR", "1")
@@ -206,6 +194,13 @@ impl Sandbox {
         self.entry("pip", args)
     }
 
+    /// `ARGS` through Debian's real pip (no guard).
+    pub fn real_pip(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd(REAL_PIP);
+        c.args(args);
+        c
+    }
+
     /// `--no-index --find-links <wheels>`.
     pub fn find_links(&self) -> Vec<String> {
         vec![
@@ -221,6 +216,39 @@ impl Sandbox {
         a.extend(self.find_links());
         a.extend(extra.iter().map(|s| s.to_string()));
         a
+    }
+
+    /// The user site-packages under `PYTHONUSERBASE` (Debian 12's Python 3.11).
+    pub fn user_site(&self) -> PathBuf {
+        self.userbase.join("lib/python3.11/site-packages")
+    }
+
+    /// Whether an entry of the user site's top level contains `needle`
+    /// (lowercased names).
+    pub fn user_site_has(&self, needle: &str) -> bool {
+        std::fs::read_dir(self.user_site())
+            .map(|rd| {
+                rd.filter_map(Result::ok).any(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .to_lowercase()
+                        .contains(needle)
+                })
+            })
+            .unwrap_or(false)
+    }
+
+    /// Where `module` imports from with this sandbox's user site (its
+    /// `__file__`), `None` when it does not import.
+    pub fn imported_from(&self, module: &str) -> Option<String> {
+        let out = self
+            .cmd(PY)
+            .args(["-c", &format!("import {module}; print({module}.__file__)")])
+            .output()
+            .expect("python3");
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     /// Every file under `PYTHONUSERBASE` (empty when nothing was installed).
