@@ -130,24 +130,28 @@ impl<'a> Scan<'a> {
         }
         !min2 || parts >= 2
     }
-    /// `[-_\.]?(alpha|beta|preview|pre|a|b|c|rc)[-_\.]?[0-9]*`, optional.
-    fn pre(&mut self) {
+    /// `[-_\.]?(WORD|…)[-_\.]?[0-9]*`, optional: the shape shared by the
+    /// pre-, post- and dev-release segments. Leaves the position unchanged
+    /// when there is no match.
+    fn tagged(&mut self, words: &[&str]) -> bool {
         let save = self.i;
         for with_sep in [true, false] {
             self.i = save;
             if with_sep && !self.one_of(b"-_.") {
                 continue;
             }
-            if ["alpha", "beta", "preview", "pre", "a", "b", "c", "rc"]
-                .iter()
-                .any(|w| self.lit(w))
-            {
+            if words.iter().any(|w| self.lit(w)) {
                 self.one_of(b"-_.");
                 self.digits();
-                return;
+                return true;
             }
         }
         self.i = save;
+        false
+    }
+    /// `[-_\.]?(alpha|beta|preview|pre|a|b|c|rc)[-_\.]?[0-9]*`, optional.
+    fn pre(&mut self) {
+        self.tagged(&["alpha", "beta", "preview", "pre", "a", "b", "c", "rc"]);
     }
     /// `(?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)`, optional.
     fn post(&mut self) {
@@ -155,34 +159,12 @@ impl<'a> Scan<'a> {
         if self.one_of(b"-") && self.digits() > 0 {
             return;
         }
-        for with_sep in [true, false] {
-            self.i = save;
-            if with_sep && !self.one_of(b"-_.") {
-                continue;
-            }
-            if ["post", "rev", "r"].iter().any(|w| self.lit(w)) {
-                self.one_of(b"-_.");
-                self.digits();
-                return;
-            }
-        }
         self.i = save;
+        self.tagged(&["post", "rev", "r"]);
     }
     /// `[-_\.]?dev[-_\.]?[0-9]*`, optional.
     fn dev(&mut self) {
-        let save = self.i;
-        for with_sep in [true, false] {
-            self.i = save;
-            if with_sep && !self.one_of(b"-_.") {
-                continue;
-            }
-            if self.lit("dev") {
-                self.one_of(b"-_.");
-                self.digits();
-                return;
-            }
-        }
-        self.i = save;
+        self.tagged(&["dev"]);
     }
     /// `\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*`, optional (ASCII, any case).
     fn local(&mut self) {
