@@ -61,14 +61,14 @@ impl Lock {
             .read(true)
             .write(true)
             .open(path)?;
-        fs4::FileExt::lock(&file)?;
+        File::lock(&file)?;
         Ok(Lock { file })
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = fs4::FileExt::unlock(&self.file);
+        let _ = File::unlock(&self.file);
     }
 }
 
@@ -96,8 +96,8 @@ mod tests {
         let p = dir.path().join("l");
         let held = Lock::acquire(&p).unwrap();
         let other = File::open(&p).unwrap();
-        assert!(fs4::FileExt::try_lock(&other).is_err());
+        assert!(File::try_lock(&other).is_err());
         drop(held);
-        assert!(fs4::FileExt::try_lock(&other).is_ok());
+        assert!(File::try_lock(&other).is_ok());
     }
 }
