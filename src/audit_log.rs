@@ -405,7 +405,7 @@ mod tests {
         let line = r.to_line();
         assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
         assert!(!line.contains("s3cret"));
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).expect("test setup");
         assert_eq!(v["action"], "blocked");
         assert_eq!(v["mode"], "enforce");
         assert_eq!(v["argv"][2], "--index-url=https://****@pypi.example/simple");

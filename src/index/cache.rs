@@ -400,18 +400,21 @@ mod tests {
     #[test]
     fn round_trip_and_redaction() {
         let bytes = sample();
-        let text = String::from_utf8(bytes.clone()).unwrap();
+        let text = String::from_utf8(bytes.clone()).expect("test setup");
         assert!(!text.contains("secret"), "{text}");
-        let c = CacheFile::parse(bytes).unwrap();
+        let c = CacheFile::parse(bytes).expect("test setup");
         assert_eq!(c.header.channel, "nixpkgs-unstable");
         assert_eq!(c.header.fetched, 1_700_000_000);
-        let rows = c.rows("python312Packages").unwrap().unwrap();
+        let rows = c
+            .rows("python312Packages")
+            .expect("test setup")
+            .expect("test setup");
         assert_eq!(
             rows,
             [("opencv4", "opencv", "4.11"), ("requests", "", "2.32.3")]
         );
-        assert_eq!(c.rows("python313Packages").unwrap(), None);
-        c.verify().unwrap();
+        assert_eq!(c.rows("python313Packages").expect("test setup"), None);
+        c.verify().expect("test setup");
     }
 
     #[test]

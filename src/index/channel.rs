@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn cached_rows_are_read_in_place() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let e = |a: &str, p: Option<&str>, v: Option<&str>| Entry {
             attr: a.into(),
             pname: p.map(Into::into),
@@ -543,10 +543,12 @@ mod tests {
                 (TOPLEVEL.into(), vec![e("black", None, Some("25.1"))]),
             ],
         );
-        std::fs::write(cache_path(dir.path()), bytes).unwrap();
-        let ix = load(dir.path(), "python312Packages").unwrap().unwrap();
+        std::fs::write(cache_path(dir.path()), bytes).expect("test setup");
+        let ix = load(dir.path(), "python312Packages")
+            .expect("test setup")
+            .expect("test setup");
         assert_eq!(ix.len(), 3);
-        assert_eq!(ix.meta.as_ref().unwrap().date, "1970-01-02");
+        assert_eq!(ix.meta.as_ref().expect("test setup").date, "1970-01-02");
         let got = |n: &str| match ix.lookup(n) {
             super::super::Lookup::Found {
                 package,
@@ -580,7 +582,7 @@ mod tests {
         );
         assert_eq!(
             load(dir.path(), "python313Packages")
-                .unwrap()
+                .expect("test setup")
                 .map(|i| i.len()),
             None
         );

@@ -78,24 +78,24 @@ mod tests {
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let p = dir.path().join("sub/file");
-        atomic_write(&p, b"one").unwrap();
-        atomic_write(&p, b"two").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"two");
+        atomic_write(&p, b"one").expect("test setup");
+        atomic_write(&p, b"two").expect("test setup");
+        assert_eq!(fs::read(&p).expect("test setup"), b"two");
         let names: Vec<_> = fs::read_dir(dir.path().join("sub"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .expect("test setup")
+            .map(|e| e.expect("test setup").file_name())
             .collect();
         assert_eq!(names, ["file"]);
     }
 
     #[test]
     fn lock_excludes_a_second_holder() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let p = dir.path().join("l");
-        let held = Lock::acquire(&p).unwrap();
-        let other = File::open(&p).unwrap();
+        let held = Lock::acquire(&p).expect("test setup");
+        let other = File::open(&p).expect("test setup");
         assert!(File::try_lock(&other).is_err());
         drop(held);
         assert!(File::try_lock(&other).is_ok());

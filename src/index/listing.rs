@@ -254,7 +254,7 @@ mod tests {
           "black":{"name":"black-25.1.0","pname":"black","version":"25.1.0"},
           "hello":{"name":"hello-2.12.2","pname":"hello","version":"2.12.2"},
           "python3Packages.requests":{"name":"x","pname":"requests","version":"1"}}}"#;
-        let l = parse(json.as_bytes(), &keep(&["black"])).unwrap();
+        let l = parse(json.as_bytes(), &keep(&["black"])).expect("test setup");
         assert_eq!(l.total, 5);
         assert_eq!(l.version.as_deref(), Some("2"));
         let r = &l.sets["python312Packages"][0];
@@ -275,7 +275,7 @@ mod tests {
         let json = r#"{"version":2,"packages":{
           "python312Packages.requests":{"name":"python3.12-requests-2.31.0","pname":"python3.12-requests","version":"2.31.0","system":"x86_64-linux"},
           "python312Packages.foo":{"name":"python3.12-foo-bar-1.0","version":"1.0"}}}"#;
-        let l = parse(json.as_bytes(), &keep(&[])).unwrap();
+        let l = parse(json.as_bytes(), &keep(&[])).expect("test setup");
         assert_eq!(l.version.as_deref(), Some("2"));
         let s = &l.sets["python312Packages"];
         assert_eq!(s[0].pname.as_deref(), Some("requests"));

@@ -425,7 +425,7 @@ nixpkgs = "../nixpkgs"
 enabled = false
 path = "~/logs/pip-guard.log"
 "#)
-        .unwrap();
+        .expect("test setup");
         assert_eq!(f.mode, Some(Mode::Enforce));
         assert_eq!(f.package_set, Some(Some("python311Packages".into())));
         assert_eq!(f.allow_pip_fallback, Some(true));
@@ -446,8 +446,11 @@ path = "~/logs/pip-guard.log"
 
     #[test]
     fn empty_file_sets_nothing() {
-        assert_eq!(p("").unwrap(), PolicyFile::default());
-        assert_eq!(p("package_set = \"auto\"").unwrap().package_set, Some(None));
+        assert_eq!(p("").expect("test setup"), PolicyFile::default());
+        assert_eq!(
+            p("package_set = \"auto\"").expect("test setup").package_set,
+            Some(None)
+        );
     }
 
     #[test]

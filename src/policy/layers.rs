@@ -355,7 +355,8 @@ mod tests {
     use std::path::Path;
 
     fn layer(kind: LayerKind, source: &str, text: &str) -> Layer {
-        let file = parse(text, Path::new("/x/p.toml"), source, Trust::Local, None).unwrap();
+        let file =
+            parse(text, Path::new("/x/p.toml"), source, Trust::Local, None).expect("test setup");
         Layer {
             kind,
             source: source.into(),
@@ -378,7 +379,7 @@ mod tests {
                 "allow_pip_fallback = true",
             ),
         ])
-        .unwrap();
+        .expect("test setup");
         assert_eq!(e.policy.mode, Mode::Off);
         assert_eq!(e.source_of("mode"), "~/.config/p.toml");
         assert_eq!(e.source_of("index.channel"), "/etc/p.toml");
@@ -403,7 +404,7 @@ mod tests {
                 "mode = \"off\"\nallow_pip_fallback = true\nallow = [\"Torch\"]\npackage_set = \"python311Packages\"\n[audit_log]\nenabled = false",
             ),
         ])
-        .unwrap();
+        .expect("test setup");
         let p = &e.policy;
         assert_eq!(p.mode, Mode::Advise);
         assert!(p.audit_log.enabled);
@@ -434,7 +435,7 @@ mod tests {
                 "mode = \"enforce\"\nallow_pip_fallback = false\ndeny = [\"x\"]",
             ),
         ])
-        .unwrap();
+        .expect("test setup");
         assert!(e.warnings.is_empty(), "{:?}", e.warnings);
         assert_eq!(e.policy.mode, Mode::Enforce);
         assert!(!e.policy.allow_pip_fallback);
@@ -459,7 +460,7 @@ mod tests {
             ),
             layer(LayerKind::Project, "p.toml", "mode = \"advise\""),
         ])
-        .unwrap();
+        .expect("test setup");
         assert_eq!(e.policy.mode, Mode::Enforce);
         assert_eq!(e.warnings.len(), 1);
         assert!(
@@ -467,6 +468,9 @@ mod tests {
             "{}",
             e.warnings[0]
         );
-        assert_eq!(e.policy.floor.as_ref().unwrap().source, "u.toml");
+        assert_eq!(
+            e.policy.floor.as_ref().expect("test setup").source,
+            "u.toml"
+        );
     }
 }

@@ -195,19 +195,19 @@ mod tests {
 
     #[test]
     fn project_search_stops_at_git() {
-        let t = tempfile::tempdir().unwrap();
+        let t = tempfile::tempdir().expect("test setup");
         let root = t.path();
-        std::fs::write(root.join(PROJECT_FILE), "").unwrap();
+        std::fs::write(root.join(PROJECT_FILE), "").expect("test setup");
         let repo = root.join("repo");
         let deep = repo.join("a/b");
-        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(&deep).expect("test setup");
         // No .git: the file above is found.
         assert_eq!(find_project_file(&deep), Some(root.join(PROJECT_FILE)));
         // A .git file (worktree or submodule) is a boundary too.
-        std::fs::write(repo.join(".git"), "gitdir: x").unwrap();
+        std::fs::write(repo.join(".git"), "gitdir: x").expect("test setup");
         assert_eq!(find_project_file(&deep), None);
         // The boundary directory itself is searched.
-        std::fs::write(repo.join(PROJECT_FILE), "").unwrap();
+        std::fs::write(repo.join(PROJECT_FILE), "").expect("test setup");
         assert_eq!(find_project_file(&deep), Some(repo.join(PROJECT_FILE)));
     }
 }

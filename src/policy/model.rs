@@ -440,7 +440,7 @@ mod tests {
     use super::*;
 
     fn rule(p: &str, layer: usize, locked: bool) -> Rule {
-        let mut r = Rule::new(p, None, format!("layer{layer}:1"), layer).unwrap();
+        let mut r = Rule::new(p, None, format!("layer{layer}:1"), layer).expect("test setup");
         r.locked = locked;
         r
     }
@@ -486,7 +486,7 @@ mod tests {
         p.deny.push(rule("made-up-pkg", 1, false));
         let (v, why) = p.verdict(None, Tier::DevShell, false);
         assert_eq!(v, Verdict::Block);
-        assert!(why.unwrap().contains("name is not known"));
+        assert!(why.expect("test setup").contains("name is not known"));
         // Named ones that match nothing are untouched; constraints too.
         assert_eq!(p.verdict(Some("x"), Tier::Pip, false).0, Verdict::Allow);
         assert_eq!(p.verdict(None, Tier::DevShell, true).0, Verdict::Allow);
@@ -507,7 +507,7 @@ mod tests {
         p.allow.push(rule("*", 3, false));
         let (v, why) = p.verdict(None, Tier::DevShell, false);
         assert_eq!(v, Verdict::Block);
-        assert!(why.unwrap().contains("name is not known"));
+        assert!(why.expect("test setup").contains("name is not known"));
     }
 
     #[test]
@@ -522,7 +522,7 @@ mod tests {
         p.deny.push(rule("tor*", 2, false));
         let (v, why) = p.verdict(Some("torch"), Tier::Pip, false);
         assert_eq!(v, Verdict::Block);
-        assert!(why.unwrap().contains("`tor*` in layer2:1"));
+        assert!(why.expect("test setup").contains("`tor*` in layer2:1"));
     }
 
     #[test]
@@ -540,7 +540,7 @@ mod tests {
         p.allow.push(rule("*", 3, false));
         let (v, why) = p.verdict(Some("torch"), Tier::Pip, false);
         assert_eq!(v, Verdict::Block);
-        assert!(why.unwrap().contains("(locked)"));
+        assert!(why.expect("test setup").contains("(locked)"));
         assert_eq!(p.verdict(Some("numpy"), Tier::Pip, false).0, Verdict::Allow);
     }
 
@@ -559,7 +559,7 @@ mod tests {
         let (v, why) = p.verdict(Some("requests"), Tier::Nixpkgs, false);
         assert_eq!(v, Verdict::Block);
         assert!(why
-            .unwrap()
+            .expect("test setup")
             .contains("cannot loosen /etc/pip-guard/policy.toml"));
     }
 

@@ -158,7 +158,9 @@ mod tests {
     use super::*;
 
     fn effective() -> EffectivePolicy {
-        let f = |t: &str| parse(t, Path::new("/x/p.toml"), "x", Trust::Local, None).unwrap();
+        let f = |t: &str| {
+            parse(t, Path::new("/x/p.toml"), "x", Trust::Local, None).expect("test setup")
+        };
         merge(&[
             Layer {
                 kind: LayerKind::System,
@@ -171,7 +173,7 @@ mod tests {
                 file: f("allow_pip_fallback = false\nallow = [\"foo\"]\n[index]\nchannel = \"nixos-25.05\""),
             },
         ])
-        .unwrap()
+        .expect("test setup")
     }
 
     #[test]
@@ -198,7 +200,7 @@ mod tests {
             "{t}"
         );
         // Round trip: the output parses as a policy file with the same values.
-        let back = parse(&t, Path::new("/x/p.toml"), "x", Trust::Local, None).unwrap();
+        let back = parse(&t, Path::new("/x/p.toml"), "x", Trust::Local, None).expect("test setup");
         assert_eq!(back.mode, Some(e.policy.mode));
         assert_eq!(back.deny.len(), 1);
         assert_eq!(back.allow.len(), 1);

@@ -351,7 +351,7 @@ mod tests {
                 "pylock.toml",
             ],
         )
-        .unwrap();
+        .expect("test setup");
         assert_eq!(
             origins(&set),
             vec![
@@ -384,7 +384,7 @@ mod tests {
             run(&fs, &["--group", "dev"])
                 .unwrap_err()
                 .origin
-                .unwrap()
+                .expect("test setup")
                 .to_string(),
             "pyproject.toml:4"
         );
@@ -392,7 +392,7 @@ mod tests {
             run(&fs, &["--requirements-from-script", "s.py"])
                 .unwrap_err()
                 .origin
-                .unwrap()
+                .expect("test setup")
                 .to_string(),
             "s.py:4"
         );

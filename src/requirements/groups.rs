@@ -286,10 +286,10 @@ mod tests {
         let mut r = resolver(
             "[dependency-groups]\ntest = [\"pytest\", {include-group = \"Lint_Tools\"}, \"cov\"]\nlint-tools = [\"ruff\"]\n",
         )
-        .unwrap();
+        .expect("test setup");
         let got: Vec<(String, usize)> = r
             .resolve("TEST")
-            .unwrap()
+            .expect("test setup")
             .into_iter()
             .map(|g| (g.text, g.line))
             .collect();
@@ -306,9 +306,9 @@ mod tests {
             text.push_str(&format!("g{i} = [{{include-group = \"g{}\"}}]\n", i + 1));
         }
         text.push_str("g5000 = [\"x\"]\n");
-        let mut r = resolver(&text).unwrap();
+        let mut r = resolver(&text).expect("test setup");
         assert!(r.resolve("g0").unwrap_err().message.contains("nest"));
-        assert_eq!(r.resolve("g4900").unwrap().len(), 1);
+        assert_eq!(r.resolve("g4900").expect("test setup").len(), 1);
     }
 
     #[test]
@@ -316,12 +316,13 @@ mod tests {
         let mut r = resolver(
             "[dependency-groups]\na = [{include-group = \"b\"}]\nb = [{include-group = \"a\"}]\n",
         )
-        .unwrap();
+        .expect("test setup");
         assert!(r.resolve("a").unwrap_err().message.contains("Cyclic"));
-        let mut r = resolver("[dependency-groups]\na = [{include-group = \"a\"}]\n").unwrap();
-        assert!(r.resolve("a").is_err());
         let mut r =
-            resolver("[dependency-groups]\na = \"x\"\nb = [\"ok\", \"bad>=>1\"]\n").unwrap();
+            resolver("[dependency-groups]\na = [{include-group = \"a\"}]\n").expect("test setup");
+        assert!(r.resolve("a").is_err());
+        let mut r = resolver("[dependency-groups]\na = \"x\"\nb = [\"ok\", \"bad>=>1\"]\n")
+            .expect("test setup");
         assert!(r.resolve("a").is_err());
         assert_eq!(r.resolve("b").unwrap_err().line, Some(3));
         assert!(r.resolve("missing").is_err());

@@ -246,13 +246,16 @@ mod tests {
     #[test]
     fn shlex_like_python() {
         let s = |x: &str| shlex_split(x);
-        assert_eq!(s("a\\ b").unwrap(), vec!["a b"]);
-        assert_eq!(s("\"a\\b\"").unwrap(), vec!["a\\b"]);
-        assert_eq!(s("'a\\b'").unwrap(), vec!["a\\b"]);
-        assert_eq!(s("\"a\\\"b\"").unwrap(), vec!["a\"b"]);
-        assert_eq!(s("a\"b c\"d").unwrap(), vec!["ab cd"]);
-        assert_eq!(s("\"\"").unwrap(), vec![""]);
-        assert_eq!(s("a\tb\rc\x0bd").unwrap(), vec!["a", "b", "c\x0bd"]);
+        assert_eq!(s("a\\ b").expect("test setup"), vec!["a b"]);
+        assert_eq!(s("\"a\\b\"").expect("test setup"), vec!["a\\b"]);
+        assert_eq!(s("'a\\b'").expect("test setup"), vec!["a\\b"]);
+        assert_eq!(s("\"a\\\"b\"").expect("test setup"), vec!["a\"b"]);
+        assert_eq!(s("a\"b c\"d").expect("test setup"), vec!["ab cd"]);
+        assert_eq!(s("\"\"").expect("test setup"), vec![""]);
+        assert_eq!(
+            s("a\tb\rc\x0bd").expect("test setup"),
+            vec!["a", "b", "c\x0bd"]
+        );
         assert!(s("a\\").is_err());
         assert!(s("\"x").is_err());
     }
@@ -261,18 +264,18 @@ mod tests {
     fn optparse_spellings() {
         let p = |x: &str| parse_line(x).map(|l| l.opts.all);
         assert_eq!(
-            p("-ihttps://x").unwrap(),
+            p("-ihttps://x").expect("test setup"),
             vec![("index-url", Some("https://x".into()))]
         );
         assert_eq!(
-            p("--index https://x").unwrap(),
+            p("--index https://x").expect("test setup"),
             vec![("index-url", Some("https://x".into()))]
         );
         assert_eq!(
-            p("--pypi-url=u").unwrap(),
+            p("--pypi-url=u").expect("test setup"),
             vec![("index-url", Some("u".into()))]
         );
-        assert_eq!(p("--pre").unwrap(), vec![("pre", None)]);
+        assert_eq!(p("--pre").expect("test setup"), vec![("pre", None)]);
         assert!(p("--pr").is_err()); // --pre, --prefer-binary
         assert!(p("--req x").is_err()); // --requirement, --require-hashes
         assert!(p("--frob").is_err());
@@ -283,9 +286,12 @@ mod tests {
         assert!(p("-C nokey").is_err());
         assert!(p("--use-feature=nope").is_err());
         assert_eq!(
-            p("--pre foo --no-index").unwrap(),
+            p("--pre foo --no-index").expect("test setup"),
             vec![("pre", None), ("no-index", None)]
         );
-        assert_eq!(p("--pre -- --frob").unwrap(), vec![("pre", None)]);
+        assert_eq!(
+            p("--pre -- --frob").expect("test setup"),
+            vec![("pre", None)]
+        );
     }
 }

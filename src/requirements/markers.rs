@@ -327,11 +327,13 @@ mod tests {
             python_version: "3.11",
             sys_platform: "linux",
         })
-        .unwrap()
+        .expect("test setup")
     }
 
     fn eval(m: &str, sets: Option<&SetVars>) -> bool {
-        marker_tree(m, sets).unwrap().evaluate(&env(), &[])
+        marker_tree(m, sets)
+            .expect("test setup")
+            .evaluate(&env(), &[])
     }
 
     #[test]
@@ -349,7 +351,7 @@ mod tests {
     }
 
     fn pip_eval(m: &str) -> Result<bool, String> {
-        parse(m, None).unwrap().1.evaluate(&env())
+        parse(m, None).expect("test setup").1.evaluate(&env())
     }
 
     #[test]

@@ -110,6 +110,17 @@ impl<'a> Scan<'a> {
         }
     }
     /// `(?:[0-9]+!)?` then `[0-9]+(?:\.[0-9]+)*` (or `+` with `min2`).
+    /// `v?` then [`Scan::epoch_release`]; when the `v` form fails, the
+    /// release alone (packaging's optional `v` prefix).
+    fn v_epoch_release(&mut self, min2: bool) -> bool {
+        let save = self.i;
+        self.one_of(b"vV");
+        if self.epoch_release(min2) {
+            return true;
+        }
+        self.i = save;
+        self.epoch_release(min2)
+    }
     fn epoch_release(&mut self, min2: bool) -> bool {
         let save = self.i;
         if !(self.digits() > 0 && self.one_of(b"!")) {
@@ -210,13 +221,8 @@ fn match_specifier(s: &str) -> Option<usize> {
     let mut c = Scan::new(s);
     if c.lit("==") || c.lit("!=") {
         c.ws();
-        let save = c.i;
-        c.one_of(b"vV");
-        if !c.epoch_release(false) {
-            c.i = save;
-            if !c.epoch_release(false) {
-                return None;
-            }
+        if !c.v_epoch_release(false) {
+            return None;
         }
         if !c.lit(".*") {
             c.pre();
@@ -230,13 +236,8 @@ fn match_specifier(s: &str) -> Option<usize> {
     let mut c = Scan::new(s);
     if c.lit("~=") {
         c.ws();
-        let save = c.i;
-        c.one_of(b"vV");
-        if !c.epoch_release(true) {
-            c.i = save;
-            if !c.epoch_release(true) {
-                return None;
-            }
+        if !c.v_epoch_release(true) {
+            return None;
         }
         c.pre();
         c.post();
@@ -254,13 +255,8 @@ fn match_ordered(s: &str) -> Option<usize> {
             continue;
         }
         c.ws();
-        let save = c.i;
-        c.one_of(b"vV");
-        if !c.epoch_release(false) {
-            c.i = save;
-            if !c.epoch_release(false) {
-                continue;
-            }
+        if !c.v_epoch_release(false) {
+            continue;
         }
         c.pre();
         c.post();

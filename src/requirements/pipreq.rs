@@ -38,6 +38,23 @@ pub struct PipReq {
     pub url: Option<String>,
 }
 
+impl PipReq {
+    /// A requirement with no name yet (a bare URL or path): no extras,
+    /// specifiers or marker.
+    fn unnamed(kind: Kind) -> PipReq {
+        PipReq {
+            kind,
+            name: None,
+            extras: Vec::new(),
+            specifier: String::new(),
+            specifiers: VersionSpecifiers::empty(),
+            marker: None,
+            pip_marker: None,
+            url: None,
+        }
+    }
+}
+
 /// pip's VCS backends (`vcs.backends`) and `vcs.all_schemes`.
 const VCS: &[&str] = &["bzr", "git", "hg", "svn"];
 const VCS_SCHEMES: &[&str] = &[
@@ -453,16 +470,7 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             })?;
             from_parts(&parts)?
         }
-        None => PipReq {
-            kind,
-            name: None,
-            extras: Vec::new(),
-            specifier: String::new(),
-            specifiers: VersionSpecifiers::empty(),
-            marker: None,
-            pip_marker: None,
-            url: None,
-        },
+        None => PipReq::unnamed(kind),
     };
     if let Some(l) = link {
         req.kind = kind;
@@ -542,16 +550,7 @@ pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, Stri
             let parts = pep508::parse_requirement(n).map_err(|e| invalid(n, e))?;
             from_parts(&parts)?
         }
-        None => PipReq {
-            kind: Kind::Editable,
-            name: None,
-            extras: Vec::new(),
-            specifier: String::new(),
-            specifiers: VersionSpecifiers::empty(),
-            marker: None,
-            pip_marker: None,
-            url: None,
-        },
+        None => PipReq::unnamed(Kind::Editable),
     };
     req.kind = Kind::Editable;
     req.extras = extras;
@@ -579,7 +578,7 @@ mod tests {
 
     #[test]
     fn named() {
-        let r = line("Foo[Bar,bar] >= 1.0 ; python_version >= '3'").unwrap();
+        let r = line("Foo[Bar,bar] >= 1.0 ; python_version >= '3'").expect("test setup");
         assert_eq!(r.kind, Kind::Named);
         assert_eq!(r.name.as_deref(), Some("Foo"));
         assert_eq!(r.extras, vec!["bar"]);
@@ -589,21 +588,21 @@ mod tests {
 
     #[test]
     fn paths_and_urls() {
-        let r = line("./proj").unwrap();
+        let r = line("./proj").expect("test setup");
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Path, None));
         assert!(line("./empty").is_err());
-        let r = line("dl/Bar_Baz-2.0-py3-none-any.whl").unwrap();
+        let r = line("dl/Bar_Baz-2.0-py3-none-any.whl").expect("test setup");
         assert_eq!(
             (r.kind, r.name.as_deref(), r.specifier.as_str()),
             (Kind::Path, Some("bar-baz"), "==2.0")
         );
-        let r = line("missing-1.0.tar.gz").unwrap(); // pip warns, keeps it as a path
+        let r = line("missing-1.0.tar.gz").expect("test setup"); // pip warns, keeps it as a path
         assert_eq!(r.kind, Kind::Path);
-        let r = line("git+https://h/r.git@v1#egg=Thing").unwrap();
+        let r = line("git+https://h/r.git@v1#egg=Thing").expect("test setup");
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Url, Some("Thing")));
-        let r = line("https://h/x.tar.gz ; python_version < '3'").unwrap();
+        let r = line("https://h/x.tar.gz ; python_version < '3'").expect("test setup");
         assert!(r.marker.is_some());
-        let r = line("thing @ https://h/x.tar.gz ; python_version < '3'").unwrap();
+        let r = line("thing @ https://h/x.tar.gz ; python_version < '3'").expect("test setup");
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Url, Some("thing")));
         assert!(line("./nope").is_err());
         assert!(line("git+https://h/r.git#egg=-bad").is_err());
@@ -611,12 +610,12 @@ mod tests {
 
     #[test]
     fn editables() {
-        let r = from_editable("./proj[Dev]", Path::new("/w"), &fs()).unwrap();
+        let r = from_editable("./proj[Dev]", Path::new("/w"), &fs()).expect("test setup");
         assert_eq!(
             (r.kind, r.name.as_deref(), r.extras.clone()),
             (Kind::Editable, None, vec!["dev".to_string()])
         );
-        let r = from_editable("git+https://h/r#egg=x", Path::new("/w"), &fs()).unwrap();
+        let r = from_editable("git+https://h/r#egg=x", Path::new("/w"), &fs()).expect("test setup");
         assert_eq!(r.name.as_deref(), Some("x"));
         assert!(from_editable("git+https://h/r", Path::new("/w"), &fs()).is_err());
         assert!(from_editable("requests", Path::new("/w"), &fs()).is_err());
@@ -626,7 +625,7 @@ mod tests {
             Path::new("/w"),
             &fs(),
         )
-        .unwrap();
+        .expect("test setup");
         assert_eq!(
             (r.name.as_deref(), r.extras.clone()),
             (Some("x"), vec!["a".to_string()])

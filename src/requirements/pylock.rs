@@ -460,7 +460,7 @@ sdist = {name = "docs_only-1.tar.gz", url = "https://x/d.tar.gz", hashes = {sha2
         req.include_default_groups = true;
         let got: Vec<(usize, String)> = parse(text, &req)
             .map_err(|f| f.message)
-            .unwrap()
+            .expect("test setup")
             .into_iter()
             .map(|(l, r, _)| (l, format!("{}{}", r.name.unwrap_or_default(), r.specifier)))
             .collect();

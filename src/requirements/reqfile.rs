@@ -321,7 +321,7 @@ mod tests {
             .add("/w/sub/b.txt", "b>=1 \\\n  ,<2  # comment\n-r ../d.txt\n")
             .add("/w/sub/c.txt", "c==1\n")
             .add("/w/d.txt", "--index-url https://u:p@x/simple\nd\n");
-        let set = run(&fs, "r.txt").unwrap();
+        let set = run(&fs, "r.txt").expect("test setup");
         let got: Vec<(String, String, bool)> = set
             .requirements
             .iter()
@@ -347,7 +347,7 @@ mod tests {
         fs.add("/w/a.txt", "-r b.txt\n")
             .add("/w/b.txt", "x\n-r a.txt\n");
         let e = run(&fs, "a.txt").unwrap_err();
-        assert_eq!(e.origin.unwrap().to_string(), "b.txt:2");
+        assert_eq!(e.origin.expect("test setup").to_string(), "b.txt:2");
         assert!(
             e.message.contains("a.txt -> b.txt -> a.txt"),
             "{}",
@@ -382,7 +382,7 @@ mod tests {
     fn secrets_are_redacted_in_raw_and_url() {
         let mut fs = MemFs::new();
         fs.add("/w/a.txt", "pkg @ https://user:${TOKEN}@h/p.tar.gz\n");
-        let set = run(&fs, "a.txt").unwrap();
+        let set = run(&fs, "a.txt").expect("test setup");
         let r = &set.requirements[0];
         assert!(!r.raw.contains("s3cret") && !r.url.clone().unwrap_or_default().contains("s3cret"));
         assert!(r.pip_line.contains("s3cret"));

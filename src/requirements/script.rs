@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn reads_the_block_with_lines() {
         let s = "#!/usr/bin/env python\n# /// script\n# requires-python = \">=3.11\"\n# dependencies = [\n#   \"requests<3\",\n#   \"rich\",\n# ]\n# ///\nprint(1)\n";
-        let m = parse(s, "s.py").unwrap();
+        let m = parse(s, "s.py").expect("test setup");
         assert_eq!(m.requires_python.as_deref(), Some(">=3.11"));
         let got: Vec<(&str, usize)> = m
             .dependencies
@@ -189,7 +189,10 @@ mod tests {
         // Other block types are ignored.
         let other =
             "# /// pyproject\n# x = 1\n# ///\n\n# /// script\n# dependencies = [\"a\"]\n# ///\n";
-        assert_eq!(parse(other, "s.py").unwrap().dependencies.len(), 1);
+        assert_eq!(
+            parse(other, "s.py").expect("test setup").dependencies.len(),
+            1
+        );
         // ...but a block runs greedily to the last `# ///` of adjacent comment lines (as in pip).
         let greedy =
             "# /// pyproject\n# x = 1\n# ///\n# /// script\n# dependencies = [\"a\"]\n# ///\n";

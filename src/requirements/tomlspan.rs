@@ -122,17 +122,22 @@ mod tests {
     #[test]
     fn spans_give_lines() {
         let text = "[a]\nx = [\n  \"one\",\n  {k = \"v\"},\n]\n\n[[p]]\nname = \"n\"\n";
-        let v = parse(text).unwrap();
-        let x = v.get("a").unwrap().get_ref().get("x").unwrap();
+        let v = parse(text).expect("test setup");
+        let x = v
+            .get("a")
+            .expect("test setup")
+            .get_ref()
+            .get("x")
+            .expect("test setup");
         let SVal::Array(items) = x.get_ref() else {
             panic!()
         };
         assert_eq!(line_of_span(text, items[0].span()), 3);
         assert_eq!(line_of_span(text, items[1].span()), 4);
-        let SVal::Array(ps) = v.get("p").unwrap().get_ref() else {
+        let SVal::Array(ps) = v.get("p").expect("test setup").get_ref() else {
             panic!()
         };
-        let name = ps[0].get_ref().get("name").unwrap();
+        let name = ps[0].get_ref().get("name").expect("test setup");
         assert_eq!(line_of_span(text, name.span()), 8);
         eprintln!("[[p]] span line: {}", line_of_span(text, ps[0].span()));
         assert!(parse("x = [").is_err());
