@@ -138,31 +138,13 @@ mod tests {
     #[test]
     fn embedded_aliases_and_table() {
         let ix = Index::embedded("python312Packages");
-        match ix.lookup("pytorch") {
-            Lookup::Found {
-                package,
-                matched_by,
-                ..
-            } => {
-                assert_eq!(
-                    (package.attr.as_str(), matched_by),
-                    ("torch", MatchedBy::Alias)
-                )
-            }
-            other => panic!("pytorch: {other:?}"),
-        }
-        match ix.lookup("opencv-python") {
-            Lookup::Found {
-                package,
-                matched_by,
-                ..
-            } => {
-                assert_eq!(
-                    (package.attr.as_str(), matched_by),
-                    ("opencv4", MatchedBy::Table)
-                )
-            }
-            other => panic!("opencv-python: {other:?}"),
-        }
+        assert_eq!(
+            ix.lookup("pytorch").found(),
+            Some(("torch", MatchedBy::Alias))
+        );
+        assert_eq!(
+            ix.lookup("opencv-python").found(),
+            Some(("opencv4", MatchedBy::Table))
+        );
     }
 }

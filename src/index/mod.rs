@@ -91,6 +91,20 @@ pub enum Lookup {
     Missing,
 }
 
+impl Lookup {
+    /// The attr found and the rule that found it, if found.
+    pub fn found(&self) -> Option<(&str, MatchedBy)> {
+        match self {
+            Lookup::Found {
+                package,
+                matched_by,
+                ..
+            } => Some((package.attr.as_str(), *matched_by)),
+            _ => None,
+        }
+    }
+}
+
 /// An entry of the hand-kept PyPI→nixpkgs table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableEntry {
