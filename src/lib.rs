@@ -31,3 +31,4 @@ pub mod requirements;
 pub mod resolve;
 pub mod shell;
 pub mod target;
+pub mod wheels;
