@@ -21,6 +21,8 @@ pub struct Flags {
     pub policy: Option<PathBuf>,
     /// `--strict`.
     pub strict: bool,
+    /// `--check-wheels`.
+    pub check_wheels: bool,
 }
 
 fn own_value<T: clap::ValueEnum>(flag: &str, v: &str) -> eyre::Result<T> {
@@ -52,7 +54,21 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     let strict = flags.strict || inv.own.strict;
     let cwd = std::env::current_dir()?;
     let out = pipeline::run(&inv, &Settings { index, policy }, &cwd)?;
+    let wheels = if flags.check_wheels || inv.own.check_wheels {
+        Some(check_wheels(&inv, &out, &cwd)?)
+    } else {
+        None
+    };
     let text = match format {
+        FormatArg::Json if wheels.is_some() => {
+            let mut v = render::json::to_value(&out.plan);
+            if let Some(w) = &wheels {
+                crate::wheels::prepare::attach_json(&mut v, &out.plan, w);
+            }
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
         FormatArg::Json => render::json::render(&out.plan),
         FormatArg::Markdown => render::markdown::render(&out.plan),
         FormatArg::Github => render::github::render(&out.plan),
@@ -65,10 +81,54 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
         }
     };
     crate::app::print_stdout(&text)?;
+    let mut unloadable = false;
+    if let Some(w) = &wheels {
+        unloadable = w.unloadable().next().is_some();
+        if format != FormatArg::Json {
+            let section = crate::wheels::render::prepared(w);
+            if format == FormatArg::Text {
+                crate::app::print_stdout(&format!("\n{section}"))?;
+            } else {
+                eprint!("{section}");
+            }
+        }
+    }
     let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
-    Ok(if out.plan.blocked() || (strict && warned) {
+    let block_wheels = unloadable
+        && (strict
+            || (out.policy.mode == crate::policy::Mode::Enforce
+                && out.policy.block_unloadable_wheels));
+    Ok(if out.plan.blocked() || (strict && warned) || block_wheels {
         Exit::Blocked
     } else {
         Exit::Success
     })
+}
+
+/// `--check-wheels`: what pip would install for the requirements that fall
+/// through, read and judged against the target interpreter.
+fn check_wheels(
+    inv: &crate::invocation::Invocation,
+    out: &pipeline::Outcome,
+    cwd: &std::path::Path,
+) -> eyre::Result<crate::wheels::prepare::Prepared> {
+    let Some(python) = out.target.python.clone() else {
+        return Err(eyre::eyre!(crate::error::EnvError(
+            "--check-wheels needs the target interpreter and its pip (set PIP_GUARD_PYTHON or pass --python)".into()
+        )));
+    };
+    let d = crate::guard::install::decide(&out.plan, false);
+    if d.pip.is_empty() {
+        return Ok(crate::wheels::prepare::Prepared::default());
+    }
+    let mut child = crate::guard::fallthrough::build(inv, &out.set, &out.plan, &d.pip, &python, cwd);
+    child.deny_constraints = crate::guard::fallthrough::deny_constraints(&out.policy);
+    Ok(crate::wheels::prepare::prepare(
+        &child,
+        &out.plan,
+        false,
+        out.target.externally_managed,
+        0,
+        &[],
+    ))
 }

@@ -334,6 +334,38 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
 
     let dry_run = inv.has("dry-run");
     let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
+    // What pip would install, read before asking (docs/wheels.md).
+    let prepared = match &target.python {
+        Some(py) if !d.pip.is_empty() && wheel_check_enabled() => {
+            let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, py, &cwd);
+            child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
+            let roots = [PathBuf::from(&target.probe.user_site)];
+            let p = crate::wheels::prepare::prepare(&child, plan, true, true, depth, &roots);
+            if !quiet || p.unloadable().next().is_some() {
+                eprint_all(&crate::wheels::render::prepared(&p))?;
+            }
+            Some(p)
+        }
+        _ => None,
+    };
+    if let Some(p) = &prepared {
+        if plan.policy_mode == PolicyMode::Enforce
+            && out.policy.block_unloadable_wheels
+            && p.unloadable().next().is_some()
+        {
+            let mut msg = String::new();
+            explain::push_wrapped(
+                &mut msg,
+                "Blocked: a wheel above will not load with this interpreter, and the \
+                 policy sets block_unloadable_wheels = true. Nothing installed.",
+                "",
+                "  ",
+            );
+            eprint_all(&msg)?;
+            log(if dry_run { Action::DryRun } else { Action::Blocked });
+            return Ok(Exit::Blocked);
+        }
+    }
     if dry_run || d.pip.is_empty() {
         if dry_run {
             eprint_all("Dry run: nothing installed.\n")?;
@@ -388,6 +420,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     };
     let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
     child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
+    // Install the very files that were checked.
+    if let Some(p) = &prepared {
+        child.args.extend(p.install_args());
+    }
     if !child.deny_constraints.is_empty() && !quiet {
         let mut msg = String::new();
         explain::push_wrapped(
@@ -404,12 +440,38 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let status = super::fallthrough::run(&child, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
+    if code == 0 && wheel_check_enabled() {
+        let dists: Vec<String> = match &prepared {
+            Some(p) if !p.planned.is_empty() => p.dists(),
+            _ => d
+                .pip
+                .iter()
+                .filter_map(|&i| plan.entries.get(i)?.req.name.clone())
+                .collect(),
+        };
+        let check = crate::wheels::imports::check(&python, &dists);
+        let kind = prepared
+            .as_ref()
+            .and_then(|p| p.kind.clone())
+            .unwrap_or(crate::wheels::loader::LoaderKind::System);
+        eprint_all(&crate::wheels::render::imports(&check, &kind))?;
+        let mut record = Record::for_plan(&own_argv(), &cwd, plan, Action::ImportCheck);
+        record.imports = Some(check.imports.clone());
+        record.import_error = check.error.clone();
+        audit_log::log(&out.policy.audit_log, &record);
+    }
     if code == 0 && d.held() {
         eprint_all(
             "pip-guard: pip succeeded; the requirements held back above are for Nix (exit 1).\n",
         )?;
     }
     Ok(exit)
+}
+
+/// The wheel check and the import check run unless
+/// `PIP_GUARD_WHEEL_CHECK=0`.
+fn wheel_check_enabled() -> bool {
+    std::env::var("PIP_GUARD_WHEEL_CHECK").map_or(true, |v| v != "0")
 }
 
 /// Write to stderr; a closed stderr is not worth failing over.

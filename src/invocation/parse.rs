@@ -33,6 +33,8 @@ pub struct OwnFlags {
     pub yes: bool,
     /// `--guard-all`: send every requirement to pip.
     pub all: bool,
+    /// `--check-wheels`: read the wheels pip would install (audit).
+    pub check_wheels: bool,
 }
 
 /// The values of pip-guard's `--index` in audit mode.
@@ -44,6 +46,7 @@ const OWN: &[(&str, bool, Mode)] = &[
     ("nix-index", true, Mode::Audit),
     ("policy", true, Mode::Audit),
     ("strict", false, Mode::Audit),
+    ("check-wheels", false, Mode::Audit),
     ("guard-yes", false, Mode::Guard),
     ("guard-all", false, Mode::Guard),
     ("guard-index", true, Mode::Guard),
@@ -56,6 +59,7 @@ fn set_own(own: &mut OwnFlags, name: &str, value: Option<String>) {
         "nix-index" | "guard-index" => own.index = value,
         "policy" | "guard-policy" => own.policy = value,
         "strict" => own.strict = true,
+        "check-wheels" => own.check_wheels = true,
         "guard-yes" => own.yes = true,
         "guard-all" => own.all = true,
         _ => {}

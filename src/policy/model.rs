@@ -273,6 +273,9 @@ pub struct Policy {
     pub package_set: Option<String>,
     /// May pip-tier requirements fall through in enforce mode?
     pub allow_pip_fallback: bool,
+    /// In enforce mode, block a fallthrough whose wheels the target
+    /// interpreter cannot load (`block_unloadable_wheels`).
+    pub block_unloadable_wheels: bool,
     /// Names that may go to pip (unless a locked deny or the floor says otherwise).
     pub allow: Vec<Rule>,
     /// Names that must never go to pip.

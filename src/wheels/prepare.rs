@@ -135,3 +135,56 @@ pub fn prepare(
     out.checks = super::check(&inputs, &loader, site_roots, &lookup);
     out
 }
+
+/// Add `--check-wheels`' findings to an audit's JSON value: each
+/// requirement gets `wheels[]` (the wheels of its own project), and a
+/// top-level `wheel_check` holds the loader, the dependencies' wheels and
+/// any notes.
+pub fn attach_json(v: &mut serde_json::Value, plan: &Plan, p: &Prepared) {
+    let mut used = vec![false; p.checks.len()];
+    if let Some(reqs) = v.get_mut("requirements").and_then(|r| r.as_array_mut()) {
+        for (entry, req) in plan.entries.iter().zip(reqs.iter_mut()) {
+            let mine: Vec<&WheelCheck> = p
+                .checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    entry.req.normalized.is_some()
+                        && c.project.as_deref().map(crate::names::normalize)
+                            == entry.req.normalized
+                })
+                .map(|(i, c)| {
+                    used[i] = true;
+                    c
+                })
+                .collect();
+            if let Some(obj) = req.as_object_mut() {
+                obj.insert(
+                    "wheels".into(),
+                    serde_json::to_value(&mine).unwrap_or_default(),
+                );
+            }
+        }
+    }
+    let deps: Vec<&WheelCheck> = p
+        .checks
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(c, _)| c)
+        .collect();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "wheel_check".into(),
+            serde_json::json!({
+                "loader": p.loader,
+                "distributions": p.planned.iter().map(|d| serde_json::json!({
+                    "name": d.name, "version": d.version, "wheel": d.wheel, "requested": d.requested,
+                })).collect::<Vec<_>>(),
+                "dependency_wheels": deps,
+                "not_wheels": p.not_wheels,
+                "notes": p.notes,
+            }),
+        );
+    }
+}
