@@ -98,11 +98,13 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
         && (strict
             || (out.policy.mode == crate::policy::Mode::Enforce
                 && out.policy.block_unloadable_wheels));
-    Ok(if out.plan.blocked() || (strict && warned) || block_wheels {
-        Exit::Blocked
-    } else {
-        Exit::Success
-    })
+    Ok(
+        if out.plan.blocked() || (strict && warned) || block_wheels {
+            Exit::Blocked
+        } else {
+            Exit::Success
+        },
+    )
 }
 
 /// `--check-wheels`: what pip would install for the requirements that fall
@@ -121,7 +123,8 @@ fn check_wheels(
     if d.pip.is_empty() {
         return Ok(crate::wheels::prepare::Prepared::default());
     }
-    let mut child = crate::guard::fallthrough::build(inv, &out.set, &out.plan, &d.pip, &python, cwd);
+    let mut child =
+        crate::guard::fallthrough::build(inv, &out.set, &out.plan, &d.pip, &python, cwd);
     child.deny_constraints = crate::guard::fallthrough::deny_constraints(&out.policy);
     Ok(crate::wheels::prepare::prepare(
         &child,

@@ -9,7 +9,11 @@ use color_eyre::eyre;
 use std::path::PathBuf;
 
 /// Run the check on `files` for `python` (else the usual discovery).
-pub fn run(format: Option<FormatArg>, python: Option<PathBuf>, files: &[PathBuf]) -> eyre::Result<Exit> {
+pub fn run(
+    format: Option<FormatArg>,
+    python: Option<PathBuf>,
+    files: &[PathBuf],
+) -> eyre::Result<Exit> {
     let format = format.unwrap_or(FormatArg::Text);
     if !matches!(format, FormatArg::Text | FormatArg::Json) {
         return Err(eyre::eyre!(InputError::new(
@@ -46,7 +50,9 @@ pub fn run(format: Option<FormatArg>, python: Option<PathBuf>, files: &[PathBuf]
         })
         .collect();
     let checks = wheels::check(&inputs, &loader, &[], &|_| None);
-    let bad = checks.iter().any(|c| c.will_not_load() || c.error.is_some());
+    let bad = checks
+        .iter()
+        .any(|c| c.will_not_load() || c.error.is_some() || !c.unreadable.is_empty());
     let text = match format {
         FormatArg::Json => {
             let v = serde_json::json!({
@@ -67,7 +73,10 @@ pub fn run(format: Option<FormatArg>, python: Option<PathBuf>, files: &[PathBuf]
             );
             for c in &checks {
                 if c.objects == 0 && c.error.is_none() {
-                    out.push_str(&format!("  {}: no native code\n", c.file.replace(|ch: char| ch.is_control(), "?")));
+                    out.push_str(&format!(
+                        "  {}: no native code\n",
+                        c.file.replace(|ch: char| ch.is_control(), "?")
+                    ));
                 } else {
                     wheels::render::wheel(&mut out, c);
                 }

@@ -362,7 +362,11 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
                 "  ",
             );
             eprint_all(&msg)?;
-            log(if dry_run { Action::DryRun } else { Action::Blocked });
+            log(if dry_run {
+                Action::DryRun
+            } else {
+                Action::Blocked
+            });
             return Ok(Exit::Blocked);
         }
     }

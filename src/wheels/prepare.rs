@@ -150,8 +150,7 @@ pub fn attach_json(v: &mut serde_json::Value, plan: &Plan, p: &Prepared) {
                 .enumerate()
                 .filter(|(_, c)| {
                     entry.req.normalized.is_some()
-                        && c.project.as_deref().map(crate::names::normalize)
-                            == entry.req.normalized
+                        && c.project.as_deref().map(crate::names::normalize) == entry.req.normalized
                 })
                 .map(|(i, c)| {
                     used[i] = true;

@@ -64,6 +64,17 @@ pub fn wheel(out: &mut String, c: &WheelCheck) {
                 out.push_str(&format!("           {n}\n"));
             }
         }
+    } else if !c.unreadable.is_empty() {
+        push_wrapped(
+            out,
+            &format!(
+                "{file}: {} of its {} shared objects could not be read; whether it loads is not known",
+                c.unreadable.len(),
+                c.objects
+            ),
+            "  ",
+            "      ",
+        );
     } else if c.objects > 0 {
         let needs = if c.needs.is_empty() {
             "nothing from the host beyond glibc".to_string()

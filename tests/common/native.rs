@@ -102,3 +102,117 @@ pub fn executable_with_interpreter(dir: &Path, name: &str, interp: &str) -> Path
     ]);
     out
 }
+
+/// One of [`four_wheels`].
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The project.
+    pub project: &'static str,
+    /// Its top-level module.
+    pub module: &'static str,
+    /// The wheel file.
+    pub wheel: PathBuf,
+    /// Whether Debian's python3 can import it once installed.
+    pub loads_on_debian: bool,
+}
+
+/// The four wheels of the issue, written to `wheels` (scratch files in
+/// `scratch`):
+/// - `pgt-hostlibs`: an extension linking libstdc++.so.6 and libz.so.1,
+///   which Debian has;
+/// - `pgt-gone`: an extension linking libpgtgone.so.1, built here and then
+///   deleted (the import really fails);
+/// - `pgt-bundled`: an extension linking a library bundled in
+///   `pgt_bundled.libs/` (auditwheel's layout), found via `$ORIGIN`;
+/// - `pgt-pure`: pure Python.
+pub fn four_wheels(wheels: &Path, scratch: &Path) -> Vec<Built> {
+    use super::wheel::Wheel;
+    let init = |m: &str| format!("from .{m} import answer\nPIP_GUARD_FAKE = True\n");
+    let mut out = Vec::new();
+
+    let so = extension(
+        &scratch.join("hostlibs"),
+        "_hostlibs",
+        "extern const char *zlibVersion(void);",
+        "zlibVersion() != 0 ? 42 : 0",
+        &["-l:libstdc++.so.6", "-l:libz.so.1"],
+    );
+    let w = Wheel::new("pgt-hostlibs", "1.0")
+        .tag(TAG)
+        .module("pgt_hostlibs/__init__.py", &init("_hostlibs"))
+        .binary(&format!("pgt_hostlibs/_hostlibs{EXT_SUFFIX}"), so)
+        .write_to(wheels);
+    out.push(Built {
+        project: "pgt-hostlibs",
+        module: "pgt_hostlibs",
+        wheel: w,
+        loads_on_debian: true,
+    });
+
+    let libdir = scratch.join("gone-lib");
+    let lib = shared_lib(&libdir, "libpgtgone.so.1", "libpgtgone.so.1", "pgt_gone");
+    let so = extension(
+        &scratch.join("gone"),
+        "_gone",
+        "extern int pgt_gone(void);",
+        "pgt_gone()",
+        &[&format!("-L{}", libdir.display()), "-l:libpgtgone.so.1"],
+    );
+    std::fs::remove_file(&lib).expect("remove the library");
+    let w = Wheel::new("pgt-gone", "1.0")
+        .tag(TAG)
+        .module("pgt_gone/__init__.py", &init("_gone"))
+        .binary(&format!("pgt_gone/_gone{EXT_SUFFIX}"), so)
+        .write_to(wheels);
+    out.push(Built {
+        project: "pgt-gone",
+        module: "pgt_gone",
+        wheel: w,
+        loads_on_debian: false,
+    });
+
+    let libdir = scratch.join("bundled-lib");
+    let hashed = "libpgtbundled-1a2b3c4d.so.1";
+    let lib = shared_lib(&libdir, hashed, hashed, "pgt_bundled");
+    let so = extension(
+        &scratch.join("bundled"),
+        "_bundled",
+        "extern int pgt_bundled(void);",
+        "pgt_bundled()",
+        &[
+            &format!("-L{}", libdir.display()),
+            &format!("-l:{hashed}"),
+            "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../pgt_bundled.libs",
+        ],
+    );
+    let w = Wheel::new("pgt-bundled", "1.0")
+        .tag(TAG)
+        .module("pgt_bundled/__init__.py", &init("_bundled"))
+        .binary(&format!("pgt_bundled/_bundled{EXT_SUFFIX}"), so)
+        .binary(
+            &format!("pgt_bundled.libs/{hashed}"),
+            std::fs::read(&lib).expect("read lib"),
+        )
+        .write_to(wheels);
+    std::fs::remove_file(&lib).expect("remove the library");
+    out.push(Built {
+        project: "pgt-bundled",
+        module: "pgt_bundled",
+        wheel: w,
+        loads_on_debian: true,
+    });
+
+    let w = Wheel::new("pgt-pure", "1.0")
+        .module(
+            "pgt_pure/__init__.py",
+            "PIP_GUARD_FAKE = True\nANSWER = 42\n",
+        )
+        .write_to(wheels);
+    out.push(Built {
+        project: "pgt-pure",
+        module: "pgt_pure",
+        wheel: w,
+        loads_on_debian: true,
+    });
+    out
+}
