@@ -27,7 +27,10 @@ fn sandbox() -> Option<(Sandbox, Vec<Built>)> {
 
 fn imports_with_python(sb: &Sandbox, module: &str) -> bool {
     sb.cmd(PY)
-        .args(["-c", &format!("import {module}; assert {module}.answer() == 42")])
+        .args([
+            "-c",
+            &format!("import {module}; assert {module}.answer() == 42"),
+        ])
         .stderr(Stdio::null())
         .status()
         .map(|s| s.success())
@@ -46,10 +49,17 @@ fn prediction_before_matches_import_after() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let o = run(sb.pip(&args), LONG);
         let err = flat(&String::from_utf8_lossy(&o.stderr));
-        assert_eq!(o.status.code(), Some(0), "{}: pip succeeded\n{}", b.project, show(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}: pip succeeded\n{}",
+            b.project,
+            show(&o)
+        );
         let predicted_bad = err.contains("will not load");
         assert_eq!(
-            predicted_bad, !b.loads_on_debian,
+            predicted_bad,
+            !b.loads_on_debian,
             "{}: the prediction\n{}",
             b.project,
             show(&o)
@@ -65,11 +75,21 @@ fn prediction_before_matches_import_after() {
         } else {
             imports_with_python(&sb, b.module)
         };
-        assert_eq!(really, b.loads_on_debian, "{}: the import\n{}", b.project, show(&o));
+        assert_eq!(
+            really,
+            b.loads_on_debian,
+            "{}: the import\n{}",
+            b.project,
+            show(&o)
+        );
         assert!(sb.user_site_has(b.module), "{}: installed", b.project);
         // The guard's own check after the install says the same.
         if b.loads_on_debian {
-            assert!(err.contains("import check: 1 module imported."), "{}", show(&o));
+            assert!(
+                err.contains("import check: 1 module imported."),
+                "{}",
+                show(&o)
+            );
         } else {
             assert!(
                 err.contains("import check: 1 of 1 imports failed"),
@@ -110,7 +130,11 @@ fn explained_before_the_prompt() {
         show(&o)
     );
     assert!(err.contains("is needed by pgt_gone/_gone"), "{}", show(&o));
-    assert!(err.contains("nix-locate -w lib/libpgtgone.so.1"), "{}", show(&o));
+    assert!(
+        err.contains("nix-locate -w lib/libpgtgone.so.1"),
+        "{}",
+        show(&o)
+    );
     assert!(sb.userbase_files().is_empty(), "nothing installed");
 }
 
@@ -128,8 +152,16 @@ fn the_policy_can_block_unloadable_wheels() {
     let o = run(sb.pip(&args), LONG);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     let err = flat(&String::from_utf8_lossy(&o.stderr));
-    assert!(err.contains("block_unloadable_wheels = true"), "{}", show(&o));
-    assert!(sb.userbase_files().is_empty(), "nothing installed\n{}", show(&o));
+    assert!(
+        err.contains("block_unloadable_wheels = true"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        sb.userbase_files().is_empty(),
+        "nothing installed\n{}",
+        show(&o)
+    );
     let records = sb.records();
     assert_eq!(records.len(), before + 1);
     assert_eq!(records.last().expect("record")["action"], "blocked");
@@ -147,13 +179,20 @@ fn the_policy_can_block_unloadable_wheels() {
 fn audit_check_wheels_json() {
     let Some((sb, built)) = sandbox() else { return };
     let mut c = sb.cmd(common::bin());
-    c.args(["audit", "--check-wheels", "--format", "json", "--nix-index", "embedded"])
-        .args(sb.find_links())
-        .args(built.iter().map(|b| b.project))
-        .env("PIP_GUARD_PYTHON", PY);
+    c.args([
+        "audit",
+        "--check-wheels",
+        "--format",
+        "json",
+        "--nix-index",
+        "embedded",
+    ])
+    .args(sb.find_links())
+    .args(built.iter().map(|b| b.project))
+    .env("PIP_GUARD_PYTHON", PY);
     let o = run(c, LONG);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("JSON ({e})\n{}", show(&o)));
+    let v: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("JSON ({e})\n{}", show(&o)));
     assert_eq!(v["schema"], "pip-guard.audit/v1");
     let reqs = v["requirements"].as_array().expect("requirements");
     assert_eq!(reqs.len(), 4);
@@ -167,19 +206,45 @@ fn audit_check_wheels_json() {
         );
         assert!(w["needs"].is_array() && w["fixes"].is_array());
         let missing = w["missing"].as_array().expect("missing[]");
-        assert_eq!(missing.is_empty(), b.loads_on_debian, "{}: {w:#}", b.project);
+        assert_eq!(
+            missing.is_empty(),
+            b.loads_on_debian,
+            "{}: {w:#}",
+            b.project
+        );
     }
-    assert_eq!(reqs[0]["wheels"][0]["needs"], serde_json::json!(["libstdc++.so.6", "libz.so.1"]));
-    assert_eq!(reqs[1]["wheels"][0]["missing"][0]["soname"], "libpgtgone.so.1");
-    assert!(v["wheel_check"]["loader"].is_string(), "{:#}", v["wheel_check"]);
-    assert_eq!(o.status.code(), Some(0), "advise mode, not strict\n{}", show(&o));
+    assert_eq!(
+        reqs[0]["wheels"][0]["needs"],
+        serde_json::json!(["libstdc++.so.6", "libz.so.1"])
+    );
+    assert_eq!(
+        reqs[1]["wheels"][0]["missing"][0]["soname"],
+        "libpgtgone.so.1"
+    );
+    assert!(
+        v["wheel_check"]["loader"].is_string(),
+        "{:#}",
+        v["wheel_check"]
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "advise mode, not strict\n{}",
+        show(&o)
+    );
     assert!(sb.userbase_files().is_empty(), "audit installs nothing");
     // --strict makes it fail.
     let mut c = sb.cmd(common::bin());
-    c.args(["audit", "--check-wheels", "--strict", "--nix-index", "embedded"])
-        .args(sb.find_links())
-        .arg("pgt-gone")
-        .env("PIP_GUARD_PYTHON", PY);
+    c.args([
+        "audit",
+        "--check-wheels",
+        "--strict",
+        "--nix-index",
+        "embedded",
+    ])
+    .args(sb.find_links())
+    .arg("pgt-gone")
+    .env("PIP_GUARD_PYTHON", PY);
     let o = run(c, LONG);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     assert!(
