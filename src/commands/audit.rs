@@ -80,14 +80,14 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
             render::text::render(&out.plan, &style)
         }
     };
-    crate::app::print_stdout(&text)?;
+    crate::output::print_stdout(&text)?;
     let mut unloadable = false;
     if let Some(w) = &wheels {
         unloadable = w.unloadable().next().is_some();
         if format != FormatArg::Json {
             let section = crate::wheels::render::prepared(w);
             if format == FormatArg::Text {
-                crate::app::print_stdout(&format!("\n{section}"))?;
+                crate::output::print_stdout(&format!("\n{section}"))?;
             } else {
                 eprint!("{section}");
             }
@@ -119,7 +119,7 @@ fn check_wheels(
             "--check-wheels needs the target interpreter and its pip (set PIP_GUARD_PYTHON or pass --python)".into()
         )));
     };
-    let d = crate::guard::install::decide(&out.plan, false);
+    let d = crate::plan::decide(&out.plan, false);
     if d.pip.is_empty() {
         return Ok(crate::wheels::prepare::Prepared::default());
     }

@@ -84,6 +84,6 @@ pub fn run(
             out
         }
     };
-    crate::app::print_stdout(&text)?;
+    crate::output::print_stdout(&text)?;
     Ok(if bad { Exit::Blocked } else { Exit::Success })
 }

@@ -4,7 +4,7 @@
 use super::imports::ImportCheck;
 use super::prepare::Prepared;
 use super::{fixes, WheelCheck};
-use crate::guard::explain::push_wrapped;
+use crate::render::layout::push_wrapped;
 
 /// Control characters never reach the terminal raw: names come from
 /// wheels and pip.
