@@ -164,6 +164,7 @@ fn dotted_paths_parse() {
         tops: vec!["haskellPackages.pandoc".into()],
         alternatives: vec!["whisper-cpp".into(), "a-b.c${d}".into()],
         pip: vec!["x @ https://****@host/x.whl # not a comment".into()],
+        library_path: Some(vec!["stdenv.cc.cc.lib".into(), "zlib".into()]),
     };
     for snip in nixsnip::snippets(&s, 80) {
         parse(&nix, &snip.as_file(), "dotted-path snippet");

@@ -102,15 +102,25 @@ fn prediction_before_matches_import_after() {
                 show(&o)
             );
         }
-        // The audit log records the fallthrough, then the import check.
+        // The audit log records the fallthrough, and a failed import check.
         let records = sb.records();
-        assert_eq!(records.len(), records_before + 2, "{}", show(&o));
-        let last = records.last().expect("a record");
-        assert_eq!(last["action"], "import-check");
-        let imports = last["imports"].as_array().expect("imports[]");
-        assert_eq!(imports.len(), 1, "{last}");
-        assert_eq!(imports[0]["module"], b.module);
-        assert_eq!(imports[0]["ok"], b.loads_on_debian, "{last}");
+        let added = if b.loads_on_debian { 1 } else { 2 };
+        assert_eq!(records.len(), records_before + added, "{}", show(&o));
+        assert_eq!(records[records_before]["action"], "fallthrough");
+        if !b.loads_on_debian {
+            let last = records.last().expect("a record");
+            assert_eq!(last["action"], "import-check");
+            let imports = last["imports"].as_array().expect("imports[]");
+            assert_eq!(imports.len(), 1, "{last}");
+            assert_eq!(imports[0]["module"], b.module);
+            assert_eq!(imports[0]["ok"], false, "{last}");
+            assert!(
+                imports[0]["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("libpgtgone.so.1")),
+                "{last}"
+            );
+        }
     }
 }
 
@@ -251,5 +261,55 @@ fn audit_check_wheels_json() {
         flat(&String::from_utf8_lossy(&o.stdout)).contains("will not load"),
         "{}",
         show(&o)
+    );
+}
+
+/// `nixify --check-wheels`: the dev shell gets the library path for the
+/// host libraries pip's wheels need; without the flag, a commented hint.
+#[test]
+fn nixify_adds_the_library_path() {
+    let Some((sb, _)) = sandbox() else { return };
+    let mut c = sb.cmd(common::bin());
+    c.args(["nixify", "--check-wheels", "--nix-index", "embedded"])
+        .args(sb.find_links())
+        .args(["pgt-hostlibs", "pgt-bundled", "pgt-pure"])
+        .env("PIP_GUARD_PYTHON", PY);
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let flake = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        flake.contains(
+            "LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ];"
+        ),
+        "{flake}"
+    );
+    if let Some(nix) = common::require("nix-instantiate") {
+        let f = sb.root.join("flake.nix");
+        std::fs::write(&f, flake.as_bytes()).expect("write");
+        let p = std::process::Command::new(nix)
+            .arg("--parse")
+            .arg(&f)
+            .output()
+            .expect("nix-instantiate");
+        assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
+    }
+    // Only the bundled and pure wheels: no host library, no binding.
+    let mut c = sb.cmd(common::bin());
+    c.args(["nixify", "--check-wheels", "--nix-index", "embedded"])
+        .args(sb.find_links())
+        .args(["pgt-bundled", "pgt-pure"])
+        .env("PIP_GUARD_PYTHON", PY);
+    let o = run(c, LONG);
+    let flake = String::from_utf8_lossy(&o.stdout);
+    assert!(!flake.contains("LD_LIBRARY_PATH"), "{flake}");
+    // Without --check-wheels: a hint, commented out.
+    let mut c = sb.cmd(common::bin());
+    c.args(["nixify", "--nix-index", "embedded", "pgt-hostlibs"])
+        .env("PIP_GUARD_PYTHON", PY);
+    let o = run(c, LONG);
+    let flake = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        flake.contains("# LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath"),
+        "{flake}"
     );
 }

@@ -31,7 +31,58 @@ pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
         },
         &cwd,
     )?;
-    let flake = Suggestion::from_plan(&out.plan).flake();
+    let mut suggestion = Suggestion::from_plan(&out.plan);
+    if inv.own.check_wheels {
+        suggestion.library_path = Some(library_attrs(&inv, &out, &cwd)?);
+    }
+    let flake = suggestion.flake();
     crate::output::print_stdout(&flake)?;
     Ok(Exit::Success)
+}
+
+/// `--check-wheels`: the nixpkgs attrs of every host library the native
+/// code of pip's wheels needs (in the dev shell the interpreter is Nix's,
+/// which finds none of them on its own).
+fn library_attrs(
+    inv: &crate::invocation::Invocation,
+    out: &pipeline::Outcome,
+    cwd: &std::path::Path,
+) -> eyre::Result<Vec<String>> {
+    let Some(python) = out.target.python.clone() else {
+        return Err(eyre::eyre!(crate::error::EnvError(
+            "--check-wheels needs an interpreter with pip (set PIP_GUARD_PYTHON)".into()
+        )));
+    };
+    let d = crate::plan::decide(&out.plan, false);
+    if d.pip.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child =
+        crate::guard::fallthrough::build(inv, &out.set, &out.plan, &d.pip, &python, cwd);
+    child.deny_constraints = crate::guard::fallthrough::deny_constraints(&out.policy);
+    let p = crate::wheels::prepare::prepare(
+        &child,
+        &out.plan,
+        false,
+        out.target.externally_managed,
+        0,
+        &[],
+    );
+    for n in &p.notes {
+        eprintln!(
+            "pip-guard nixify: {}",
+            n.replace(|c: char| c.is_control(), "?")
+        );
+    }
+    let mut attrs: Vec<String> = Vec::new();
+    for c in &p.checks {
+        for soname in &c.needs {
+            if let Some(l) = crate::wheels::libs::lookup(soname) {
+                if !l.is_glibc() && !attrs.iter().any(|a| a == l.attr) {
+                    attrs.push(l.attr.to_string());
+                }
+            }
+        }
+    }
+    Ok(attrs)
 }

@@ -295,9 +295,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
 
     let dry_run = inv.has(Opt::DryRun);
     let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
-    // What pip would install, read before asking (docs/wheels.md).
+    // What pip would install, read before asking (docs/wheels.md). Not
+    // for --dry-run, which runs no pip at all (`audit --check-wheels` does).
     let prepared = match &target.python {
-        Some(py) if !d.pip.is_empty() && wheel_check_enabled() => {
+        Some(py) if !dry_run && !d.pip.is_empty() && wheel_check_enabled() => {
             let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, py, &cwd);
             child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
             let roots = [PathBuf::from(&target.probe.user_site)];
@@ -420,10 +421,14 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .and_then(|p| p.kind.clone())
             .unwrap_or(crate::wheels::loader::LoaderKind::System);
         eprint_all(&crate::wheels::render::imports(&check, &kind))?;
-        let mut record = Record::for_plan(&own_argv(), &cwd, plan, Action::ImportCheck);
-        record.imports = Some(check.imports.clone());
-        record.import_error = check.error.clone();
-        audit_log::log(&out.policy.audit_log, &record);
+        // The fallthrough record is already written; a failed import (or a
+        // failed check) adds one `import-check` record with every result.
+        if check.error.is_some() || check.failures().next().is_some() {
+            let mut record = Record::for_plan(&own_argv(), &cwd, plan, Action::ImportCheck);
+            record.imports = Some(check.imports.clone());
+            record.import_error = check.error.clone();
+            audit_log::log(&out.policy.audit_log, &record);
+        }
     }
     if code == 0 && d.held() {
         eprint_all(
