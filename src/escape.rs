@@ -156,13 +156,16 @@ pub fn terminal_styled(s: &str) -> Cow<'_, str> {
 /// from it. Outside strings JSON holds none of these, so only string
 /// contents change, and only in spelling.
 pub fn json(s: &str) -> Cow<'_, str> {
-    if !s.contains(is_hostile) && !s.contains("##[") {
+    // The line breaks of pretty-printed JSON stay (inside strings JSON
+    // has them escaped already).
+    let hostile = |c: char| c != '\n' && is_hostile(c);
+    if !s.contains(hostile) && !s.contains("##[") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     let mut prev_hashes = 0usize;
     for c in s.chars() {
-        if is_hostile(c) {
+        if hostile(c) {
             let mut buf = [0u16; 2];
             for unit in c.encode_utf16(&mut buf) {
                 let _ = write!(out, "\\u{unit:04x}");
@@ -269,6 +272,22 @@ pub fn markdown_cell(s: &str) -> String {
         }
     }
     out
+}
+
+/// A Markdown table cell shown as code: `` `s` `` when `s` holds only
+/// characters that are literal inside a code span and harmless to the
+/// table (no backtick, pipe, backslash, control or format character),
+/// else [`markdown_cell`] (plain, escaped text).
+pub fn markdown_code(s: &str) -> String {
+    let literal = !s.is_empty()
+        && s.chars().all(|c| {
+            !matches!(c, '`' | '|' | '\\') && !is_hostile(c) && !c.is_whitespace() || c == ' '
+        });
+    if literal {
+        format!("`{s}`")
+    } else {
+        markdown_cell(s)
+    }
 }
 
 /// The hostile strings the unit tests (and `tests/data/hostile.txt`, for
@@ -379,6 +398,15 @@ mod tests {
     }
 
     #[test]
+    fn markdown_code_only_when_literal() {
+        assert_eq!(markdown_code("requests>=2.0"), "`requests>=2.0`");
+        assert_eq!(markdown_code("a`b"), "a\\`b");
+        assert_eq!(markdown_code("a|b"), "a\\|b");
+        assert_eq!(markdown_code("a\nb"), "a\\\\nb");
+        assert_eq!(markdown_code(""), "");
+    }
+
+    #[test]
     fn markdown_cells_hold_plain_text() {
         assert_eq!(markdown_cell("a|b"), "a\\|b");
         assert_eq!(markdown_cell("<b>&"), "&lt;b&gt;&amp;");
@@ -434,6 +462,7 @@ mod tests {
             assert_eq!(back, v);
         }
         assert!(matches!(json("{\"a\":1}"), Cow::Borrowed(_)));
+        assert!(matches!(json("{\n  \"a\": 1\n}\n"), Cow::Borrowed(_)));
         assert_eq!(json("\"\u{E0041}\""), "\"\\udb40\\udc41\"");
     }
 }
