@@ -170,18 +170,6 @@ pub fn format_report(report: &color_eyre::eyre::Report) -> String {
     out
 }
 
-/// Write text for people to stdout, escaped ([`crate::output`]); a
-/// closed pipe is not an error (the caller exits 0).
-pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
-    print_stdout_as(crate::output::Kind::Text, s)
-}
-
-/// Write `s` of `kind` to stdout, escaped for it ([`crate::output`]).
-pub fn print_stdout_as(kind: crate::output::Kind, s: &str) -> color_eyre::Result<()> {
-    crate::output::print(crate::output::Stream::Stdout, kind, s)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::is_pip_name;

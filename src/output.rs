@@ -1,3 +1,7 @@
+//! Writing what the commands print. Both the entry point (`app`) and the
+//! subcommands (`commands/*`) use it, so it lives on its own: no command
+//! reaches back up into `app`.
+//!
 //! The output edge: every byte pip-guard prints for people or CI leaves
 //! through [`print`] (or [`to_writer`]), which passes it through the
 //! [`crate::escape`] function for its sink, whatever the renderer already
@@ -102,6 +106,18 @@ pub fn print(stream: Stream, kind: Kind, text: &str) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r,
     }
+}
+
+/// Write text for people to stdout, escaped; a closed pipe is not an
+/// error (the caller exits 0).
+pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
+    print_stdout_as(Kind::Text, s)
+}
+
+/// Write `s` of `kind` to stdout, escaped for it.
+pub fn print_stdout_as(kind: Kind, s: &str) -> color_eyre::Result<()> {
+    print(Stream::Stdout, kind, s)?;
+    Ok(())
 }
 
 /// Print a line of text on stderr (a warning, a progress note), escaped;

@@ -61,7 +61,7 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
             (Kind::Text, render::text::render(&out.plan, &style))
         }
     };
-    crate::app::print_stdout_as(kind, &text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
     Ok(if out.plan.blocked() || (strict && warned) {
         Exit::Blocked

@@ -39,7 +39,7 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
             (Kind::Text, doctor::render_text(&checks, color))
         }
     };
-    crate::app::print_stdout_as(kind, &text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     Ok(if doctor::failures(&checks) > 0 {
         Exit::Blocked
     } else {

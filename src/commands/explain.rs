@@ -30,9 +30,9 @@ pub fn run(
         FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
         _ => {
             let style = render::text::Style::for_stream(crate::output::Stream::Stdout);
-            (Kind::Text, crate::guard::explain::one(&out.plan, &style))
+            (Kind::Text, crate::render::guard::one(&out.plan, &style))
         }
     };
-    crate::app::print_stdout_as(kind, &text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     Ok(Exit::Success)
 }

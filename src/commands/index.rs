@@ -301,6 +301,6 @@ pub fn status_cli(index: IndexChoice, package_set: Option<String>) -> eyre::Resu
         &String::from_utf8_lossy(&err),
     )?;
     let exit = exit?;
-    crate::app::print_stdout(&String::from_utf8_lossy(&out))?;
+    crate::output::print_stdout(&String::from_utf8_lossy(&out))?;
     Ok(exit)
 }
