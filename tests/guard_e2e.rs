@@ -49,7 +49,7 @@ fn a_nixpkgs_requirement_is_not_installed() {
         show(&o)
     );
     assert!(
-        err.contains("nix-shell -p \"python311.withPackages"),
+        err.contains("nix-shell -p 'python311.withPackages"),
         "{}",
         show(&o)
     );
@@ -557,4 +557,40 @@ fn no_spelling_gets_past_the_guard() {
             show(&o)
         );
     }
+}
+
+/// Issue 10.17: the `pip-guard nixify …` hint for a requirements file whose
+/// name holds spaces is printed whole on its own line (never wrapped
+/// inside its quotes), and `sh` reads its arguments back exactly.
+#[test]
+fn the_nixify_hint_keeps_a_quoted_file_name_whole() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let file = "my requirements file.txt";
+    env.write(
+        file,
+        "patched-lib @ git+https://git.example.org/patched-lib@v1.2\n",
+    );
+    let o = run(env.pip(&["install", "-r", file]), LONG);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("pip-guard nixify"))
+        .unwrap_or_else(|| panic!("no nixify hint:\n{}", show(&o)));
+    let cmd = line
+        .trim()
+        .strip_suffix(" > flake.nix && nix develop")
+        .unwrap_or_else(|| panic!("the hint is cut: {line:?}\n{}", show(&o)));
+    let args = cmd.strip_prefix("pip-guard nixify ").expect("prefix");
+    let sh = std::process::Command::new("sh")
+        .args(["-c", &format!("printf '%s\\n' {args}")])
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&sh.stdout),
+        format!("-r\n{file}\n"),
+        "{line:?}"
+    );
+    assert_eq!(env.imported_from("patched_lib"), None);
 }

@@ -196,7 +196,7 @@ fn env_set(k: &str) -> bool {
 fn nixify_hint(args: &[String]) -> String {
     let quoted: Vec<String> = args
         .iter()
-        .map(|a| crate::nixsnip::sh_quote(&crate::redact::redact(a)))
+        .map(|a| crate::shell::sh_quote(&crate::redact::redact(a)))
         .collect();
     let joined = quoted.join(" ");
     if joined.chars().count() > 40 {
