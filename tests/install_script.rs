@@ -153,10 +153,16 @@ fn a_symlinked_completion_file_is_not_written_through() {
         .expect("link")
         .file_type()
         .is_symlink());
-    assert!(out.stdout.contains("is a symlink; left as it is"), "{}", out.report());
+    assert!(
+        out.stdout.contains("is a symlink; left as it is"),
+        "{}",
+        out.report()
+    );
     // The other files were written.
     let zsh = home.join(".local/share/zsh/site-functions/_pip-guard");
-    assert!(std::fs::metadata(&zsh).map(|m| m.len() > 0).unwrap_or(false));
+    assert!(std::fs::metadata(&zsh)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false));
 }
 
 /// Issue 14.7: a directory named `bin/pip-guard` is refused, not filled.
