@@ -7,7 +7,6 @@ use crate::pipeline::{self, Settings};
 use crate::policy::Verdict;
 use crate::render;
 use color_eyre::eyre;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Flags clap parsed before the pip arguments.
@@ -59,7 +58,8 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     } else {
         None
     };
-    let text = match format {
+    use crate::output::Kind;
+    let (kind, text) = match format {
         FormatArg::Json if wheels.is_some() => {
             let mut v = render::json::to_value(&out.plan);
             if let Some(w) = &wheels {
@@ -67,29 +67,26 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
             }
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
-            s
+            (Kind::Json, s)
         }
-        FormatArg::Json => render::json::render(&out.plan),
-        FormatArg::Markdown => render::markdown::render(&out.plan),
-        FormatArg::Github => render::github::render(&out.plan),
+        FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
+        FormatArg::Markdown => (Kind::Markdown, render::markdown::render(&out.plan)),
+        FormatArg::Github => (Kind::Annotations, render::github::render(&out.plan)),
         FormatArg::Text => {
-            let style = render::text::Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            render::text::render(&out.plan, &style)
+            let style = render::text::Style::for_stream(crate::output::Stream::Stdout);
+            (Kind::Text, render::text::render(&out.plan, &style))
         }
     };
-    crate::output::print_stdout(&text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     let mut unloadable = false;
     if let Some(w) = &wheels {
         unloadable = w.unloadable().next().is_some();
         if format != FormatArg::Json {
             let section = crate::wheels::render::prepared(w);
             if format == FormatArg::Text {
-                crate::output::print_stdout(&format!("\n{section}"))?;
+                crate::output::print_stdout_as(Kind::Text, &format!("\n{section}"))?;
             } else {
-                eprint!("{section}");
+                let _ = crate::output::print(crate::output::Stream::Stderr, Kind::Text, &section);
             }
         }
     }

@@ -24,6 +24,7 @@
 #![allow(dead_code)]
 
 pub mod native;
+pub mod pty;
 pub mod wheel;
 
 use std::ffi::{OsStr, OsString};
