@@ -69,9 +69,10 @@ fn library_attrs(
         &[],
     );
     for n in &p.notes {
-        eprintln!(
-            "pip-guard nixify: {}",
-            n.replace(|c: char| c.is_control(), "?")
+        let _ = crate::output::print(
+            crate::output::Stream::Stderr,
+            crate::output::Kind::Text,
+            &format!("pip-guard nixify: {n}\n"),
         );
     }
     let mut attrs: Vec<String> = Vec::new();

@@ -75,7 +75,7 @@ pub fn run(
                 if c.objects == 0 && c.error.is_none() {
                     out.push_str(&format!(
                         "  {}: no native code\n",
-                        c.file.replace(|ch: char| ch.is_control(), "?")
+                        crate::escape::terminal(&c.file)
                     ));
                 } else {
                     wheels::render::wheel(&mut out, c);

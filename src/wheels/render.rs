@@ -6,12 +6,10 @@ use super::prepare::Prepared;
 use super::{fixes, WheelCheck};
 use crate::render::layout::push_wrapped;
 
-/// Control characters never reach the terminal raw: names come from
-/// wheels and pip.
+/// One field from a wheel or pip (names, errors): control and invisible
+/// characters shown visibly ([`crate::escape::terminal`]), before wrapping.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    crate::escape::terminal(s).into_owned()
 }
 
 /// The lines for one wheel that will not load (or could not be read).
