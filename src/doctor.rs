@@ -201,11 +201,7 @@ pub fn manylinux_libraries(f: &Facts) -> Check {
             l.libs
                 .iter()
                 .filter(|(_, _, at)| at.is_none())
-                .chain(l.libs.iter().filter(|(_, _, at)| at.is_some()))
-                .map(|(s, a, at)| match at {
-                    Some(p) => format!("{s} ({a}): {p}"),
-                    None => format!("{s} ({a}): not found"),
-                }),
+                .map(|(s, a, _)| format!("{s} ({a}): not found")),
         )
         .collect();
     c
