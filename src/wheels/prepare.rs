@@ -31,9 +31,13 @@ pub struct Prepared {
 impl Prepared {
     /// Options that make the install use the files that were checked:
     /// `--no-index --find-links DIR` when wheels were downloaded.
+    /// Nothing when a download failed or pip would build something (an
+    /// sdist's build dependencies need the index): then pip gets the
+    /// command as it was.
     pub fn install_args(&self) -> Vec<String> {
+        let complete = self.planned.iter().all(|p| p.wheel && p.file.is_some());
         match &self.dir {
-            Some(d) if self.planned.iter().all(|p| p.wheel) => vec![
+            Some(d) if complete => vec![
                 "--no-index".into(),
                 format!("--find-links={}", d.path().display()),
             ],
@@ -185,5 +189,44 @@ pub fn attach_json(v: &mut serde_json::Value, plan: &Plan, p: &Prepared) {
                 "notes": p.notes,
             }),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(name: &str, wheel: bool, file: Option<&str>) -> Planned {
+        Planned {
+            name: name.into(),
+            version: "1.0".into(),
+            url: format!("https://files.example/{name}-1.0-py3-none-any.whl"),
+            requested: true,
+            wheel,
+            sha256: None,
+            file: file.map(PathBuf::from),
+        }
+    }
+
+    #[test]
+    fn the_install_reads_the_checked_files_only_when_all_are_there() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let find = format!("--find-links={}", dir.path().display());
+        let mut p = Prepared {
+            planned: vec![
+                planned("a", true, Some("/w/a.whl")),
+                planned("b", true, Some("/d/b.whl")),
+            ],
+            dir: Some(dir),
+            ..Prepared::default()
+        };
+        assert_eq!(p.install_args(), ["--no-index".to_string(), find]);
+        p.planned[1].file = None; // its download failed
+        assert!(p.install_args().is_empty());
+        p.planned[1] = planned("c", false, None); // an sdist: pip builds it
+        assert!(p.install_args().is_empty());
+        p.planned.truncate(1);
+        p.dir = None; // nothing downloaded: pip reads --find-links itself
+        assert!(p.install_args().is_empty());
     }
 }
