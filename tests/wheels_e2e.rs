@@ -313,3 +313,138 @@ fn nixify_adds_the_library_path() {
         "{flake}"
     );
 }
+
+/// A loopback HTTP server (Python's http.server) serving the wheel
+/// directory as a `--find-links` page; its request log on stderr.
+struct Server {
+    child: std::process::Child,
+    url: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(PY)
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start http.server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server's first line");
+        // "Serving HTTP on 127.0.0.1 port 43127 (http://127.0.0.1:43127/) ..."
+        let port = line
+            .split_whitespace()
+            .skip_while(|w| *w != "port")
+            .nth(1)
+            .expect("a port")
+            .to_string();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = log.clone();
+        let err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&l);
+                    s.push('\n');
+                }
+            }
+        });
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}/"),
+            log,
+        }
+    }
+
+    fn gets(&self, needle: &str) -> usize {
+        self.log
+            .lock()
+            .map(|s| {
+                s.lines()
+                    .filter(|l| l.contains("\"GET /") && l.contains(needle))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A wheel from a remote `--find-links` page: pip's report names an
+/// http:// URL, the guard downloads it once (pip download, with the hash
+/// pip reported), reads it, and the install reads that file
+/// (`--no-index --find-links TMP`) instead of fetching it again.
+#[test]
+fn a_remote_wheel_is_downloaded_once_and_installed_from_that_file() {
+    let Some((sb, built)) = sandbox() else { return };
+    let server = Server::start(&sb.wheels);
+    let gone = built
+        .iter()
+        .find(|b| b.project == "pgt-gone")
+        .expect("pgt-gone");
+    let file = gone
+        .wheel
+        .file_name()
+        .and_then(|f| f.to_str())
+        .expect("name")
+        .to_string();
+    let args = [
+        "install",
+        "--guard-yes",
+        "--guard-index",
+        "embedded",
+        "--no-index",
+        "--find-links",
+        server.url.as_str(),
+        "pgt-gone",
+    ];
+    let o = run(sb.pip(&args), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let err = flat(&String::from_utf8_lossy(&o.stderr));
+    assert!(
+        err.contains(&format!(
+            "{file} will not load: the loader cannot find libpgtgone.so.1"
+        )),
+        "predicted from the downloaded file\n{}",
+        show(&o)
+    );
+    assert!(sb.user_site_has("pgt_gone"), "installed\n{}", show(&o));
+    // pip's dry run fetched it once, pip download once; the install none.
+    let n = server.gets(&file);
+    assert_eq!(
+        n,
+        2,
+        "GETs of {file}:\n{:?}",
+        server.log.lock().map(|s| s.clone())
+    );
+    // The control: pip alone, without the guard's files, fetches it again.
+    let before = server.gets(&file);
+    let mut c = sb.real_pip(&[
+        "install",
+        "--user",
+        "--break-system-packages",
+        "--force-reinstall",
+        "--no-index",
+        "--find-links",
+        server.url.as_str(),
+        "pgt-gone",
+    ]);
+    c.env("PIP_NO_CACHE_DIR", "1");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        server.gets(&file),
+        before + 1,
+        "a plain install downloads it"
+    );
+}

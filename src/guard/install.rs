@@ -409,7 +409,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
     // Install the very files that were checked.
     if let Some(p) = &prepared {
-        child.args.extend(p.install_args());
+        p.point_at_files(&mut child);
     }
     if !child.deny_constraints.is_empty() && !quiet {
         let mut msg = String::new();

@@ -45,6 +45,39 @@ impl Prepared {
         }
     }
 
+    /// Point `child` at the checked files: add [`Prepared::install_args`]
+    /// and drop the remote `--find-links` pages (from the command line and
+    /// from the requirements file), which `--no-index` does not turn off
+    /// and from which pip would fetch the same wheel again. Local
+    /// `--find-links` directories stay. Returns whether it changed `child`.
+    pub fn point_at_files(&self, child: &mut Child) -> bool {
+        let extra = self.install_args();
+        if extra.is_empty() {
+            return false;
+        }
+        let remote = |v: &str| v.contains("://") && !v.starts_with("file:");
+        child
+            .args
+            .retain(|a| a.strip_prefix("--find-links=").is_none_or(|v| !remote(v)));
+        let mut text = String::new();
+        for line in child.reqfile.lines() {
+            let t = line.trim_start();
+            let value = t
+                .strip_prefix("--find-links ")
+                .or_else(|| t.strip_prefix("-f "))
+                .or_else(|| t.strip_prefix("--find-links="))
+                .map(|v| v.trim_matches(['\'', '"', ' ']));
+            if value.is_some_and(remote) {
+                continue;
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        child.reqfile = text;
+        child.args.extend(extra);
+        true
+    }
+
     /// The wheels predicted not to load.
     pub fn unloadable(&self) -> impl Iterator<Item = &WheelCheck> {
         self.checks.iter().filter(|c| c.will_not_load())
@@ -228,5 +261,38 @@ mod tests {
         p.planned.truncate(1);
         p.dir = None; // nothing downloaded: pip reads --find-links itself
         assert!(p.install_args().is_empty());
+    }
+
+    #[test]
+    fn remote_find_links_pages_are_dropped_local_ones_kept() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let find = format!("--find-links={}", dir.path().display());
+        let p = Prepared {
+            planned: vec![planned("a", true, Some("/tmp/x/a.whl"))],
+            dir: Some(dir),
+            ..Prepared::default()
+        };
+        let mut child = Child {
+            python: "/usr/bin/python3".into(),
+            args: vec![
+                "--find-links=https://u:p@host/links/".into(),
+                "--find-links=./wheels".into(),
+                "--upgrade".into(),
+            ],
+            reqfile: "# written by pip-guard\n--find-links https://host/x/\n-f /local/dir\na\n"
+                .into(),
+            deny_constraints: String::new(),
+        };
+        assert!(p.point_at_files(&mut child));
+        assert_eq!(
+            child.args,
+            [
+                "--find-links=./wheels".to_string(),
+                "--upgrade".into(),
+                "--no-index".into(),
+                find
+            ]
+        );
+        assert_eq!(child.reqfile, "# written by pip-guard\n-f /local/dir\na\n");
     }
 }
