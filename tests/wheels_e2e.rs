@@ -236,6 +236,38 @@ fn audit_check_wheels_json() {
         "{:#}",
         v["wheel_check"]
     );
+    // Every field docs/schema.md documents for a wheel is there.
+    let doc =
+        std::fs::read_to_string(common::repo_root().join("docs/schema.md")).expect("schema.md");
+    let section = doc
+        .split("Each wheel:")
+        .nth(1)
+        .and_then(|s| s.split("The top-level object gets").next())
+        .expect("the wheels table");
+    let fields: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .filter(|f| !matches!(*f, "field" | "---"))
+        .flat_map(|f| f.split(", "))
+        .collect();
+    assert!(fields.len() >= 9, "{fields:?}");
+    for r in reqs {
+        for w in r["wheels"].as_array().expect("wheels") {
+            for f in &fields {
+                assert!(w.get(*f).is_some(), "{f} documented, missing in {w:#}");
+            }
+        }
+    }
+    for key in [
+        "loader",
+        "distributions",
+        "dependency_wheels",
+        "not_wheels",
+        "notes",
+    ] {
+        assert!(v["wheel_check"].get(key).is_some(), "wheel_check.{key}");
+    }
     assert_eq!(
         o.status.code(),
         Some(0),
