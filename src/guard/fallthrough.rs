@@ -384,6 +384,8 @@ mod build_tests {
             constraint: false,
             options: vec![],
             pip_line: name.into(),
+            via: None,
+            project: None,
         }
     }
 

@@ -260,6 +260,9 @@ pub fn collect_with(
         }
     }
 
+    // Local projects: their declared dependencies, after each of them.
+    super::project::expand::expand(&mut out, cwd, fs)?;
+
     // pip refuses both hash switches together, from argv or from files.
     let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
     if (inv.has("require-hashes") || from_files("--require-hashes"))
@@ -359,6 +362,7 @@ mod tests {
                 "argument 9",
                 "pyproject.toml:3",
                 "argument 5",
+                "proj/setup.py:1", // pip's default build requirement of a bare setup.py
                 "r.txt:2",
                 "pylock.toml:4",
                 "s.py:3"
@@ -366,7 +370,8 @@ mod tests {
         );
         assert!(set.requirements[0].constraint);
         assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
-        assert_eq!(set.requirements[5].specifier, "==1");
+        assert!(set.requirements[4].via.as_ref().is_some_and(|v| v.build));
+        assert_eq!(set.requirements[6].specifier, "==1");
     }
 
     #[test]
