@@ -84,9 +84,21 @@ fn commands(list: &[String]) -> String {
 /// The lines for one requirement: every option that applies, first tier first.
 pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String {
     let mut out = String::new();
-    let origin = match &e.req.origin {
-        Origin::File { .. } => format!("  ({})", e.req.origin),
-        Origin::Arg(_) => String::new(),
+    let via = e.req.via.as_ref().map(|v| {
+        if v.build {
+            format!("build requirement of {}", v.project)
+        } else if let Some(g) = &v.group {
+            format!("{}'s Poetry group {g}", v.project)
+        } else if let Some(x) = &v.extra {
+            format!("{}[{x}]", v.project)
+        } else {
+            v.project.clone()
+        }
+    });
+    let origin = match (&e.req.origin, via) {
+        (Origin::File { .. }, Some(v)) => format!("  ({}, {v})", e.req.origin),
+        (Origin::File { .. }, None) => format!("  ({})", e.req.origin),
+        (Origin::Arg(_), _) => String::new(),
     };
     let _ = writeln!(out, "  {}{}", style.bold(&title(e)), style.dim(&origin));
     let res = &e.res;
@@ -167,9 +179,25 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         }
     }
     match res.tier {
+        Tier::Pip if e.req.dev_only() => opts.push((
+            "not in nixpkgs: pip fetches it to build the project (build isolation); \
+             pip install does not install it"
+                .to_string(),
+            None,
+        )),
         Tier::Pip => opts.push((
             "4. pip --user --break-system-packages, the last resort: not in nixpkgs, \
              no native alternative known"
+                .to_string(),
+            None,
+        )),
+        Tier::DevShell if e.req.dev_only() => opts.push((
+            "not installed by pip install: for the dev shell".to_string(),
+            None,
+        )),
+        Tier::DevShell if e.req.project.is_some() => opts.push((
+            "4. else pip --user --break-system-packages --no-deps, the last resort \
+             (its dependencies as planned here)"
                 .to_string(),
             None,
         )),
@@ -177,6 +205,7 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             "4. else pip --user --break-system-packages, the last resort".to_string(),
             None,
         )),
+
         _ => {}
     }
     for (text, note) in opts {
@@ -247,6 +276,7 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
             out.push('\n');
         }
     }
+    out.push_str(&project_shell(plan, &s));
     if let Some(hint) = nixify_hint {
         if plan.entries.iter().any(|e| e.res.tier == Tier::DevShell) {
             push_wrapped(
@@ -256,6 +286,75 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
                 "  ",
             );
         }
+    }
+    out
+}
+
+/// For each local project whose dependencies were read: the dev shell that
+/// brings it together (the Nix environment above, a venv that sees it, the
+/// project editable with `--no-deps`, and only what Nix lacks from pip).
+pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
+    let mut out = String::new();
+    for e in plan.entries.iter().filter(|e| !e.req.constraint) {
+        let Some(p) = &e.req.project else { continue };
+        if !p.dynamic.is_empty()
+            && p
+                .dynamic
+                .iter()
+                .any(|d| d.what != "version" && d.what != "requires-python")
+        {
+            continue;
+        }
+        let lacking: Vec<String> = plan
+            .entries
+            .iter()
+            .filter(|d| {
+                d.req.via.as_ref().is_some_and(|v| v.project == p.name)
+                    && !d.req.dev_only()
+                    && matches!(d.res.tier, Tier::Pip | Tier::DevShell)
+            })
+            .map(|d| crate::nixsnip::sh_quote(&redact(&d.req.raw)))
+            .collect();
+        let target = crate::nixsnip::sh_quote(&redact(&e.req.raw).replace("-e ", ""));
+        let builds_from_nix = plan
+            .entries
+            .iter()
+            .filter(|d| d.req.via.as_ref().is_some_and(|v| v.project == p.name && v.build))
+            .all(|d| d.res.tier == Tier::Nixpkgs);
+        let isolation = if builds_from_nix {
+            "--no-build-isolation "
+        } else {
+            ""
+        };
+        let editable = if e.req.editable { "-e " } else { "" };
+        let covered = if s.has_nix() {
+            "inside the nix-shell above"
+        } else {
+            "in a dev shell"
+        };
+        push_wrapped(
+            &mut out,
+            &format!(
+                "The dev shell for {}: {covered}, a venv that sees the Nix packages, \
+                 the project with --no-deps{}:",
+                p.name,
+                if lacking.is_empty() {
+                    String::new()
+                } else {
+                    ", and from pip only what Nix lacks".to_string()
+                }
+            ),
+            "",
+            "  ",
+        );
+        let mut cmd = format!(
+            "python -m venv --system-site-packages .venv && . .venv/bin/activate && \
+             pip install --no-deps {isolation}{editable}{target}"
+        );
+        if !lacking.is_empty() {
+            cmd.push_str(&format!(" && pip install {}", lacking.join(" ")));
+        }
+        push_wrapped(&mut out, &cmd, "  ", "    ");
     }
     out
 }
@@ -328,11 +427,22 @@ pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
         }
     }
     if !d.pip.is_empty() {
+        let projects = d
+            .pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i))
+            .filter(|e| e.req.project.is_some())
+            .count();
         push_wrapped(
             &mut out,
             &format!(
-                "For pip --user --break-system-packages: {}.",
-                names(plan, &d.pip)
+                "For pip --user --break-system-packages: {}{}.",
+                names(plan, &d.pip),
+                if projects > 0 {
+                    " (the local project with --no-deps, after the others)"
+                } else {
+                    ""
+                }
             ),
             "",
             "  ",

@@ -43,6 +43,11 @@ pub struct Child {
     pub args: Vec<String>,
     /// The temporary requirements file's text (may hold secrets: never print).
     pub reqfile: String,
+    /// Local projects whose dependencies pip-guard read (and planned one by
+    /// one): installed after `reqfile`, in a second pip run with
+    /// `--no-deps`, so pip fetches none of what Nix provides. Empty when
+    /// there are none. Same options header as `reqfile`.
+    pub projects: String,
     /// Constraints that keep denied projects out as dependencies
     /// ([`deny_constraints`]); passed as one more `-c` file when not empty.
     pub deny_constraints: String,
@@ -222,23 +227,65 @@ pub fn build(
         }
         text.push('\n');
     }
+    let header = text.clone();
+    let mut projects = String::new();
+    let mut others = 0;
     for r in reqs {
-        text.push_str(&req_line(r));
-        text.push('\n');
+        let line = req_line(r);
+        if read_statically(r) {
+            projects.push_str(&line);
+            projects.push('\n');
+        } else {
+            others += 1;
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    if !projects.is_empty() {
+        projects = format!("{header}{projects}");
+        if others == 0 {
+            text.clear();
+        }
     }
     Child {
         python: python.to_path_buf(),
         args,
         reqfile: text,
+        projects,
         deny_constraints: String::new(),
     }
 }
 
-/// Run the child pip and wait; the temporary file is removed afterwards.
+/// A local project whose dependencies were all read (none dynamic): its
+/// dependencies were planned one by one, so pip installs it with `--no-deps`.
+fn read_statically(r: &Requirement) -> bool {
+    r.project.as_ref().is_some_and(|p| {
+        !p.dynamic
+            .iter()
+            .any(|d| d.what.contains("dependencies") || d.what.starts_with("dependency") || d.what.starts_with("group"))
+    })
+}
+
+/// Run the child pip (then, for local projects, `pip install --no-deps`)
+/// and wait; the temporary files are removed afterwards.
+pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
+    if !child.reqfile.is_empty() {
+        let code = run_one(child, &child.reqfile, &[], depth)?;
+        if code != Exit::External(0) || child.projects.is_empty() {
+            return Ok(code);
+        }
+    }
+    if child.projects.is_empty() {
+        return Ok(Exit::External(0));
+    }
+    run_one(child, &child.projects, &["--no-deps"], depth)
+}
+
+/// Run the child pip once and wait; the temporary file is removed afterwards.
 /// While pip runs, the guard ignores SIGINT and SIGQUIT (as `system(3)`
 /// does) so that Ctrl-C stops pip and the guard still cleans up; pip gets
 /// the default handlers back.
-pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
+fn run_one(child: &Child, reqfile: &str, extra: &[&str], depth: u32) -> eyre::Result<Exit> {
     use std::io::Write;
     use std::os::unix::process::{CommandExt, ExitStatusExt};
     let mut tmp = tempfile::Builder::new()
@@ -252,7 +299,7 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))
             .wrap_err("could not restrict the temporary requirements file to 0600")?;
     }
-    tmp.write_all(child.reqfile.as_bytes())
+    tmp.write_all(reqfile.as_bytes())
         .and_then(|_| tmp.flush())
         .wrap_err("could not write the temporary requirements file")?;
 
@@ -272,7 +319,8 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
 
     let mut cmd = std::process::Command::new(&child.python);
     cmd.args(["-m", "pip", "install", "--user", "--break-system-packages"])
-        .args(&child.args);
+        .args(&child.args)
+        .args(extra);
     if let Some(f) = &deny {
         cmd.arg("-c").arg(f.path());
     }
