@@ -260,13 +260,17 @@ fn project_reasons(
     env: &MarkerEnvironment,
     reasons: &mut Vec<String>,
 ) {
-    let version = p.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+    let version = p
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
     reasons.push(format!(
         "the project {}{version} itself: install it in a dev shell (editable, --no-deps); \
-         its {} declared requirement{} are listed with it",
+         its {} declared requirement{} listed with it",
         p.name,
         p.dependencies,
-        if p.dependencies == 1 { "" } else { "s" }
+        if p.dependencies == 1 { " is" } else { "s are" }
     ));
     if let Some(rp) = &p.requires_python {
         let full = &env.python_full_version().version;

@@ -298,8 +298,7 @@ pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
         let Some(p) = &e.req.project else { continue };
         if !p.dynamic.is_empty()
-            && p
-                .dynamic
+            && p.dynamic
                 .iter()
                 .any(|d| d.what != "version" && d.what != "requires-python")
         {
@@ -319,7 +318,12 @@ pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
         let builds_from_nix = plan
             .entries
             .iter()
-            .filter(|d| d.req.via.as_ref().is_some_and(|v| v.project == p.name && v.build))
+            .filter(|d| {
+                d.req
+                    .via
+                    .as_ref()
+                    .is_some_and(|v| v.project == p.name && v.build)
+            })
             .all(|d| d.res.tier == Tier::Nixpkgs);
         let isolation = if builds_from_nix {
             "--no-build-isolation "

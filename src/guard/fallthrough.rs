@@ -260,9 +260,11 @@ pub fn build(
 /// dependencies were planned one by one, so pip installs it with `--no-deps`.
 fn read_statically(r: &Requirement) -> bool {
     r.project.as_ref().is_some_and(|p| {
-        !p.dynamic
-            .iter()
-            .any(|d| d.what.contains("dependencies") || d.what.starts_with("dependency") || d.what.starts_with("group"))
+        !p.dynamic.iter().any(|d| {
+            d.what.contains("dependencies")
+                || d.what.starts_with("dependency")
+                || d.what.starts_with("group")
+        })
     })
 }
 

@@ -95,7 +95,11 @@ fn summary(p: &Project, count: usize, cwd: &Path) -> ProjectSummary {
         name: p.display_name(),
         declared_name: p.name.clone(),
         version: p.version.clone(),
-        dir: display_path(&p.dir, cwd),
+        dir: if p.dir == cwd {
+            PathBuf::from(".")
+        } else {
+            display_path(&p.dir, cwd)
+        },
         metadata: p.source,
         requires_python: p.requires_python.clone(),
         build_backend: p.backend.clone(),
