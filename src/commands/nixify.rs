@@ -50,7 +50,7 @@ pub fn run(
     let flake = crate::nixproject::flake(&out.plan)
         .unwrap_or_else(|| Suggestion::from_plan(&out.plan).flake());
     match output {
-        None => crate::app::print_stdout(&flake)?,
+        None => crate::output::print_stdout(&flake)?,
         Some(o) => {
             write_new(o, flake.as_bytes(), force)?;
             eprintln!(

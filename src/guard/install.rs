@@ -9,7 +9,6 @@
 //!    policy blocks is held back always, the rest falls through to
 //!    `pip install --user --break-system-packages` after an explicit yes.
 
-use super::explain::{self, GuardText};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
 use crate::audit_log::{self, Action, Record};
@@ -20,54 +19,15 @@ use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::{Invocation, Item};
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
+use crate::plan::{decide, Decision};
 use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
+use crate::render::guard::{self as explain, GuardText};
+use crate::render::layout;
 use crate::render::text::Style;
-use crate::resolve::Tier;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Where each requirement of a plan goes (indices into `plan.entries`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Held back: nixpkgs or a native alternative covers it.
-    pub nix: Vec<usize>,
-    /// Held back: the policy blocks it (no flag gets around that).
-    pub blocked: Vec<usize>,
-    /// Falls through to pip, once confirmed.
-    pub pip: Vec<usize>,
-    /// Its marker is false for the target: nothing to do.
-    pub skipped: Vec<usize>,
-}
-
-impl Decision {
-    /// Whether anything asked for is held back.
-    pub fn held(&self) -> bool {
-        !self.nix.is_empty() || !self.blocked.is_empty()
-    }
-}
-
-/// Decide, per requirement. Constraints are not requirements: they are
-/// passed on to pip as they are.
-pub fn decide(plan: &Plan, all: bool) -> Decision {
-    let mut d = Decision::default();
-    for (i, e) in plan.entries.iter().enumerate() {
-        if e.req.constraint || e.req.dev_only() {
-            continue;
-        }
-        if e.verdict == Verdict::Block {
-            d.blocked.push(i);
-            continue;
-        }
-        match e.res.tier {
-            Tier::Skipped => d.skipped.push(i),
-            Tier::Nixpkgs | Tier::Native if !all => d.nix.push(i),
-            _ => d.pip.push(i),
-        }
-    }
-    d
-}
 
 /// The exit status once the decision is known and pip has (or has not) run.
 ///
@@ -367,7 +327,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             _ => "not confirmed (no terminal to ask on)",
         };
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             &format!(
                 "Nothing installed: {why}. To let pip install {}, re-run with \
@@ -390,7 +350,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
     if !child.deny_constraints.is_empty() && !quiet {
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             "pip gets the policy's denied projects as constraints (NAME<0): \
              should one be needed as a dependency, pip stops without installing \
@@ -502,8 +462,8 @@ mod tests {
     #[test]
     fn enforce_needs_no_yes_for_what_it_allows() {
         use crate::alternatives::Alternatives;
-        use crate::guard::explain::fixture;
         use crate::policy::Policy;
+        use crate::render::guard::fixture;
         let plan_for = |policy: &Policy, args: &[&str]| {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
             let inv = parse_install(&args, Mode::Guard).expect("parses");
