@@ -236,24 +236,6 @@ pub fn via_reason(v: &crate::requirements::Via) -> String {
     }
 }
 
-/// The exact command that makes pip build a project's metadata and print
-/// its dependencies (`--dry-run --report` is allowed even on an externally
-/// managed Python).
-pub fn report_command(dir: &std::path::Path) -> String {
-    let d = dir.display().to_string();
-    let d = if d.is_empty() || d == "." {
-        ".".to_string()
-    } else if d.starts_with('/') || d.starts_with('.') {
-        d
-    } else {
-        format!("./{d}")
-    };
-    format!(
-        "python3 -m pip install --dry-run --quiet --no-deps --report - {}",
-        crate::nixsnip::sh_quote(&d)
-    )
-}
-
 /// The reasons for a local project whose metadata was read.
 fn project_reasons(
     p: &crate::requirements::ProjectSummary,
@@ -299,7 +281,7 @@ fn project_reasons(
             d.what,
             if d.what.ends_with('s') { "are" } else { "is" },
             d.why,
-            report_command(&p.dir)
+            crate::requirements::project::report_command(&p.dir)
         ));
     }
 }

@@ -27,7 +27,10 @@ fn no_module_imports_a_module_that_imports_it_back() {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    assert!(files > 50, "module-graph.py read only {files} files: {stderr}");
+    assert!(
+        files > 50,
+        "module-graph.py read only {files} files: {stderr}"
+    );
 }
 
 /// The checker finds a cycle when there is one: a copy of `src/` where
@@ -62,5 +65,8 @@ fn the_checker_finds_a_planted_cycle() {
         .expect("run");
     assert!(!out.status.success(), "the planted cycle was not found");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("src/plan.rs -> src/render/guard.rs"), "{stdout}");
+    assert!(
+        stdout.contains("src/plan.rs -> src/render/guard.rs"),
+        "{stdout}"
+    );
 }

@@ -320,5 +320,34 @@ pub(crate) fn is_self(name: Option<&str>, text: &str) -> bool {
     })
 }
 
+/// The exact command that makes pip build a project's metadata and print
+/// its dependencies (`--dry-run --report` is allowed even on an externally
+/// managed Python).
+pub fn report_command(dir: &std::path::Path) -> String {
+    let d = dir.display().to_string();
+    let d = if d.is_empty() || d == "." {
+        ".".to_string()
+    } else if d.starts_with('/') || d.starts_with('.') {
+        d
+    } else {
+        format!("./{d}")
+    };
+    format!(
+        "python3 -m pip install --dry-run --quiet --no-deps --report - {}",
+        shell_word(&d)
+    )
+}
+
+/// A path as one POSIX shell word (single-quoted when it needs quoting).
+fn shell_word(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | '='))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests;
