@@ -349,3 +349,62 @@ fn guard_installs_only_what_nix_lacks_and_the_project_without_deps() {
     assert!(!sb.user_site_has("pytest"), "{show}");
     assert!(sb.user_site_has("demo_app"), "the project\n{show}");
 }
+
+#[test]
+fn nixify_escapes_what_a_marker_string_may_hold() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let env = TestEnv::new();
+    // A marker string may hold `${`, `''`, `$(…)` and quotes: valid PEP 508.
+    let dep = r#"made-up-other>=1; platform_release != "${HOME}''$(id)'x""#;
+    let pyproject = format!(
+        "[project]\nname = 'we${{ird}}\"name'\nversion = \"1\"\ndependencies = [\n  '''{dep}''',\n  \"requests\",\n]\n"
+    );
+    write_project(&env.cwd, &pyproject);
+    env.pip_guard(["nixify", "--index", "embedded", "-o", "flake.nix", "."])
+        .run()
+        .success();
+    let flake = env.cwd.join("flake.nix");
+    nix_parse(&nix, &flake);
+    let v = nix_eval(&nix, &flake);
+    // No [build-system]: pip's default build requirement, setuptools.
+    assert_eq!(v["python"], serde_json::json!(["requests", "setuptools"]));
+    // The hook hands the requirement to pip as one shell word, unchanged.
+    let hook = v["shellHook"].as_str().unwrap_or("");
+    let line = hook
+        .lines()
+        .find(|l| l.starts_with("pip install --quiet ") && l.contains("made-up-other"))
+        .unwrap_or_else(|| panic!("{hook}"));
+    let words = Command::new("bash")
+        .arg("-c")
+        .arg(format!("f() {{ printf '%s' \"${{@: -1}}\"; }}; f {line}"))
+        .output()
+        .expect("bash");
+    assert_eq!(String::from_utf8_lossy(&words.stdout), dep, "{line}");
+}
+
+#[test]
+fn guard_stops_on_a_bad_pyproject_with_nothing_installed() {
+    let Some(sb) = debian::Sandbox::new() else {
+        return;
+    };
+    write_project(
+        &sb.work,
+        "[project]\nname = \"x\"\ndependencies = [\"made-up-other\", 7]\n",
+    );
+    let mut args = sb.install_args(&["--guard-index", "embedded", "--guard-yes", "-e", "."]);
+    args.remove(0);
+    let mut full = vec!["install".to_string()];
+    full.extend(args);
+    let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+    let o = debian::run(sb.pip(&refs), debian::LONG);
+    assert_eq!(o.status.code(), Some(2), "{}", debian::show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("pyproject.toml:3: column 34:") && err.contains("must be a string"),
+        "{}",
+        debian::show(&o)
+    );
+    sb.assert_nothing_installed("a bad pyproject.toml", &o);
+}
