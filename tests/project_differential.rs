@@ -209,3 +209,82 @@ fn every_project_reads_as_pip_builds_it() {
         failures.join("\n")
     );
 }
+
+/// Poetry's groups are not metadata, so pip cannot be the oracle: poetry-core
+/// is (`Factory().create_poetry(…)`, each group's `to_pep_508()`), run from
+/// the same backends venv. The group requirements pip-guard lists
+/// (`via.group`) must apply, name for name and specifier for specifier,
+/// wherever poetry-core's do.
+#[test]
+fn poetry_groups_read_as_poetry_core_reads_them() {
+    let Some(py) = backends_python() else { return };
+    let env = common::TestEnv::new();
+    let dir = env.cwd.join("poetry");
+    copy_dir(&common::repo_root().join("tests/projects/poetry"), &dir);
+    let script = "import json, sys\n\
+                  from poetry.core.factory import Factory\n\
+                  p = Factory().create_poetry(sys.argv[1]).package\n\
+                  print(json.dumps({g: [d.to_pep_508() for d in p.dependency_group(g).dependencies] \
+                  for g in p.dependency_group_names(include_optional=True) if g != 'main'}))\n";
+    let out = sealed(Command::new(&py))
+        .args(["-c", script])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let groups: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(groups.as_object().map(|g| g.len()), Some(2), "{groups}");
+    let run = env
+        .pip_guard([
+            "audit",
+            "--index",
+            "embedded",
+            "--format",
+            "json",
+            &dir.display().to_string(),
+        ])
+        .run();
+    let v: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    for (g, want) in groups.as_object().into_iter().flatten() {
+        let got: Vec<String> = v["requirements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["via"]["group"] == *g)
+            .map(|r| r["raw"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(!got.is_empty(), "group {g}: {}", run.report());
+        let input = json!({
+            "name": "poetry-demo",
+            "requires_dist": want,
+            "provides_extra": [],
+            "requires_python": {"pip": null, "guard": null},
+            "guard": {"": got},
+        });
+        let mut child = sealed(Command::new(&py))
+            .arg(common::repo_root().join("tests/project_oracle/compare.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin
+                .write_all(input.to_string().as_bytes())
+                .expect("write");
+        }
+        let out = child.wait_with_output().expect("compare.py");
+        assert!(out.status.success());
+        let diff = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            diff.trim().is_empty(),
+            "group {g}: differences from poetry-core:\n{diff}"
+        );
+    }
+}
