@@ -35,6 +35,8 @@ pub struct ProjectFlake {
     pub blockers: Vec<String>,
     /// Whether pip can build it without fetching its build system.
     pub build_from_nix: bool,
+    /// Its dependencies are dynamic: pip installs it with them.
+    pub dynamic: bool,
 }
 
 /// The Python-set attr nixpkgs has for an entry, if it is one.
@@ -64,8 +66,19 @@ pub fn projects(plan: &Plan) -> Vec<ProjectFlake> {
             version: p.version.clone(),
             install: redact(&e.req.raw).replace(['\n', '\r'], " "),
             build_from_nix: true,
+            dynamic: p.dynamic.iter().any(|d| {
+                d.what.contains("dependencies")
+                    || d.what.starts_with("dependency")
+                    || d.what.starts_with("group")
+            }),
             ..ProjectFlake::default()
         };
+        if f.dynamic {
+            f.blockers.push(format!(
+                "its dependencies are dynamic: see {}",
+                crate::requirements::project::report_command(&p.dir)
+            ));
+        }
         for d in plan.entries.iter().filter(|d| {
             d.req.via.as_ref().is_some_and(|v| v.project == p.name) && d.res.tier != Tier::Skipped
         }) {
@@ -83,11 +96,14 @@ pub fn projects(plan: &Plan) -> Vec<ProjectFlake> {
                 },
                 None if v.build => {
                     f.build_from_nix = false;
-                    push_unique(&mut f.blockers, raw);
+                    push_unique(
+                        &mut f.blockers,
+                        format!("nixpkgs lacks the build requirement {raw}"),
+                    );
                 }
                 None => {
                     if v.extra.is_none() && v.group.is_none() {
-                        push_unique(&mut f.blockers, raw.clone());
+                        push_unique(&mut f.blockers, format!("nixpkgs lacks {raw}"));
                     }
                     push_unique(&mut f.lacking, raw);
                 }
@@ -191,7 +207,20 @@ pub fn flake(plan: &Plan) -> Option<String> {
         f.push_str(&format!("              {}\n", select("pkgs", t)));
     }
     f.push_str("            ];\n");
-    let lacking: Vec<&String> = projects.iter().flat_map(|p| p.lacking.iter()).collect();
+    // What nixpkgs lacks: the projects' own, then the other requirements
+    // of the command line (a `--group`, a named requirement) pip must add.
+    let mut lacking: Vec<String> = projects.iter().flat_map(|p| p.lacking.clone()).collect();
+    for e in &plan.entries {
+        if e.req.constraint
+            || e.req.dev_only()
+            || e.req.project.is_some()
+            || e.req.via.is_some()
+            || !matches!(e.res.tier, Tier::Pip | Tier::DevShell)
+        {
+            continue;
+        }
+        push_unique(&mut lacking, redact(&e.req.raw).replace(['\n', '\r'], " "));
+    }
     if !lacking.is_empty() {
         f.push_str(
             "            # Not in nixpkgs (or not at the version asked): pip installs them\n",
@@ -216,13 +245,20 @@ pub fn flake(plan: &Plan) -> Option<String> {
         } else {
             ""
         };
+        let deps = if p.dynamic { "" } else { "--no-deps " };
         f.push_str(&format!(
-            "              pip install --quiet --no-deps {iso}{flag}{}\n",
+            "              pip install --quiet {deps}{iso}{flag}{}\n",
             indented(&sh_quote(target))
         ));
     }
     if !lacking.is_empty() {
-        let names: Vec<String> = lacking.iter().map(|l| indented(&sh_quote(l))).collect();
+        let names: Vec<String> = lacking
+            .iter()
+            .map(|l| match l.strip_prefix("-e ") {
+                Some(rest) => format!("-e {}", indented(&sh_quote(rest.trim()))),
+                None => indented(&sh_quote(l)),
+            })
+            .collect();
         f.push_str(&format!(
             "              pip install --quiet {}\n",
             names.join(" ")
@@ -270,10 +306,9 @@ pub fn flake(plan: &Plan) -> Option<String> {
         f.push_str("        });\n");
     } else {
         f.push_str(&format!(
-            "\n      # No packages.default (buildPythonPackage): nixpkgs lacks what {} needs\n",
+            "\n      # No packages.default (buildPythonPackage) for {}:\n",
             first.name.replace(['\n', '\r'], " ")
         ));
-        f.push_str("      # to build or run:\n");
         for b in &first.blockers {
             f.push_str(&format!("      #   {b}\n"));
         }

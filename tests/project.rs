@@ -250,7 +250,10 @@ fn nixify_writes_a_flake_for_the_project() {
     // made-up-other keeps it from building as a package: a comment says so.
     assert_eq!(v["package"], Value::Null);
     let text = std::fs::read_to_string(&flake).expect("read");
-    assert!(text.contains("#   made-up-other>=1"), "{text}");
+    assert!(
+        text.contains("# No packages.default (buildPythonPackage) for demo-app:\n      #   nixpkgs lacks made-up-other>=1\n"),
+        "{text}"
+    );
 
     // An existing file is not overwritten without --force.
     std::fs::write(&flake, "keep me\n").expect("write");
@@ -407,4 +410,47 @@ fn guard_stops_on_a_bad_pyproject_with_nothing_installed() {
         debian::show(&o)
     );
     sb.assert_nothing_installed("a bad pyproject.toml", &o);
+}
+
+#[test]
+fn nixify_installs_a_dynamic_project_with_its_dependencies() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let env = TestEnv::new();
+    write_project(
+        &env.cwd.join("dyn"),
+        "[project]\nname = \"dyn\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
+    );
+    // A named requirement next to it, which nixpkgs lacks: pip adds it too.
+    env.pip_guard([
+        "nixify",
+        "--index",
+        "embedded",
+        "-o",
+        "flake.nix",
+        "-e",
+        "./dyn",
+        "made-up-x>=2",
+        "requests",
+    ])
+    .run()
+    .success();
+    let flake = env.cwd.join("flake.nix");
+    nix_parse(&nix, &flake);
+    let v = nix_eval(&nix, &flake);
+    let hook = v["shellHook"].as_str().unwrap_or("");
+    // pip resolves a dynamic project's dependencies itself: no --no-deps.
+    assert!(
+        hook.contains("pip install --quiet --no-build-isolation -e ./dyn\n"),
+        "{hook}"
+    );
+    assert!(
+        hook.contains("pip install --quiet \"made-up-x>=2\"\n"),
+        "{hook}"
+    );
+    assert_eq!(v["python"], serde_json::json!(["requests", "setuptools"]));
+    assert_eq!(v["package"], Value::Null);
+    let text = std::fs::read_to_string(&flake).expect("read");
+    assert!(text.contains("its dependencies are dynamic"), "{text}");
 }
