@@ -18,6 +18,13 @@ pub fn local_path(req: &Requirement, cwd: &Path) -> Option<PathBuf> {
     if req.constraint || !matches!(req.kind, Kind::Path | Kind::Editable) {
         return None;
     }
+    // A lock file's packages come with their locked dependencies.
+    if let crate::origin::Origin::File { file, .. } = &req.origin {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some_and(|n| crate::requirements::pylock::is_pylock_filename(&n)) {
+            return None;
+        }
+    }
     let url = req.url.as_deref()?;
     match url_scheme(url).as_deref() {
         Some("file") => Some(abspath(Path::new(&pipreq::url_path(url)), cwd)),
