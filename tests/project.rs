@@ -454,3 +454,32 @@ fn nixify_installs_a_dynamic_project_with_its_dependencies() {
     let text = std::fs::read_to_string(&flake).expect("read");
     assert!(text.contains("its dependencies are dynamic"), "{text}");
 }
+
+#[test]
+fn requires_python_is_checked_against_the_target() {
+    let env = TestEnv::new();
+    write_project(
+        &env.cwd,
+        "[project]\nname = \"new\"\nversion = \"1\"\nrequires-python = \">=3.99\"\n",
+    );
+    let v = audit_json(
+        &env,
+        &[".", "--python-version", "3.12", "--only-binary", ":all:"],
+    );
+    let reasons = v["requirements"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("requires-python >=3.99 excludes the target's Python 3.12"),
+        "{reasons}"
+    );
+    write_project(
+        &env.cwd,
+        "[project]\nname = \"new\"\nversion = \"1\"\nrequires-python = \">=3.8\"\n",
+    );
+    let v = audit_json(
+        &env,
+        &[".", "--python-version", "3.12", "--only-binary", ":all:"],
+    );
+    assert!(!v["requirements"][0]["reasons"]
+        .to_string()
+        .contains("excludes"));
+}

@@ -195,3 +195,58 @@ fn positions() {
     assert_eq!(line_col("ab\ncdé\nf", 7), (2, 4));
     assert_eq!(line_col("x", 0), (1, 1));
 }
+
+#[test]
+fn poetry_2_with_project_table_reads_project_and_poetry_for_dynamic() {
+    // [project] lists dependencies: [tool.poetry.dependencies] only enriches.
+    let text = "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = [\"requests>=2\"]\n\n[tool.poetry.dependencies]\nrequests = { source = \"mirror\" }\n";
+    let p = read_one(&[("pyproject.toml", text)], &[]).expect("test setup");
+    assert_eq!(p.source, Source::Pyproject);
+    assert_eq!(texts(&p), vec![("requests>=2".into(), 4, None)]);
+    // dynamic = ["dependencies"] with Poetry's table: Poetry's is read.
+    let text = "[project]\nname = \"p\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n\n[tool.poetry.dependencies]\nclick = \"^8.1\"\n";
+    let p = read_one(&[("pyproject.toml", text)], &[]).expect("test setup");
+    assert_eq!(p.source, Source::Poetry);
+    assert!(p.dynamic.is_empty(), "{:?}", p.dynamic);
+    assert_eq!(texts(&p), vec![("click>=8.1,<9.0".into(), 7, None)]);
+    // A union constraint is not translated: said, not guessed.
+    let text = "[tool.poetry]\nname = \"p\"\nversion = \"1\"\n[tool.poetry.dependencies]\nx = \"^1 || ^2\"\ny = { git = \"https://h/r\" }\n";
+    let p = read_one(&[("pyproject.toml", text)], &[]).expect("test setup");
+    assert!(p.deps.is_empty());
+    let whats: Vec<&str> = p.dynamic.iter().map(|d| d.what.as_str()).collect();
+    assert_eq!(whats, ["dependency x", "dependency y"]);
+    assert!(
+        p.dynamic[0].why.contains("pyproject.toml:5"),
+        "{:?}",
+        p.dynamic
+    );
+}
+
+#[test]
+fn setup_cfg_directives_are_dynamic() {
+    let p = read_one(
+        &[(
+            "setup.cfg",
+            "[metadata]\nname = c\nversion = attr: c.__version__\n[options]\ninstall_requires = file: requirements.in\n[options.extras_require]\nx = file: x.in\ny = ok\n",
+        )],
+        &["y".into()],
+    )
+    .expect("test setup");
+    let whats: Vec<&str> = p.dynamic.iter().map(|d| d.what.as_str()).collect();
+    assert_eq!(
+        whats,
+        ["version", "dependencies", "optional-dependencies.x"]
+    );
+    assert_eq!(texts(&p), vec![("ok".into(), 8, Some("y".into()))]);
+}
+
+#[test]
+fn a_build_system_without_requires_is_an_error() {
+    let e = read_one(
+        &[("pyproject.toml", "[build-system]\nbuild-backend = \"x\"\n")],
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("requires"), "{e:?}");
+}
