@@ -229,7 +229,7 @@ fn setup_cfg_directives_are_dynamic() {
             "setup.cfg",
             "[metadata]\nname = c\nversion = attr: c.__version__\n[options]\ninstall_requires = file: requirements.in\n[options.extras_require]\nx = file: x.in\ny = ok\n",
         )],
-        &["y".into()],
+        &["y"],
     )
     .expect("test setup");
     let whats: Vec<&str> = p.dynamic.iter().map(|d| d.what.as_str()).collect();
