@@ -134,6 +134,22 @@ pub struct ProjectSummary {
     pub dynamic: Vec<project::Dynamic>,
 }
 
+impl Via {
+    /// A short label: `demo-app`, `demo-app[dev]`, `build requirement of
+    /// demo-app`, `demo-app's Poetry group test`.
+    pub fn label(&self) -> String {
+        if self.build {
+            format!("build requirement of {}", self.project)
+        } else if let Some(g) = &self.group {
+            format!("{}'s Poetry group {g}", self.project)
+        } else if let Some(x) = &self.extra {
+            format!("{}[{x}]", self.project)
+        } else {
+            self.project.clone()
+        }
+    }
+}
+
 impl Requirement {
     /// Not installed by `pip install` itself: a build requirement or a
     /// Poetry group (for the dev shell only).
