@@ -7,7 +7,8 @@
 //! nixpkgs (else a comment naming the ones that keep it from building).
 //! Pure: plan in, text out.
 
-use crate::nixsnip::{fill, interpreter, nix_attr, select, sh_quote, Suggestion};
+use crate::nixsnip::{fill, interpreter, nix_attr, select, Suggestion};
+use crate::shell::sh_quote;
 use crate::plan::{Entry, Plan};
 use crate::redact::redact;
 use crate::resolve::Tier;

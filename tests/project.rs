@@ -239,11 +239,11 @@ fn nixify_writes_a_flake_for_the_project() {
     let hook = v["shellHook"].as_str().unwrap_or("");
     assert!(hook.contains("venv --system-site-packages .venv"), "{hook}");
     assert!(
-        hook.contains("pip install --quiet --no-deps --no-build-isolation -e \".[dev]\""),
+        hook.contains("pip install --quiet --no-deps --no-build-isolation -e '.[dev]'"),
         "{hook}"
     );
     assert!(
-        hook.contains("pip install --quiet \"made-up-other>=1\""),
+        hook.contains("pip install --quiet 'made-up-other>=1'"),
         "{hook}"
     );
     assert!(!hook.contains("requests"), "Nix provides requests: {hook}");
@@ -267,7 +267,7 @@ fn nixify_writes_a_flake_for_the_project() {
     // Every runtime dependency in nixpkgs: a buildPythonPackage package.
     write_project(
         &env.cwd,
-        &PYPROJECT.replace("  \"made-up-other>=1\",\n", ""),
+        &PYPROJECT.replace("  'made-up-other>=1',\n", ""),
     );
     env.pip_guard([
         "nixify",
@@ -327,7 +327,7 @@ fn guard_installs_only_what_nix_lacks_and_the_project_without_deps() {
         "pytest (pyproject.toml:17, demo-app[dev]) 1. Nix package:",
         "setuptools>=61 (pyproject.toml:2, build requirement of demo-app)",
         "The dev shell for demo-app:",
-        "pip install --no-deps --no-build-isolation -e \".[dev]\" && pip install \"made-up-other>=1\"",
+        "pip install --no-deps --no-build-isolation -e '.[dev]' && pip install 'made-up-other>=1'",
     ] {
         assert!(err.contains(needle), "{needle}\n{show}");
     }
@@ -446,7 +446,7 @@ fn nixify_installs_a_dynamic_project_with_its_dependencies() {
         "{hook}"
     );
     assert!(
-        hook.contains("pip install --quiet \"made-up-x>=2\"\n"),
+        hook.contains("pip install --quiet 'made-up-x>=2'\n"),
         "{hook}"
     );
     assert_eq!(v["python"], serde_json::json!(["requests", "setuptools"]));

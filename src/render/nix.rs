@@ -44,12 +44,11 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
     out.push_str(&project_shell(plan, &s));
     if let Some(hint) = nixify_hint {
         if plan.entries.iter().any(|e| e.res.tier == Tier::DevShell) {
-            push_wrapped(
-                &mut out,
-                &format!("A dev shell for this project: {hint} > flake.nix && nix develop"),
-                "",
-                "  ",
-            );
+            // The command on a line of its own, never wrapped: a quoted
+            // argument (`-r 'my reqs.txt'`) must stay whole to paste.
+            out.push_str("A dev shell for this project:\n  ");
+            out.push_str(hint);
+            out.push_str(" > flake.nix && nix develop\n");
         }
     }
     out
@@ -77,9 +76,9 @@ pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
                     && !d.req.dev_only()
                     && matches!(d.res.tier, Tier::Pip | Tier::DevShell)
             })
-            .map(|d| crate::nixsnip::sh_quote(&redact(&d.req.raw)))
+            .map(|d| crate::shell::sh_quote(&redact(&d.req.raw)))
             .collect();
-        let target = crate::nixsnip::sh_quote(&redact(&e.req.raw).replace("-e ", ""));
+        let target = crate::shell::sh_quote(&redact(&e.req.raw).replace("-e ", ""));
         let builds_from_nix = plan
             .entries
             .iter()

@@ -334,19 +334,8 @@ pub fn report_command(dir: &std::path::Path) -> String {
     };
     format!(
         "python3 -m pip install --dry-run --quiet --no-deps --report - {}",
-        shell_word(&d)
+        crate::shell::sh_quote(&d)
     )
-}
-
-/// A path as one POSIX shell word (single-quoted when it needs quoting).
-fn shell_word(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | '='))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]
