@@ -267,7 +267,7 @@ fn nixify_writes_a_flake_for_the_project() {
     // Every runtime dependency in nixpkgs: a buildPythonPackage package.
     write_project(
         &env.cwd,
-        &PYPROJECT.replace("  'made-up-other>=1',\n", ""),
+        &PYPROJECT.replace("  \"made-up-other>=1\",\n", ""),
     );
     env.pip_guard([
         "nixify",
