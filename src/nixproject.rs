@@ -8,10 +8,10 @@
 //! Pure: plan in, text out.
 
 use crate::nixsnip::{fill, interpreter, nix_attr, select, Suggestion};
-use crate::shell::sh_quote;
 use crate::plan::{Entry, Plan};
 use crate::redact::redact;
 use crate::resolve::Tier;
+use crate::shell::sh_quote;
 
 /// What the flake needs to know about one project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
