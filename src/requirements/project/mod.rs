@@ -311,6 +311,20 @@ pub(crate) fn close_extras(
     out
 }
 
+/// The extras a project's own runtime dependencies turn on by naming the
+/// project itself (`dependencies = ["me[speedups]"]`), normalized.
+pub(crate) fn self_extras(name: Option<&str>, texts: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in texts {
+        if is_self(name, t) {
+            if let Ok(parts) = super::pep508::parse_requirement(t) {
+                out.extend(parts.extras.iter().map(|x| crate::names::normalize(x)));
+            }
+        }
+    }
+    out
+}
+
 /// Whether a dependency string names the project itself (a self-reference
 /// that only turns on more of its extras).
 pub(crate) fn is_self(name: Option<&str>, text: &str) -> bool {

@@ -267,7 +267,17 @@ pub fn project(
             .flat_map(|(_, v)| v.iter().map(|(s, _)| s.clone()))
             .collect()
     };
-    let closed = close_extras(p.name.as_deref(), extras, &lookup);
+    let mut asked = extras.to_vec();
+    if let Some(d) =
+        get(proj, "dependencies").filter(|_| !dynamic.iter().any(|x| x == "dependencies"))
+    {
+        let base: Vec<String> = strings(file, text, d, "project.dependencies")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        asked.extend(super::self_extras(p.name.as_deref(), &base));
+    }
+    let closed = close_extras(p.name.as_deref(), &asked, &lookup);
     for (extra, items) in &all {
         let deps: Vec<Dep> = items
             .iter()

@@ -250,3 +250,16 @@ fn a_build_system_without_requires_is_an_error() {
     assert_eq!(e.line, Some(1));
     assert!(e.message.contains("requires"), "{e:?}");
 }
+
+#[test]
+fn a_self_reference_in_the_dependencies_turns_its_extras_on() {
+    let text = "[project]\nname = \"me\"\nversion = \"1\"\ndependencies = [\"a\", \"Me[Fast]\"]\n[project.optional-dependencies]\nfast = [\"uvloop\"]\nslow = [\"b\"]\n";
+    let p = read_one(&[("pyproject.toml", text)], &[]).expect("test setup");
+    assert_eq!(
+        texts(&p),
+        vec![
+            ("a".into(), 4, None),
+            ("uvloop".into(), 6, Some("fast".into()))
+        ]
+    );
+}
