@@ -84,6 +84,10 @@ pub fn projects(plan: &Plan) -> Vec<ProjectFlake> {
             d.req.via.as_ref().is_some_and(|v| v.project == p.name) && d.res.tier != Tier::Skipped
         }) {
             let Some(v) = &d.req.via else { continue };
+            if v.dependency_group.is_some() {
+                // For the shell (below), not the package.
+                continue;
+            }
             let raw = redact(&d.req.raw).replace(['\n', '\r'], " ");
             match python_attr(d) {
                 Some(attr) if v.build => push_unique(&mut f.build, attr),
@@ -215,7 +219,10 @@ pub fn flake(plan: &Plan) -> Option<String> {
         if e.req.constraint
             || e.req.dev_only()
             || e.req.project.is_some()
-            || e.req.via.is_some()
+            || e.req
+                .via
+                .as_ref()
+                .is_some_and(|v| v.dependency_group.is_none())
             || !matches!(e.res.tier, Tier::Pip | Tier::DevShell)
         {
             continue;

@@ -229,6 +229,8 @@ pub fn via_reason(v: &crate::requirements::Via) -> String {
             "in {}'s Poetry group {g}: for the dev shell; pip install does not install it",
             v.project
         )
+    } else if let Some(g) = &v.dependency_group {
+        format!("in {}'s dependency group {g} (--group)", v.project)
     } else if let Some(e) = &v.extra {
         format!("a dependency of {}[{e}]", v.project)
     } else {

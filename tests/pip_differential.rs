@@ -289,13 +289,14 @@ fn compare(case: &Case, cwd: &Path, pip: &Value, env: &MarkerEnvironment) -> Res
             }
         }
         (None, None, Ok(set)) => {
-            // A local project's declared requirements (`via`) are pip-guard's
-            // own reading of the project (tests/project_differential.rs), not
-            // pip's parse of the command line: left out here.
+            // A local project's declared requirements (`via`, but for
+            // `--group`'s) are pip-guard's own reading of the project
+            // (tests/project_differential.rs), not pip's parse of the command
+            // line: left out here.
             let mut mine: Vec<Value> = set
                 .requirements
                 .iter()
-                .filter(|r| r.via.is_none())
+                .filter(|r| r.via.as_ref().is_none_or(|v| v.dependency_group.is_some()))
                 .map(|r| ours(r, cwd, env))
                 .collect();
             // pip leaves out lock-file packages whose marker is false.

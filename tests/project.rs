@@ -483,3 +483,58 @@ fn requires_python_is_checked_against_the_target() {
         .to_string()
         .contains("excludes"));
 }
+
+#[test]
+fn group_requirements_name_the_project() {
+    let env = TestEnv::new();
+    write_project(
+        &env.cwd,
+        &format!("{PYPROJECT}\n[dependency-groups]\nlint = [\"black\", \"made-up-lint\"]\n"),
+    );
+    let v = audit_json(&env, &["-e", ".", "--group", "lint"]);
+    let reqs = v["requirements"].as_array().expect("requirements");
+    let lint: Vec<(&str, &Value)> = reqs
+        .iter()
+        .filter(|r| r["via"]["dependency_group"] == "lint")
+        .map(|r| (r["raw"].as_str().unwrap_or(""), &r["origin"]))
+        .collect();
+    assert_eq!(
+        lint,
+        vec![
+            (
+                "black",
+                &serde_json::json!({"file": "pyproject.toml", "line": 21})
+            ),
+            (
+                "made-up-lint",
+                &serde_json::json!({"file": "pyproject.toml", "line": 21})
+            ),
+        ]
+    );
+    assert!(reqs
+        .iter()
+        .filter(|r| r["via"]["dependency_group"] == "lint")
+        .all(|r| r["via"]["project"] == "demo-app"));
+    // nixify: the group's Nix-covered requirement in the shell, the one
+    // nixpkgs lacks from pip; neither in the package.
+    let Some(_) = common::which("nix-instantiate") else {
+        return;
+    };
+    let run = env
+        .pip_guard([
+            "nixify", "--index", "embedded", "-e", ".", "--group", "lint",
+        ])
+        .run()
+        .success();
+    assert!(
+        run.stdout
+            .contains("pip install --quiet 'made-up-other>=1' made-up-lint"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("              pkgs.black\n"),
+        "{}",
+        run.stdout
+    );
+}

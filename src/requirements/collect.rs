@@ -183,11 +183,12 @@ pub fn collect_with(
             );
             group_error(e, &full, cwd, *index)
         })?;
+        let project = super::project::declared_name(&full, fs);
         for g in reqs {
             let origin = Origin::file(&full, g.line, cwd);
             let r = pipreq::from_req_string(&g.text)
                 .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(
+            let mut r = make_requirement(
                 r,
                 origin,
                 vec![Origin::Arg(*index)],
@@ -196,7 +197,15 @@ pub fn collect_with(
                 false,
                 false,
                 Vec::new(),
-            ));
+            );
+            r.via = project.as_ref().map(|p| super::Via {
+                project: p.clone(),
+                extra: None,
+                group: None,
+                build: false,
+                dependency_group: Some(super::groups::normalize_group(group)),
+            });
+            out.requirements.push(r);
         }
     }
 

@@ -106,6 +106,9 @@ pub struct Via {
     /// A `[build-system] requires` entry: needed to build the project, not
     /// installed with it.
     pub build: bool,
+    /// The PEP 735 dependency group (`--group NAME`) of the project's
+    /// `pyproject.toml` that asks for it: installed by pip like any other.
+    pub dependency_group: Option<String>,
 }
 
 /// What pip-guard read from a local project, without building it.
@@ -142,6 +145,8 @@ impl Via {
             format!("build requirement of {}", self.project)
         } else if let Some(g) = &self.group {
             format!("{}'s Poetry group {g}", self.project)
+        } else if let Some(g) = &self.dependency_group {
+            format!("{}'s dependency group {g}", self.project)
         } else if let Some(x) = &self.extra {
             format!("{}[{x}]", self.project)
         } else {

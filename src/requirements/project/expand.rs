@@ -146,6 +146,7 @@ fn dependencies(
                 extra: d.extra.clone(),
                 group: d.group.clone(),
                 build: d.build,
+                dependency_group: None,
             });
             Ok(r)
         })

@@ -311,6 +311,27 @@ pub(crate) fn close_extras(
     out
 }
 
+/// The name a `pyproject.toml` declares (`[project]`, else `[tool.poetry]`),
+/// else its directory's; `None` when the file cannot be read or parsed
+/// (the `--group` reader reports that itself).
+pub fn declared_name(pyproject: &Path, fs: &dyn Fs) -> Option<String> {
+    let text = read_text(fs, pyproject).ok()??;
+    let doc = pyproject::parse(pyproject, &text).ok()?;
+    let from = |table: Option<&toml::Spanned<super::tomlspan::SVal>>| {
+        table
+            .and_then(|t| t.get_ref().get("name"))
+            .and_then(|n| n.get_ref().as_str().map(String::from))
+    };
+    from(doc.get("project"))
+        .or_else(|| from(doc.get("tool").and_then(|t| t.get_ref().get("poetry"))))
+        .or_else(|| {
+            pyproject
+                .parent()
+                .and_then(|d| d.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+}
+
 /// The extras a project's own runtime dependencies turn on by naming the
 /// project itself (`dependencies = ["me[speedups]"]`), normalized.
 pub(crate) fn self_extras(name: Option<&str>, texts: &[String]) -> Vec<String> {
