@@ -563,4 +563,71 @@ mod build_tests {
             "other.txt only fed Nix"
         );
     }
+
+    #[test]
+    fn a_read_project_goes_to_pip_last_and_without_its_dependencies() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cwd = dir.path();
+        std::fs::create_dir_all(cwd.join("proj")).expect("mkdir");
+        std::fs::write(
+            cwd.join("proj/pyproject.toml"),
+            "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = [\"requests\", \"frobnitz\"]\n",
+        )
+        .expect("write");
+        std::fs::write(cwd.join("r.txt"), "-f ./wheels\n-e ./proj\n").expect("write");
+        let args: Vec<String> = ["-r", "r.txt"].iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        let set = crate::requirements::collect::collect(&inv, cwd, &|_| None).expect("collects");
+        let plan = crate::plan::Plan::build(
+            &set,
+            &fixture::target(),
+            &fixture::index(&["requests", "setuptools"]),
+            &Alternatives::embedded(),
+            &Policy::default(),
+        );
+        let d = crate::plan::decide(&plan, false);
+        let child = build(
+            &inv,
+            &set,
+            &plan,
+            &d.pip,
+            Path::new("/usr/bin/python3"),
+            cwd,
+        );
+        // First run: what Nix lacks (frobnitz), with the file's options.
+        assert!(child.reqfile.contains("--find-links"), "{}", child.reqfile);
+        assert!(
+            child.reqfile.lines().any(|l| l == "frobnitz"),
+            "{}",
+            child.reqfile
+        );
+        assert!(!child.reqfile.contains("proj"), "{}", child.reqfile);
+        assert!(
+            !child.reqfile.contains("requests"),
+            "Nix has it: {}",
+            child.reqfile
+        );
+        // Second run (--no-deps): the project, with the same options.
+        assert!(
+            child.projects.contains("--find-links"),
+            "{}",
+            child.projects
+        );
+        assert!(
+            child.projects.lines().any(|l| l == "-e ./proj"),
+            "{}",
+            child.projects
+        );
+        assert!(!child.projects.contains("frobnitz"), "{}", child.projects);
+        // Only the project: no first run.
+        let only: Vec<usize> = d
+            .pip
+            .iter()
+            .copied()
+            .filter(|&i| plan.entries[i].req.project.is_some())
+            .collect();
+        let child = build(&inv, &set, &plan, &only, Path::new("/usr/bin/python3"), cwd);
+        assert!(child.reqfile.is_empty());
+        assert!(child.projects.contains("-e ./proj"));
+    }
 }
