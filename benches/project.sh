@@ -32,6 +32,8 @@ with open(f"{work}/req.txt", "w") as f:
     f.writelines(r + "\n" for r in reqs + ["hatchling"])
 PY
 "$bin" audit --format json --index embedded -r "$work/req.txt" >/dev/null || true   # warm the target cache
+# HYPERFINE_EXTRA: extra hyperfine flags, split into words on purpose.
+# shellcheck disable=SC2086
 hyperfine --warmup 5 --runs "${RUNS:-50}" -N \
   "$bin audit --format json --index embedded -e $work/proj[dev]" \
   "$bin audit --format json --index embedded -r $work/req.txt" ${HYPERFINE_EXTRA:-}
