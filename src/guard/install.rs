@@ -428,14 +428,19 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
     if code == 0 && wheel_check_enabled() {
-        let dists: Vec<String> = match &prepared {
-            Some(p) if !p.planned.is_empty() => p.dists(),
-            _ => d
-                .pip
-                .iter()
-                .filter_map(|&i| plan.entries.get(i)?.req.name.clone())
-                .collect(),
-        };
+        // What pip reported, plus every named requirement that went to pip
+        // (local projects are installed in a second run pip did not report).
+        let mut dists: Vec<String> = prepared.as_ref().map(|p| p.dists()).unwrap_or_default();
+        for name in d
+            .pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i)?.req.name.clone())
+        {
+            let n = crate::names::normalize(&name);
+            if !dists.iter().any(|x| crate::names::normalize(x) == n) {
+                dists.push(name);
+            }
+        }
         let check = crate::wheels::imports::check(&python, &dists);
         let kind = prepared
             .as_ref()

@@ -52,7 +52,10 @@ impl Prepared {
     /// `--find-links` directories stay. Returns whether it changed `child`.
     pub fn point_at_files(&self, child: &mut Child) -> bool {
         let extra = self.install_args();
-        if extra.is_empty() {
+        // Local projects go to a second pip run with the same options, and
+        // building them needs the index (their build backend): leave the
+        // command as it was.
+        if extra.is_empty() || !child.projects.is_empty() {
             return false;
         }
         let remote = |v: &str| v.contains("://") && !v.starts_with("file:");
@@ -109,6 +112,12 @@ pub fn prepare(
     site_roots: &[PathBuf],
 ) -> Prepared {
     let mut out = Prepared::default();
+    if child.reqfile.is_empty() {
+        out.notes.push(
+            "only local projects go to pip: their native code is checked after the install".into(),
+        );
+        return out;
+    }
     let runner = Runner {
         child,
         user,
@@ -281,6 +290,7 @@ mod tests {
             ],
             reqfile: "# written by pip-guard\n--find-links https://host/x/\n-f /local/dir\na\n"
                 .into(),
+            projects: String::new(),
             deny_constraints: String::new(),
         };
         assert!(p.point_at_files(&mut child));
@@ -294,5 +304,13 @@ mod tests {
             ]
         );
         assert_eq!(child.reqfile, "# written by pip-guard\n-f /local/dir\na\n");
+        // With local projects (a second pip run that builds them), nothing changes.
+        let mut with_projects = Child {
+            projects: "-e ./proj\n".into(),
+            ..child.clone()
+        };
+        let before = with_projects.clone();
+        assert!(!p.point_at_files(&mut with_projects));
+        assert_eq!(with_projects, before);
     }
 }
