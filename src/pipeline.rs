@@ -18,6 +18,10 @@ pub struct Settings {
     pub index: Option<IndexChoice>,
     /// `--policy` / `--guard-policy`.
     pub policy: Option<PathBuf>,
+    /// Constraint files from outside the command line (pip's configuration:
+    /// `PIP_CONSTRAINT`, `[install] constraint`), read before the `-c`
+    /// files as pip does, with where they were named.
+    pub constraints: Vec<(String, Option<crate::origin::Origin>)>,
 }
 
 /// Everything the pipeline produced.
@@ -92,7 +96,14 @@ pub fn run_with_policy(
     policy: Policy,
 ) -> eyre::Result<Outcome> {
     let env = |k: &str| std::env::var(k).ok();
-    let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
+    let set = crate::requirements::collect::collect_with_constraints(
+        inv,
+        cwd,
+        &env,
+        &crate::requirements::fs::RealFs,
+        &settings.constraints,
+    )
+    .map_err(|e| eyre::eyre!(e))?;
     let target = target_for_python(inv, python)?;
     let package_set = policy
         .package_set

@@ -51,7 +51,15 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     let policy = inv.own.policy.as_ref().map(PathBuf::from).or(flags.policy);
     let strict = flags.strict || inv.own.strict;
     let cwd = std::env::current_dir()?;
-    let out = pipeline::run(&inv, &Settings { index, policy }, &cwd)?;
+    let out = pipeline::run(
+        &inv,
+        &Settings {
+            index,
+            policy,
+            ..Settings::default()
+        },
+        &cwd,
+    )?;
     let text = match format {
         FormatArg::Json => render::json::render(&out.plan),
         FormatArg::Markdown => render::markdown::render(&out.plan),

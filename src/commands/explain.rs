@@ -23,6 +23,7 @@ pub fn run(
         &Settings {
             index,
             policy: None,
+            ..Settings::default()
         },
         &cwd,
     )?;

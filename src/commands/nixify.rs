@@ -28,6 +28,7 @@ pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
         &Settings {
             index,
             policy: inv.own.policy.as_ref().map(PathBuf::from),
+            ..Settings::default()
         },
         &cwd,
     )?;

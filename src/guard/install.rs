@@ -10,14 +10,17 @@
 //!    `pip install --user --break-system-packages` after an explicit yes.
 
 use super::explain::{self, GuardText};
+use super::pip_input::{self, Destination, Request};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
+use super::sources::{Location, Setting};
 use crate::audit_log::{self, Action, Record};
 use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::{Invocation, Item};
+use crate::origin::Origin;
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
 use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
@@ -83,7 +86,7 @@ pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
     };
     match pip {
         Some(0) => held_or_ok,
-        Some(c) => Exit::External(c),
+        Some(c) => Exit::from_pip(c),
         None if !dry_run && !d.pip.is_empty() => Exit::NotConfirmed,
         None => held_or_ok,
     }
@@ -155,20 +158,31 @@ fn passthrough(
     depth: u32,
 ) -> eyre::Result<Exit> {
     let real = real.map_err(|e| eyre::eyre!(e))?;
-    let mut os: Vec<OsString> = vec![OsString::from("install")];
-    os.extend(args.into_iter().map(OsString::from));
-    Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
+    passthrough_with(&real, args, depth)
 }
 
-/// Whether the install goes somewhere other than the interpreter's own
-/// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
-fn installs_elsewhere(inv: &Invocation) -> bool {
-    inv.has("target")
-        || inv.has("prefix")
-        || inv.has("root")
-        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
-            .iter()
-            .any(|k| env_set(k))
+fn passthrough_with(real: &RealPip, args: Vec<String>, depth: u32) -> eyre::Result<Exit> {
+    let mut os: Vec<OsString> = vec![OsString::from("install")];
+    os.extend(args.into_iter().map(OsString::from));
+    Err(eyre::eyre!(realpip::exec(real, &os, depth)))
+}
+
+/// Where the command line puts the install: `--target`, `--prefix` or
+/// `--root` (the last value of the first one given, as pip reads them).
+fn location_from_args(inv: &Invocation) -> Option<Location> {
+    ["target", "prefix", "root"]
+        .iter()
+        .find_map(|k| Location::from_option(k, inv.last(k)?))
+}
+
+/// Whether the command line asks for `--user` (the last of `--user` and
+/// `--no-user` wins); `None` when it says neither.
+fn user_from_args(inv: &Invocation) -> Option<bool> {
+    inv.items.iter().rev().find_map(|it| match it {
+        Item::Opt { spec, .. } if spec.long[0] == "user" => Some(true),
+        Item::Opt { spec, .. } if spec.long[0] == "no-user" => Some(false),
+        _ => None,
+    })
 }
 
 /// Whether a policy can block anything: mode `enforce`, or a `deny` rule
@@ -200,10 +214,6 @@ fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
     })
 }
 
-fn env_set(k: &str) -> bool {
-    std::env::var_os(k).is_some_and(|v| !v.is_empty())
-}
-
 /// `pip-guard nixify …` with the same arguments, for the dev-shell hint.
 fn nixify_hint(args: &[String]) -> String {
     let quoted: Vec<String> = args
@@ -218,6 +228,34 @@ fn nixify_hint(args: &[String]) -> String {
     }
 }
 
+/// Text from a config file or a file name, with control and format
+/// characters shown as `?` (the output layer's job once it lands).
+fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The refusal for settings that would add requirements behind the plan.
+fn refuse_adding(adding: &[&Setting]) -> InputError {
+    let list: Vec<String> = adding
+        .iter()
+        .map(|s| visible(&format!("{} ({})", s.key, s.source)))
+        .collect();
+    InputError::new(format!(
+        "pip's configuration adds requirements pip-guard does not plan: {}. pip-guard runs \
+         pip without its configuration, so they would be dropped; unset them and name the \
+         requirements on the command line (-r FILE)",
+        list.join(", ")
+    ))
+}
+
 /// Run `pip install` (`args`: the command's arguments as pip sees them,
 /// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)).
 pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
@@ -227,8 +265,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     if inv.has("help") {
         return passthrough(real, pass_on, depth);
     }
-    let elsewhere = installs_elsewhere(&inv);
-    let settings = Settings {
+    let mut settings = Settings {
         index: inv
             .own
             .index
@@ -237,64 +274,134 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .transpose()
             .map_err(|e| eyre::eyre!(e))?,
         policy: inv.own.policy.as_ref().map(PathBuf::from),
+        ..Settings::default()
     };
     let cwd = std::env::current_dir()?;
-    // Outside the externally-managed Python (--target, --prefix, --root)
-    // only the policy's blocks matter: when it has none to give, pip gets
-    // the command unchanged, with nothing planned.
-    let preloaded = if elsewhere {
-        let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
-        if !can_block(&policy) {
-            return passthrough(real, pass_on, depth);
-        }
-        Some(policy)
-    } else {
-        None
-    };
+    // One interpreter: the one judged here is the one every pip the guard
+    // starts for this install runs under.
     let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
     let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
-    if !elsewhere && !target.externally_managed {
-        return passthrough(real, pass_on, depth);
-    }
-    let isolated = inv.has("isolated");
+    // pip's configuration, as the user's pip would read it: the guard
+    // plans it (pip itself will not read it, see pip_input).
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let env = |k: &str| std::env::var(k).ok();
     let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
-    let found = super::sources::scan(&env, &vars, prefix.as_deref(), isolated);
-    if !found.is_empty() {
-        let list: Vec<String> = found.into_iter().map(|f| f.what).collect();
-        return Err(eyre::eyre!(InputError::new(format!(
-            "pip would also read requirements from {}, which pip-guard cannot check; \
-             unset it and name the requirements on the command line (-r FILE)",
-            list.join(" and ")
-        ))));
+    let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has("isolated"))
+        .map_err(|e| eyre::eyre!(e))?;
+    let location = location_from_args(&inv).or_else(|| config.location().map(|(l, _)| l));
+    let user = user_from_args(&inv).unwrap_or_else(|| config.user().is_some());
+    let elsewhere = location.is_some();
+    // Into the interpreter's own environment, which is not externally
+    // managed (a virtualenv): not the guard's business. pip runs under the
+    // judged interpreter, so it installs where the guard looked. `--user`
+    // from a virtualenv lands in the user site the system Python reads:
+    // that is planned.
+    let planned = elsewhere || target.externally_managed || (user && target.probe.virtualenv);
+    if !planned {
+        return match &target.python {
+            Some(py) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
+            None => passthrough(real, pass_on, depth),
+        };
     }
-    let out = match preloaded {
-        Some(policy) => {
-            pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?
-        }
-        None => pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?,
-    };
-    if out.plan.policy_mode == crate::policy::Mode::Off {
+    let adding = config.adding();
+    if !adding.is_empty() {
+        return Err(eyre::eyre!(refuse_adding(&adding)));
+    }
+    let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
+    if policy.mode == PolicyMode::Off {
         return passthrough(real, pass_on, depth);
     }
-    if elsewhere {
+    // Outside the externally-managed Python (--target, --prefix, --root)
+    // only the policy's blocks matter: when it has none to give, pip gets
+    // the command unchanged, with nothing planned.
+    if elsewhere && !can_block(&policy) {
+        return match &target.python {
+            Some(py) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
+            None => passthrough(real, pass_on, depth),
+        };
+    }
+    // Constraint files of pip's configuration are planned like `-c`.
+    settings.constraints = config
+        .constraints()
+        .into_iter()
+        .map(|(f, s)| {
+            let at = s.file.as_ref().map(|file| Origin::File {
+                file: file.clone(),
+                line: s.line,
+            });
+            (f, at)
+        })
+        .collect();
+    let out = pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?;
+    let quiet = inv.has("quiet");
+    let style = Style::detect(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let carried = config.carried(&|n| inv.has(n));
+    let ignored = config.ignored();
+    let note_ignored = || -> eyre::Result<()> {
+        if ignored.is_empty() || quiet {
+            return Ok(());
+        }
+        let list: Vec<String> = ignored
+            .iter()
+            .map(|s| visible(&format!("{} ({})", s.key, s.source)))
+            .collect();
+        let mut msg = String::new();
+        explain::push_wrapped(
+            &mut msg,
+            &format!(
+                "pip-guard runs pip without its configuration; not used: {}. Pass what you \
+                 need on the command line.",
+                list.join(", ")
+            ),
+            "",
+            "  ",
+        );
+        eprint_all(&msg)
+    };
+    let Some(python) = target.python.clone() else {
+        return Err(eyre::eyre!(EnvError(
+            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
+        )));
+    };
+    if let Some(loc) = location {
         let blocked: Vec<usize> = (0..out.plan.entries.len())
             .filter(|&i| {
                 let e = &out.plan.entries[i];
                 !e.req.constraint && e.verdict == Verdict::Block
             })
             .collect();
-        if blocked.is_empty() {
+        if !blocked.is_empty() {
+            eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
+            log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
+            return Ok(Exit::Blocked);
+        }
+        let fall: Vec<usize> = (0..out.plan.entries.len())
+            .filter(|&i| !out.plan.entries[i].req.constraint)
+            .collect();
+        if fall.is_empty() && names_no_source(&inv) {
             return passthrough(real, pass_on, depth);
         }
-        let style = Style::detect(
-            std::io::stderr().is_terminal(),
-            std::env::var_os("NO_COLOR").as_deref(),
-        );
-        eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
-        log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
-        return Ok(Exit::Blocked);
+        // Everything else goes to pip, with the deny constraints, through
+        // the one builder: pip reads nothing else.
+        let input = pip_input::build(&Request {
+            inv: &inv,
+            set: &out.set,
+            plan: &out.plan,
+            fall: &fall,
+            python: &python,
+            cwd: &cwd,
+            destination: Destination::Elsewhere(loc),
+            carried,
+            deny: pip_input::deny_names(&out.policy),
+            markers: &target.markers,
+        })
+        .map_err(|e| eyre::eyre!(e))?;
+        note_ignored()?;
+        let status = super::fallthrough::run(&input, depth)?;
+        return Ok(Exit::from_pip(status.code()));
     }
     if !out.plan.entries.iter().any(|e| !e.req.constraint) {
         // A bare `pip install`: pip's own error. Sources that gave nothing
@@ -308,20 +415,11 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let plan = &out.plan;
     let all = inv.own.all;
     let d = decide(plan, all);
-    let quiet = inv.has("quiet");
-    let style = Style::detect(
-        std::io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
-    let python = target
-        .python
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| target.probe.executable.clone());
+    let shown_python = python.display().to_string();
     let mut text = explain::guard(
         &GuardText {
             plan,
-            python,
+            python: shown_python,
             pep668: target.probe.externally_managed.as_deref(),
             quiet,
             nixify_hint: Some(nixify_hint(&pass_on)),
@@ -343,6 +441,21 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         }
         return Ok(exit_for(&d, None, dry_run));
     }
+    // Built before asking: a constraint pip-guard cannot write is an error
+    // now, not after a yes.
+    let input = pip_input::build(&Request {
+        inv: &inv,
+        set: &out.set,
+        plan,
+        fall: &d.pip,
+        python: &python,
+        cwd: &cwd,
+        destination: Destination::User,
+        carried,
+        deny: pip_input::deny_names(&out.policy),
+        markers: &target.markers,
+    })
+    .map_err(|e| eyre::eyre!(e))?;
     let answer = if needs_yes(plan, &d) {
         let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
         let inputs = Inputs {
@@ -381,14 +494,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         log(Action::Declined);
         return Ok(exit_for(&d, None, false));
     }
-    let Some(python) = target.python.clone() else {
-        return Err(eyre::eyre!(EnvError(
-            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
-        )));
-    };
-    let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
-    child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
-    if !child.deny_constraints.is_empty() && !quiet {
+    if input.constraints.lines().any(|l| l.ends_with("<0")) && !quiet {
         let mut msg = String::new();
         explain::push_wrapped(
             &mut msg,
@@ -400,8 +506,9 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         );
         eprint_all(&msg)?;
     }
+    note_ignored()?;
     log(Action::Fallthrough);
-    let status = super::fallthrough::run(&child, depth)?;
+    let status = super::fallthrough::run(&input, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
     if code == 0 && d.held() {
@@ -450,9 +557,15 @@ mod tests {
         assert_eq!(exit_for(&both, None, false), Exit::NotConfirmed);
         // pip ran.
         assert_eq!(exit_for(&pip, Some(0), false), Exit::Success);
-        assert_eq!(exit_for(&pip, Some(2), false), Exit::External(2));
+        assert_eq!(exit_for(&pip, Some(2), false), Exit::External(102));
+        assert_eq!(
+            exit_for(&pip, Some(3), false),
+            Exit::External(103),
+            "pip's 3 is not the guard's 3"
+        );
+        assert_eq!(exit_for(&pip, Some(143), false), Exit::External(143));
         assert_eq!(exit_for(&both, Some(0), false), Exit::Blocked);
-        assert_eq!(exit_for(&both, Some(1), false), Exit::External(1));
+        assert_eq!(exit_for(&both, Some(1), false), Exit::External(101));
         // Dry run.
         assert_eq!(exit_for(&pip, None, true), Exit::Success);
         assert_eq!(exit_for(&both, None, true), Exit::Blocked);

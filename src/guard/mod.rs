@@ -12,12 +12,15 @@
 //! - [`install`]: the install flow and its decision;
 //! - [`explain`]: the text;
 //! - [`prompt`]: the explicit yes;
-//! - [`fallthrough`]: the child pip and its temporary requirements file;
-//! - [`sources`]: requirement sources pip reads from env and config files.
+//! - [`pip_input`]: everything handed to pip, from validated names and
+//!   vetted options only;
+//! - [`fallthrough`]: running that pip, signals, cleanup;
+//! - [`sources`]: pip's configuration (files and `PIP_*`), read as pip does.
 
 pub mod explain;
 pub mod fallthrough;
 pub mod install;
+pub mod pip_input;
 pub mod prompt;
 pub mod realpip;
 pub mod sources;
