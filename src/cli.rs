@@ -156,7 +156,7 @@ pub enum IndexAction {
         #[arg(long, value_name = "URL_OR_PATH")]
         from: Option<String>,
         /// Network timeout in seconds (default: $PIP_GUARD_HTTP_TIMEOUT, else 30).
-        #[arg(long, value_name = "SECONDS")]
+        #[arg(long, value_name = "SECONDS", value_parser = crate::numbers::seconds)]
         timeout: Option<f64>,
         /// Refuse a listing with fewer packages (default 50,000).
         #[arg(long, value_name = "N")]

@@ -21,6 +21,7 @@ pub mod index;
 pub mod invocation;
 pub mod names;
 pub mod nixsnip;
+pub mod numbers;
 pub mod origin;
 pub mod pipeline;
 pub mod plan;

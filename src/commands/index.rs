@@ -38,7 +38,7 @@ impl UpdateArgs {
         let timeout = self
             .timeout
             .or_else(|| env_number("PIP_GUARD_HTTP_TIMEOUT"))
-            .filter(|t| t.is_finite() && *t > 0.0)
+            .filter(|t| t.is_finite() && *t > 0.0 && *t <= crate::numbers::MAX_SECONDS)
             .map(Duration::from_secs_f64)
             .unwrap_or(channel::DEFAULT_TIMEOUT);
         UpdateOptions {

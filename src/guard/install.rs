@@ -259,6 +259,7 @@ fn refuse_adding(adding: &[&Setting]) -> InputError {
 /// Run `pip install` (`args`: the command's arguments as pip sees them,
 /// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)).
 pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
+    crate::numbers::check_env().map_err(|e| eyre::eyre!(e))?;
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);

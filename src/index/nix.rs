@@ -69,9 +69,7 @@ impl Default for NixOptions {
     fn default() -> Self {
         let timeout = std::env::var("PIP_GUARD_NIX_TIMEOUT")
             .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|s| crate::numbers::duration(&s).ok())
             .unwrap_or(DEFAULT_TIMEOUT);
         NixOptions {
             nixpkgs: None,

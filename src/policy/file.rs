@@ -474,7 +474,7 @@ path = "~/logs/pip-guard.log"
 
         let e = p("deny = [\"ok\", \"to[rch\"]\n").unwrap_err();
         assert!(
-            e.starts_with(".pip-guard.toml:1:15: in `deny`: bad glob"),
+            e.starts_with(".pip-guard.toml:1:15: in `deny`: an empty or unclosed class"),
             "{e}"
         );
 
