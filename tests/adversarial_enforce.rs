@@ -57,6 +57,9 @@ source = "embedded"
 
 const LOCK_REASON: &str = "locked by the admin";
 
+/// Extra environment variables of one attempt.
+type Vars<'a> = Vec<(&'a str, &'a str)>;
+
 /// A sandbox with the locked system policy written; returns its path.
 fn locked_sandbox() -> Option<(Sandbox, String)> {
     let sb = Sandbox::new()?;
@@ -117,7 +120,7 @@ fn a_constraints_file_cannot_smuggle_requirements() {
     let c_abs = sb.work.join("c.txt").to_string_lossy().into_owned();
     let conf = sb.write("pip.conf", &format!("[install]\nconstraint = {c_abs}\n"));
     let conf = conf.to_string_lossy().into_owned();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<(Vec<&str>, Vars, &str)> = vec![
         (vec!["-c", "c.txt", OTHER], vec![], "-c"),
         (
             vec![OTHER],
@@ -306,7 +309,7 @@ fn installs_elsewhere_get_the_deny_constraints() {
         .write_to(&sb.wheels);
     let dir = sb.root.join("elsewhere");
     let d = dir.to_string_lossy().into_owned();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<(Vec<&str>, Vars)> = vec![
         (vec!["--target", &d, "innocent-pkg"], vec![]),
         (vec!["innocent-pkg"], vec![("PIP_TARGET", &d)]),
         (vec!["--prefix", &d, "innocent-pkg"], vec![]),
