@@ -199,6 +199,31 @@ fn pip_configuration_cannot_add_requirements() {
             std::fs::remove_file(file).expect("rm");
         }
     }
+    // A configured interpreter: pip would re-run itself under it.
+    let venv = pipless_venv(&sb);
+    std::fs::write(
+        &env_file,
+        format!(
+            "[global]\npython = {}\n",
+            venv.join("bin/python3").display()
+        ),
+    )
+    .expect("write");
+    let mut c = pip(
+        &sb,
+        &system,
+        &sb.install_args(&["--user", "--break-system-packages", DENIED]),
+    );
+    c.env("PIP_CONFIG_FILE", &env_file);
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(
+        flat(&String::from_utf8_lossy(&o.stderr)).contains("configuration sets python"),
+        "{}",
+        show(&o)
+    );
+    sb.assert_nothing_installed("[global] python", &o);
+    std::fs::remove_file(&env_file).expect("rm");
     // The control: without the configuration, the allowed project installs.
     let o = run(pip(&sb, &system, &sb.install_args(&[OTHER])), LONG);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));

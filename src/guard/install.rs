@@ -289,6 +289,19 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
     let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has("isolated"))
         .map_err(|e| eyre::eyre!(e))?;
+    // pip's main parser reads `python` from the configuration too and then
+    // re-runs itself under that interpreter; the guard judges one
+    // interpreter, named on the command line or by PIP_PYTHON.
+    if let Some(s) = config.get("python").filter(|s| s.file.is_some()) {
+        if inv.last("python").is_none() {
+            return Err(eyre::eyre!(InputError::new(format!(
+                "pip's configuration sets python ({}): pip would install with another \
+                 interpreter than the one pip-guard checks. Remove the setting, or name the \
+                 interpreter on the command line (pip --python PYTHON install …)",
+                visible(&s.source)
+            ))));
+        }
+    }
     let location = location_from_args(&inv).or_else(|| config.location().map(|(l, _)| l));
     let user = user_from_args(&inv).unwrap_or_else(|| config.user().is_some());
     let elsewhere = location.is_some();
