@@ -23,6 +23,7 @@ pub mod names;
 pub mod nixsnip;
 pub mod numbers;
 pub mod origin;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod policy;

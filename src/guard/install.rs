@@ -9,7 +9,6 @@
 //!    policy blocks is held back always, the rest falls through to
 //!    `pip install --user --break-system-packages` after an explicit yes.
 
-use super::explain::{self, GuardText};
 use super::pip_input::{self, Destination, Request};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
@@ -19,58 +18,20 @@ use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
+use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
 use crate::origin::Origin;
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
+use crate::plan::{decide, Decision};
 use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
+use crate::render::guard::{self as explain, GuardText};
+use crate::render::layout;
 use crate::render::text::Style;
-use crate::resolve::Tier;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Where each requirement of a plan goes (indices into `plan.entries`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Held back: nixpkgs or a native alternative covers it.
-    pub nix: Vec<usize>,
-    /// Held back: the policy blocks it (no flag gets around that).
-    pub blocked: Vec<usize>,
-    /// Falls through to pip, once confirmed.
-    pub pip: Vec<usize>,
-    /// Its marker is false for the target: nothing to do.
-    pub skipped: Vec<usize>,
-}
-
-impl Decision {
-    /// Whether anything asked for is held back.
-    pub fn held(&self) -> bool {
-        !self.nix.is_empty() || !self.blocked.is_empty()
-    }
-}
-
-/// Decide, per requirement. Constraints are not requirements: they are
-/// passed on to pip as they are.
-pub fn decide(plan: &Plan, all: bool) -> Decision {
-    let mut d = Decision::default();
-    for (i, e) in plan.entries.iter().enumerate() {
-        if e.req.constraint {
-            continue;
-        }
-        if e.verdict == Verdict::Block {
-            d.blocked.push(i);
-            continue;
-        }
-        match e.res.tier {
-            Tier::Skipped => d.skipped.push(i),
-            Tier::Nixpkgs | Tier::Native if !all => d.nix.push(i),
-            _ => d.pip.push(i),
-        }
-    }
-    d
-}
 
 /// The exit status once the decision is known and pip has (or has not) run.
 ///
@@ -170,17 +131,17 @@ fn passthrough_with(real: &RealPip, args: Vec<String>, depth: u32) -> eyre::Resu
 /// Where the command line puts the install: `--target`, `--prefix` or
 /// `--root` (the last value of the first one given, as pip reads them).
 fn location_from_args(inv: &Invocation) -> Option<Location> {
-    ["target", "prefix", "root"]
-        .iter()
-        .find_map(|k| Location::from_option(k, inv.last(k)?))
+    [Opt::Target, Opt::Prefix, Opt::Root]
+        .into_iter()
+        .find_map(|k| Location::from_option(k.long(), inv.last(k)?))
 }
 
 /// Whether the command line asks for `--user` (the last of `--user` and
 /// `--no-user` wins); `None` when it says neither.
 fn user_from_args(inv: &Invocation) -> Option<bool> {
     inv.items.iter().rev().find_map(|it| match it {
-        Item::Opt { spec, .. } if spec.long[0] == "user" => Some(true),
-        Item::Opt { spec, .. } if spec.long[0] == "no-user" => Some(false),
+        Item::Opt { spec, .. } if spec.id == Opt::User => Some(true),
+        Item::Opt { spec, .. } if spec.id == Opt::NoUser => Some(false),
         _ => None,
     })
 }
@@ -201,7 +162,7 @@ fn names_no_source(inv: &Invocation) -> bool {
     use crate::invocation::options::Role;
     !inv.items.iter().any(|it| match it {
         Item::Positional { .. } => true,
-        Item::Opt { spec, .. } => spec.role == Role::Source && spec.long[0] != "constraint",
+        Item::Opt { spec, .. } => spec.role == Role::Source && spec.id != Opt::Constraint,
     })
 }
 
@@ -263,7 +224,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
-    if inv.has("help") {
+    if inv.has(Opt::Help) {
         return passthrough(real, pass_on, depth);
     }
     let mut settings = Settings {
@@ -287,13 +248,13 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let env = |k: &str| std::env::var(k).ok();
     let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
-    let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has("isolated"))
+    let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has(Opt::Isolated))
         .map_err(|e| eyre::eyre!(e))?;
     // pip's main parser reads `python` from the configuration too and then
     // re-runs itself under that interpreter; the guard judges one
     // interpreter, named on the command line or by PIP_PYTHON.
     if let Some(s) = config.get("python").filter(|s| s.file.is_some()) {
-        if inv.last("python").is_none() {
+        if inv.last(Opt::Python).is_none() {
             return Err(eyre::eyre!(InputError::new(format!(
                 "pip's configuration sets python ({}): pip would install with another \
                  interpreter than the one pip-guard checks. Remove the setting, or name the \
@@ -347,12 +308,16 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         })
         .collect();
     let out = pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?;
-    let quiet = inv.has("quiet");
+    let quiet = inv.has(Opt::Quiet);
     let style = Style::detect(
         std::io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     );
-    let carried = config.carried(&|n| inv.has(n));
+    let carried = config.carried(&|n| {
+        inv.items
+            .iter()
+            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.long[0] == n))
+    });
     let ignored = config.ignored();
     let note_ignored = || -> eyre::Result<()> {
         if ignored.is_empty() || quiet {
@@ -363,7 +328,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .map(|s| visible(&format!("{} ({})", s.key, s.source)))
             .collect();
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             &format!(
                 "pip-guard runs pip without its configuration; not used: {}. Pass what you \
@@ -444,7 +409,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     text.push_str(&explain::decision(plan, &d, all, &style));
     eprint_all(&text)?;
 
-    let dry_run = inv.has("dry-run");
+    let dry_run = inv.has(Opt::DryRun);
     let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
     if dry_run || d.pip.is_empty() {
         if dry_run {
@@ -475,7 +440,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         let inputs = Inputs {
             flag,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-            no_input: inv.has("no-input")
+            no_input: inv.has(Opt::NoInput)
                 || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
         };
         let n = d.pip.len();
@@ -494,7 +459,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             _ => "not confirmed (no terminal to ask on)",
         };
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             &format!(
                 "Nothing installed: {why}. To let pip install {}, re-run with \
@@ -510,7 +475,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     }
     if input.constraints.lines().any(|l| l.ends_with("<0")) && !quiet {
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             "pip gets the policy's denied projects as constraints (NAME<0): \
              should one be needed as a dependency, pip stops without installing \
@@ -629,8 +594,8 @@ mod tests {
     #[test]
     fn enforce_needs_no_yes_for_what_it_allows() {
         use crate::alternatives::Alternatives;
-        use crate::guard::explain::fixture;
         use crate::policy::Policy;
+        use crate::render::guard::fixture;
         let plan_for = |policy: &Policy, args: &[&str]| {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
             let inv = parse_install(&args, Mode::Guard).expect("parses");

@@ -10,14 +10,13 @@
 //!   [`crate::invocation::toplevel::split_command`];
 //! - [`realpip`]: finding the real pip, loop protection, exec;
 //! - [`install`]: the install flow and its decision;
-//! - [`explain`]: the text;
+//! - the text is a renderer: [`crate::render::guard`];
 //! - [`prompt`]: the explicit yes;
 //! - [`pip_input`]: everything handed to pip, from validated names and
 //!   vetted options only;
 //! - [`fallthrough`]: running that pip, signals, cleanup;
 //! - [`sources`]: pip's configuration (files and `PIP_*`), read as pip does.
 
-pub mod explain;
 pub mod fallthrough;
 pub mod install;
 pub mod pip_input;

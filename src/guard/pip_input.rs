@@ -442,9 +442,9 @@ impl PipInput {
 mod tests {
     use super::*;
     use crate::alternatives::Alternatives;
-    use crate::guard::explain::fixture;
     use crate::invocation::parse::{parse_install, Mode};
     use crate::policy::{Policy, Rule};
+    use crate::render::guard::fixture;
     use crate::requirements::FileOption;
 
     fn req(name: &str, origin: Origin, included_from: Vec<Origin>) -> Requirement {
