@@ -279,6 +279,10 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         Destination::Elsewhere(loc) => {
             let dir = lexical(req.cwd, Path::new(loc.dir()));
             args.push(canonical(loc.option(), Some(&dir.to_string_lossy())));
+            // There the guard decides nothing before pip: a dry run stays one.
+            if req.inv.has(crate::invocation::Opt::DryRun) {
+                args.push("--dry-run".into());
+            }
         }
         Destination::Report(file) => {
             args.push("--dry-run".into());
@@ -662,12 +666,14 @@ mod tests {
         .expect("builds");
         let t = cwd.join("t").to_string_lossy().into_owned();
         assert_eq!(
-            elsewhere.args[..3],
+            elsewhere.args[..4],
             [
                 "install".to_string(),
                 "--isolated".into(),
-                format!("--target={t}")
-            ]
+                format!("--target={t}"),
+                "--dry-run".into(),
+            ],
+            "the command line's --dry-run holds for an install elsewhere"
         );
     }
 
