@@ -230,26 +230,38 @@ fn pip_configuration_cannot_add_requirements() {
     assert!(sb.imports(OTHER_MODULE), "{}", show(&o));
 }
 
-/// The fallthrough's pip reads no configuration file at all: a site-style
-/// `PIP_CONFIG_FILE` that sends pip to a bogus index is not read, and the
-/// `--find-links` the guard vetted is what pip uses.
+/// The fallthrough's pip reads no configuration file at all: a
+/// `PIP_CONFIG_FILE` whose `[install] report` points into a missing
+/// directory (pip would fail writing it, before installing) is not read by
+/// the pip the guard starts, and the guard says what it did not pass on.
 #[test]
 fn the_child_pip_reads_no_configuration() {
     let Some((sb, system)) = locked_sandbox() else {
         return;
     };
+    let report = sb.root.join("no/such/dir/report.json");
     let conf = sb.write(
-        "bogus.conf",
-        "[global]\nindex-url = http://127.0.0.1:9/simple\nno-index = false\n[install]\nsrc = /nonexistent\n",
+        "other.conf",
+        &format!("[install]\nreport = {}\n", report.display()),
     );
+    // The control: Debian's pip, reading it, fails.
+    let mut c = sb.real_pip(&args_ref(&sb.install_args(&[
+        "--user",
+        "--break-system-packages",
+        OTHER,
+    ])));
+    c.env("PIP_CONFIG_FILE", &conf);
+    let o = run(c, LONG);
+    assert_ne!(o.status.code(), Some(0), "pip reads it\n{}", show(&o));
+    sb.assert_nothing_installed("the real pip with the report setting", &o);
+    // Through the guard: pip does not read it.
     let mut c = pip(&sb, &system, &sb.install_args(&[OTHER]));
     c.env("PIP_CONFIG_FILE", &conf);
     let o = run(c, LONG);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     assert!(sb.imports(OTHER_MODULE), "{}", show(&o));
-    // What the isolated pip does not see is said.
     let err = flat(&String::from_utf8_lossy(&o.stderr));
-    assert!(err.contains("not used: src"), "{}", show(&o));
+    assert!(err.contains("not used: report"), "{}", show(&o));
 }
 
 // ---------------------------------------------------------------- 10.3 ---

@@ -144,6 +144,9 @@ const CARRIED: &[(&str, Carry)] = &[
     ("require-venv", Carry::Flag),
     ("progress-bar", Carry::Value),
     ("upgrade-strategy", Carry::Value),
+    ("require-hashes", Carry::Flag),
+    ("no-deps", Carry::Flag),
+    ("no-dependencies", Carry::Flag),
 ];
 
 /// Settings the guard decides itself (interpreter, location, isolation):
@@ -269,6 +272,7 @@ fn canonical_name(key: &str) -> &str {
     match key {
         "default-timeout" => "timeout",
         "require-venv" => "require-virtualenv",
+        "no-dependencies" => "no-deps",
         other => other,
     }
 }
