@@ -16,6 +16,8 @@
 //! - 10.2 pip.conf `[DEFAULT] requirement` with an empty `[install]`, an
 //!   indented `requirement` line, in the XDG, legacy and `PIP_CONFIG_FILE`
 //!   files: refused, nothing installed;
+//! - nothing unplanned: the child pip reads no configuration file, and a
+//!   `pip/` directory in the working directory is not what runs;
 //! - 10.3 one interpreter: `PIP_GUARD_PYTHON` at a venv with `--user
 //!   --break-system-packages`, `pip --python <venv>`, and `python3 -m pip`
 //!   through the bash integration with a pip-less venv first on PATH;
@@ -262,6 +264,25 @@ fn the_child_pip_reads_no_configuration() {
     assert!(sb.imports(OTHER_MODULE), "{}", show(&o));
     let err = flat(&String::from_utf8_lossy(&o.stderr));
     assert!(err.contains("not used: report"), "{}", show(&o));
+}
+
+/// A `pip` package in the working directory (a cloned repository, say) is
+/// not what `<python> -m pip` runs for the fallthrough.
+#[test]
+fn a_pip_directory_in_the_working_directory_is_not_run() {
+    let Some((sb, system)) = locked_sandbox() else {
+        return;
+    };
+    let marker = sb.root.join("shadow-ran");
+    sb.write("pip/__init__.py", "");
+    sb.write(
+        "pip/__main__.py",
+        &format!("open({:?}, 'w').write('ran')\n", marker.to_string_lossy()),
+    );
+    let o = run(pip(&sb, &system, &sb.install_args(&[OTHER])), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(!marker.exists(), "the cwd's pip/ ran\n{}", show(&o));
+    assert!(sb.imports(OTHER_MODULE), "{}", show(&o));
 }
 
 // ---------------------------------------------------------------- 10.3 ---

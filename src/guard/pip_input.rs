@@ -26,6 +26,10 @@
 //!   decided (`--user --break-system-packages`, or the vetted `--target`,
 //!   `--prefix`, `--root`).
 //!
+//! The child also gets `PYTHONSAFEPATH=1` and no `PYTHONPATH`, so that the
+//! `pip` module that runs is the interpreter's own, not a `pip/` directory
+//! in the working directory.
+//!
 //! [`build`] is pure; [`PipInput::write`] creates the two temporary files
 //! (mode 0600) and the [`std::process::Command`].
 
@@ -428,7 +432,13 @@ impl PipInput {
             .arg("-r")
             .arg(requirements.path())
             .env(super::realpip::ACTIVE_VAR, (depth + 1).to_string())
-            .env("PIP_CONFIG_FILE", "/dev/null");
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            // The pip that runs is the judged interpreter's own: not a `pip`
+            // directory in the working directory (`-m` puts the cwd first on
+            // sys.path unless PYTHONSAFEPATH, Python 3.11+), not one from
+            // PYTHONPATH (the probe ran without it too).
+            .env("PYTHONSAFEPATH", "1")
+            .env_remove("PYTHONPATH");
         for k in env_to_remove(std::env::vars_os().map(|(k, _)| k)) {
             if k != "PIP_CONFIG_FILE" {
                 command.env_remove(k);
