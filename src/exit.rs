@@ -13,6 +13,8 @@ pub enum Exit {
     NotConfirmed,
     /// 4: the environment failed us (network, cache, nix, exec, loop detected).
     Environment,
+    /// 130: interrupted (Ctrl-C) at the confirmation prompt; nothing installed.
+    Interrupted,
     /// A status from the real pip: passed on unchanged by `exec`, or
     /// mapped by [`Exit::from_pip`] when the guard ran pip and waited.
     External(u8),
@@ -47,6 +49,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::NotConfirmed => 3,
             Exit::Environment => 4,
+            Exit::Interrupted => 130,
             Exit::External(c) => c,
         }
     }

@@ -174,14 +174,7 @@ pub fn lexical(cwd: &Path, p: &Path) -> PathBuf {
 /// Quote a value for a requirements-file option line (pip splits those
 /// with `shlex.split`, POSIX rules).
 fn shlex_quote(s: &str) -> String {
-    if !s.is_empty()
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '\'' | '"' | '\\' | '#'))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', "'\"'\"'"))
+    crate::shell::sh_quote(s)
 }
 
 /// The files a requirement's line was read through: its own, then every
