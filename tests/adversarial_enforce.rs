@@ -20,7 +20,8 @@
 //!   `pip/` directory in the working directory is not what runs;
 //! - 10.3 one interpreter: `PIP_GUARD_PYTHON` at a venv with `--user
 //!   --break-system-packages`, `pip --python <venv>`, and `python3 -m pip`
-//!   through the bash integration with a pip-less venv first on PATH;
+//!   through the bash integration with a pip-less venv first on PATH, and a
+//!   venv whose own `pip.conf` says `user = true`;
 //! - 10.4 `--target`, `PIP_TARGET`, `--prefix`: a denied dependency of an
 //!   allowed project does not come in;
 //! - 10.12 a hand-edited target cache (`"virtualenv": true`) is not trusted;
@@ -307,6 +308,19 @@ fn the_judged_interpreter_is_the_one_pip_installs_into() {
     a.extend(sb.install_args(&ub));
     let o = run(pip(&sb, &system, &a), LONG);
     sb.assert_blocked("pip --python <venv>", &o, LOCK_REASON, before);
+    // The venv's own pip.conf says `user = true`: pip would install into
+    // the user site from the venv. Planned, so blocked.
+    std::fs::write(venv.join("pip.conf"), "[install]\nuser = true\n").expect("write");
+    let before = sb.records().len();
+    let mut c = pip(
+        &sb,
+        &system,
+        &sb.install_args(&["--break-system-packages", DENIED]),
+    );
+    c.env("PIP_GUARD_PYTHON", &vpy);
+    let o = run(c, LONG);
+    sb.assert_blocked("<venv>/pip.conf user = true", &o, LOCK_REASON, before);
+    std::fs::remove_file(venv.join("pip.conf")).expect("rm");
     // The shell integration, a pip-less venv first on PATH, python3 -m pip.
     let init = run(
         {

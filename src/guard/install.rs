@@ -267,7 +267,16 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     // plans it (pip itself will not read it, see pip_input).
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let env = |k: &str| std::env::var(k).ok();
-    let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
+    // pip's site file is `<sys.prefix>/pip.conf`: the venv's own directory
+    // for a virtualenv, else the installation prefix.
+    let prefix = if target.probe.virtualenv {
+        target
+            .python
+            .as_deref()
+            .and_then(super::sources::venv_prefix)
+    } else {
+        super::sources::prefix_from_stdlib(&target.probe.stdlib)
+    };
     let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has(Opt::Isolated))
         .map_err(|e| eyre::eyre!(e))?;
     // pip's main parser reads `python` from the configuration too and then

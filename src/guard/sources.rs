@@ -579,6 +579,17 @@ pub fn read_files(
     Ok(Config { settings })
 }
 
+/// A virtualenv's `sys.prefix`: the directory of its `pyvenv.cfg`, next to
+/// the interpreter or one level up (PEP 405).
+pub fn venv_prefix(python: &Path) -> Option<PathBuf> {
+    let dir = python.parent()?;
+    [Some(dir), dir.parent()]
+        .into_iter()
+        .flatten()
+        .find(|d| d.join("pyvenv.cfg").is_file())
+        .map(Path::to_path_buf)
+}
+
 /// `sys.prefix` from the stdlib directory (`<prefix>/lib/pythonX.Y`).
 pub fn prefix_from_stdlib(stdlib: &str) -> Option<PathBuf> {
     let p = Path::new(stdlib);
