@@ -15,7 +15,8 @@
 //!   pip.conf `[install] constraint`) is planned, and never read by pip;
 //! - 10.2 pip.conf `[DEFAULT] requirement` with an empty `[install]`, an
 //!   indented `requirement` line, in the XDG, legacy and `PIP_CONFIG_FILE`
-//!   files: refused, nothing installed;
+//!   files: refused, nothing installed; a configured `python` refused; the
+//!   INI reading compared with Python's `configparser` (the oracle);
 //! - nothing unplanned: the child pip reads no configuration file, and a
 //!   `pip/` directory in the working directory is not what runs;
 //! - 10.3 one interpreter: `PIP_GUARD_PYTHON` at a venv with `--user
@@ -698,4 +699,78 @@ fn big_numbers_and_big_patterns_are_input_errors() {
     let mut c = sb.cmd(common::bin());
     c.args(["index", "update", "--timeout", "1e20"]);
     check(&run(c, LONG), "--timeout 1e20");
+}
+
+// ---------------------------------------------- 10.2, the INI oracle ---
+
+/// pip's configuration files are read as Python's `configparser` (pip's
+/// `RawConfigParser` with its key normalization) reads them: every case
+/// below is compared with Debian's Python.
+#[test]
+fn pip_config_files_are_read_as_configparser_reads_them() {
+    if !prerequisites() {
+        return;
+    }
+    let cases = [
+        "[install]\nrequirement = a.txt\n",
+        "[DEFAULT]\nrequirement = evil.txt\n[install]\n",
+        "[DEFAULT]\nrequirement = evil.txt\n[global]\nrequirement = own.txt\n[freeze]\n",
+        "[install]\n  requirement = evil.txt\n",
+        "[install]\nfind-links = a\n   requirement = b\n",
+        "[install]\nfind-links = a\n\n  more\n# c\n  last\n",
+        "[install]\r\nREQUIREMENTS_FROM_SCRIPT: s.py\r\n",
+        "[install] trailing\nuser=1\n; comment\n\tx = y\n",
+        "[global]\n--Index_URL = https://x\n[install]\nno-index=\n",
+        "[install]\nrequirement = a\n  ; not a comment inside\n",
+        "[Install]\nrequirement = a\n",
+        "requirement = a\n",
+        "[install]\nuser = 1\nUSER = 0\n",
+        "[install]\nno delimiter\n",
+        "[install]\n= value\n",
+        "[a]\n[a]\n",
+    ];
+    let script = r#"
+import configparser, json, sys
+class P(configparser.RawConfigParser):
+    def optionxform(self, s):
+        s = s.lower().replace("_", "-")
+        return s[2:] if s.startswith("--") else s
+out = []
+for text in json.load(sys.stdin):
+    p = P()
+    try:
+        p.read_string(text)
+        out.append([[s, k, v] for s in p.sections() for k, v in p.items(s)])
+    except configparser.Error:
+        out.append(None)
+print(json.dumps(out))
+"#;
+    let mut child = Command::new(PY)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let input = serde_json::to_vec(&cases).expect("json");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
+    let out = child.wait_with_output().expect("python3");
+    let oracle: Vec<Option<Vec<(String, String, String)>>> =
+        serde_json::from_slice(&out.stdout).expect("oracle json");
+    for (text, want) in cases.iter().zip(oracle) {
+        let got = pip_guard::guard::sources::parse_ini(text)
+            .ok()
+            .map(|entries| {
+                let mut v: Vec<(String, String, String)> = entries
+                    .into_iter()
+                    .map(|e| (e.section, e.key, e.value))
+                    .collect();
+                v.sort();
+                v
+            });
+        let want = want.map(|mut v| {
+            v.sort();
+            v
+        });
+        assert_eq!(got, want, "{text:?}");
+    }
 }
