@@ -309,6 +309,27 @@ fn the_judged_interpreter_is_the_one_pip_installs_into() {
     a.extend(sb.install_args(&ub));
     let o = run(pip(&sb, &system, &a), LONG);
     sb.assert_blocked("pip --python <venv>", &o, LOCK_REASON, before);
+    // The control: `pip --python <pip-less venv> install` into the venv
+    // itself is pip's own business (pip runs itself under that python).
+    let mut a = vec!["--python".to_string(), vpy.clone()];
+    a.extend(sb.install_args(&[DENIED]));
+    let o = run(pip(&sb, &system, &a), LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    sb.assert_nothing_installed("pip --python <venv> into the venv", &o);
+    let in_venv = venv
+        .join("lib/python3.11/site-packages")
+        .join(DENIED_MODULE);
+    assert!(in_venv.is_dir(), "installed into the venv\n{}", show(&o));
+    // Uninstalled by hand (module and dist-info) for the checks below.
+    let site = venv.join("lib/python3.11/site-packages");
+    for e in std::fs::read_dir(&site)
+        .expect("site")
+        .filter_map(Result::ok)
+    {
+        if e.file_name().to_string_lossy().starts_with(DENIED_MODULE) {
+            std::fs::remove_dir_all(e.path()).expect("rm");
+        }
+    }
     // The venv's own pip.conf says `user = true`: pip would install into
     // the user site from the venv. Planned, so blocked.
     std::fs::write(venv.join("pip.conf"), "[install]\nuser = true\n").expect("write");

@@ -124,8 +124,16 @@ fn log_event(settings: &AuditLogSettings, plan: &Plan, cwd: &Path, action: Actio
 /// The arguments minus pip-guard's own flags, for passing on to pip: the
 /// tokens no pip option or positional accounts for (except `--`).
 pub fn strip_own(args: &[String], inv: &Invocation) -> Vec<String> {
+    strip_own_and(args, inv, &[])
+}
+
+/// [`strip_own`], also leaving out the tokens of the options in `drop`.
+fn strip_own_and(args: &[String], inv: &Invocation, drop: &[Opt]) -> Vec<String> {
     let mut covered = vec![false; args.len()];
     for item in &inv.items {
+        if matches!(item, Item::Opt { spec, .. } if drop.contains(&spec.id)) {
+            continue;
+        }
         let (start, len) = match item {
             Item::Opt { index, written, .. } => (*index, written.len()),
             Item::Positional { index, .. } => (*index, 1),
@@ -302,9 +310,28 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     // that is planned.
     let planned = elsewhere || target.externally_managed || (user && target.probe.virtualenv);
     if !planned {
-        return match &target.python {
-            Some(py) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
-            None => passthrough(real, pass_on, depth),
+        // `--python`/`PIP_PYTHON` named the interpreter: the real pip runs
+        // itself under it (pip's own feature, which needs no pip in the
+        // target). Otherwise the judged interpreter's own pip.
+        let named = inv.last(Opt::Python).is_some()
+            || std::env::var_os("PIP_PYTHON").is_some_and(|v| !v.is_empty());
+        return match (&target.python, &real) {
+            (_, Ok(r)) if named => {
+                // pip acts on `--python` only before the command name.
+                let mut os: Vec<OsString> = Vec::new();
+                if let Some(py) = inv.last(Opt::Python) {
+                    os.extend([OsString::from("--python"), OsString::from(py)]);
+                }
+                os.push(OsString::from("install"));
+                os.extend(
+                    strip_own_and(args, &inv, &[Opt::Python])
+                        .into_iter()
+                        .map(OsString::from),
+                );
+                Err(eyre::eyre!(realpip::exec(r, &os, depth)))
+            }
+            (Some(py), _) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
+            (None, _) => passthrough(real, pass_on, depth),
         };
     }
     let adding = config.adding();
