@@ -61,19 +61,8 @@ fn restore_action(sig: libc::c_int, old: &libc::sigaction) {
 /// whatever happened.
 pub fn run(input: &PipInput, depth: u32) -> eyre::Result<Exit> {
     use std::os::unix::process::{CommandExt, ExitStatusExt};
-    let mut written = input
-        .write(depth)
-        .wrap_err("could not write the temporary requirements files")?;
-    // SAFETY: only async-signal-safe calls (signal) between fork and exec.
-    unsafe {
-        written.command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
-            libc::signal(libc::SIGTERM, libc::SIG_DFL);
-            libc::signal(libc::SIGHUP, libc::SIG_DFL);
-            Ok(())
-        });
-    }
+    // The handlers first: a signal from here on is remembered, so the
+    // temporary files are never left behind.
     GOT.store(0, Ordering::SeqCst);
     CHILD.store(0, Ordering::SeqCst);
     let ignored: Vec<(libc::c_int, libc::sigaction)> = [libc::SIGINT, libc::SIGQUIT]
@@ -85,6 +74,36 @@ pub fn run(input: &PipInput, depth: u32) -> eyre::Result<Exit> {
         .into_iter()
         .map(|s| (s, set_action(s, handler)))
         .collect();
+    let restore = || {
+        for (s, old) in forwarded.iter().chain(ignored.iter()) {
+            restore_action(*s, old);
+        }
+    };
+    let mut written = match input.write(depth) {
+        Ok(w) => w,
+        Err(e) => {
+            restore();
+            return Err(eyre::eyre!(e))
+                .wrap_err("could not write the temporary requirements files");
+        }
+    };
+    // SAFETY: only async-signal-safe calls (signal) between fork and exec.
+    unsafe {
+        written.command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    if GOT.load(Ordering::SeqCst) != 0 {
+        // Told to stop before pip started: do not start it.
+        restore();
+        drop(written);
+        let got = GOT.swap(0, Ordering::SeqCst);
+        return Ok(Exit::External(u8::try_from(128 + got).unwrap_or(1)));
+    }
     let status = written.command.spawn().and_then(|mut child| {
         // A pid always fits in pid_t; fall back to "no child" otherwise.
         let pid = i32::try_from(child.id()).unwrap_or(0);
@@ -100,9 +119,7 @@ pub fn run(input: &PipInput, depth: u32) -> eyre::Result<Exit> {
         child.wait()
     });
     CHILD.store(0, Ordering::SeqCst);
-    for (s, old) in forwarded.iter().chain(ignored.iter()) {
-        restore_action(*s, old);
-    }
+    restore();
     let program = input.python.display().to_string();
     drop(written);
     let status = status
