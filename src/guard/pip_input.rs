@@ -681,6 +681,49 @@ mod tests {
     }
 
     #[test]
+    fn a_report_run_installs_nothing() {
+        let args: Vec<String> = ["--user", "-q", "x"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        let set = RequirementSet::default();
+        let target = fixture::target();
+        let plan = Plan::build(
+            &set,
+            &target,
+            &fixture::index(&[]),
+            &Alternatives::embedded(),
+            &Policy::default(),
+        );
+        let input = build(&Request {
+            inv: &inv,
+            set: &set,
+            plan: &plan,
+            fall: &[],
+            python: Path::new("/usr/bin/python3"),
+            cwd: Path::new("/w"),
+            destination: Destination::Report(PathBuf::from("/tmp/r.json")),
+            carried: vec![],
+            deny: vec!["torch".into()],
+            markers: &target.markers,
+        })
+        .expect("builds");
+        assert_eq!(
+            input.args,
+            [
+                "install",
+                "--isolated",
+                "--dry-run",
+                "--ignore-installed",
+                "--report=/tmp/r.json",
+                "--quiet"
+            ]
+        );
+        assert!(input.constraints.ends_with("torch<0\n"));
+    }
+
+    #[test]
     fn child_environment() {
         let vars = [
             "PIP_REQUIREMENT",
