@@ -57,6 +57,20 @@ const OWN: &[&str] = &[
     "isolated",
 ];
 
+/// Options pip also takes as lines of a requirements file: configured ones
+/// are written there (mode 0600), not on the command line.
+const IN_FILE: &[&str] = &[
+    "--index-url",
+    "--extra-index-url",
+    "--find-links",
+    "--trusted-host",
+    "--no-index",
+    "--pre",
+    "--prefer-binary",
+    "--only-binary",
+    "--no-binary",
+];
+
 /// Where pip installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
@@ -107,6 +121,8 @@ pub struct PipInput {
     pub requirements: String,
     /// The constraints file's text (the user's constraints, then the deny lines).
     pub constraints: String,
+    /// Variables set for the child (a configured proxy; may hold secrets).
+    pub env: Vec<(String, String)>,
 }
 
 /// The temporary files of a [`PipInput`], removed when dropped.
@@ -287,7 +303,37 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
             args.push(canonical("report", Some(&file.to_string_lossy())));
         }
     }
-    args.extend(req.carried.iter().cloned());
+    // Settings from pip's configuration may hold credentials (an index URL
+    // with a token, a proxy with a password): they go where pip's own
+    // configuration kept them out of `ps` — the 0600 requirements file for
+    // the options a requirements file takes, the environment for the
+    // proxy — and only the rest on the command line.
+    let mut file_lines: Vec<String> = Vec::new();
+    let mut child_env: Vec<(String, String)> = Vec::new();
+    for opt in &req.carried {
+        let (name, value) = match opt.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (opt.as_str(), None),
+        };
+        if IN_FILE.contains(&name) {
+            file_lines.push(match value {
+                // A relative path from the configuration is relative to
+                // the working directory, not to the temporary file.
+                Some(v) if name == "--find-links" && !v.contains("://") => format!(
+                    "{name} {}",
+                    shlex_quote(&lexical(req.cwd, Path::new(v)).to_string_lossy())
+                ),
+                Some(v) => format!("{name} {}", shlex_quote(v)),
+                None => name.to_string(),
+            });
+        } else if let ("--proxy", Some(v)) = (name, value) {
+            for var in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"] {
+                child_env.push((var.to_string(), v.to_string()));
+            }
+        } else {
+            args.push(opt.clone());
+        }
+    }
     for item in &req.inv.items {
         let Item::Opt { spec, value, .. } = item else {
             continue;
@@ -328,6 +374,10 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
     }
     let mut text =
         String::from("# written by pip-guard: the requirements that fall through to pip\n");
+    for l in file_lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
     for o in req.set.file_options.iter().filter(
         |o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())),
     ) {
@@ -380,6 +430,7 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         args,
         requirements: text,
         constraints: cons,
+        env: child_env,
     })
 }
 
@@ -417,6 +468,7 @@ impl PipInput {
         let requirements = file("pip-guard-", &self.requirements)?;
         let constraints = file("pip-guard-constraints-", &self.constraints)?;
         let mut command = std::process::Command::new(&self.python);
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
             .args(["-m", "pip"])
             .args(&self.args)
@@ -618,7 +670,11 @@ mod tests {
             python: Path::new("/usr/bin/python3"),
             cwd,
             destination: Destination::User,
-            carried: vec!["--timeout=5".into()],
+            carried: vec![
+                "--timeout=5".into(),
+                "--index-url=https://u:secret@corp/simple".into(),
+                "--proxy=http://u:pw@proxy:3128".into(),
+            ],
             deny: vec!["made-up-pkg".into(), "-rpwned".into()],
             markers: &target.markers,
         })
@@ -636,11 +692,24 @@ mod tests {
                 "--index-url=https://user:tok@example/simple",
             ]
         );
+        assert!(
+            !input
+                .args
+                .iter()
+                .any(|a| a.contains("secret") || a.contains("pw@")),
+            "configured credentials stay off the command line: {:?}",
+            input.args
+        );
+        assert!(input.env.contains(&(
+            "https_proxy".to_string(),
+            "http://u:pw@proxy:3128".to_string()
+        )));
         let wheels = cwd.join("sub/wheels").to_string_lossy().into_owned();
         let lines: Vec<&str> = input.requirements.lines().skip(1).collect();
         assert_eq!(
             lines,
             [
+                "--index-url https://u:secret@corp/simple".to_string(),
                 "--extra-index-url https://x/simple".to_string(),
                 format!("--find-links {wheels}"),
                 "--pre".into(),
