@@ -145,6 +145,9 @@ const CARRIED: &[(&str, Carry)] = &[
     ("progress-bar", Carry::Value),
     ("upgrade-strategy", Carry::Value),
     ("require-hashes", Carry::Flag),
+    ("root-user-action", Carry::Value),
+    ("no-color", Carry::Flag),
+    ("no-warn-script-location", Carry::Flag),
     ("no-deps", Carry::Flag),
     ("no-dependencies", Carry::Flag),
 ];
