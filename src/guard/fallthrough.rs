@@ -57,9 +57,25 @@ fn restore_action(sig: libc::c_int, old: &libc::sigaction) {
     }
 }
 
-/// Run the child pip and wait; its temporary files are removed afterwards,
-/// whatever happened.
+/// Run the child pip (then, for local projects read by pip-guard, a second
+/// `pip install --no-deps`) and wait; the temporary files are removed
+/// afterwards, whatever happened.
 pub fn run(input: &PipInput, depth: u32) -> eyre::Result<Exit> {
+    if !input.requirements.is_empty() {
+        let code = run_one(input, false, depth)?;
+        if code != Exit::External(0) || input.projects.is_empty() {
+            return Ok(code);
+        }
+    }
+    if input.projects.is_empty() {
+        return Ok(Exit::External(0));
+    }
+    run_one(input, true, depth)
+}
+
+/// One pip run: the requirements file, or (`projects`) the projects file
+/// with `--no-deps`.
+fn run_one(input: &PipInput, projects: bool, depth: u32) -> eyre::Result<Exit> {
     use std::os::unix::process::{CommandExt, ExitStatusExt};
     // The handlers first: a signal from here on is remembered, so the
     // temporary files are never left behind.
@@ -79,7 +95,12 @@ pub fn run(input: &PipInput, depth: u32) -> eyre::Result<Exit> {
             restore_action(*s, old);
         }
     };
-    let mut written = match input.write(depth) {
+    let written = if projects {
+        input.write_projects(depth)
+    } else {
+        input.write(depth)
+    };
+    let mut written = match written {
         Ok(w) => w,
         Err(e) => {
             restore();

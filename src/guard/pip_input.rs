@@ -117,8 +117,13 @@ pub struct PipInput {
     pub python: PathBuf,
     /// Arguments after `-m pip`, before `-c <constraints> -r <requirements>`.
     pub args: Vec<String>,
-    /// The requirements file's text.
+    /// The requirements file's text (empty: no first run, only `projects`).
     pub requirements: String,
+    /// Local projects whose dependencies pip-guard read and planned one by
+    /// one: installed after `requirements`, in a second pip run with
+    /// `--no-deps`, so pip fetches none of what Nix provides. Same options
+    /// header as `requirements`; empty when there are none.
+    pub projects: String,
     /// The constraints file's text (the user's constraints, then the deny lines).
     pub constraints: String,
     /// Variables set for the child (a configured proxy; may hold secrets).
@@ -216,6 +221,18 @@ fn req_line(r: &Requirement) -> String {
         line.push_str(o);
     }
     line
+}
+
+/// A local project whose dependencies were all read (none dynamic): its
+/// dependencies were planned one by one, so pip installs it with `--no-deps`.
+fn read_statically(r: &Requirement) -> bool {
+    r.project.as_ref().is_some_and(|p| {
+        !p.dynamic.iter().any(|d| {
+            d.what.contains("dependencies")
+                || d.what.starts_with("dependency")
+                || d.what.starts_with("group")
+        })
+    })
 }
 
 /// A specifier as the grammar joined it (`>=1,<2`): version characters only.
@@ -406,9 +423,25 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         }
         text.push('\n');
     }
+    let header = text.clone();
+    let mut projects = String::new();
+    let mut others = 0;
     for r in reqs {
-        text.push_str(&req_line(r));
-        text.push('\n');
+        let line = req_line(r);
+        if read_statically(r) {
+            projects.push_str(&line);
+            projects.push('\n');
+        } else {
+            others += 1;
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    if !projects.is_empty() {
+        projects = format!("{header}{projects}");
+        if others == 0 {
+            text.clear();
+        }
     }
 
     let mut cons = String::from("# written by pip-guard: constraints\n");
@@ -429,6 +462,7 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         python: req.python.to_path_buf(),
         args,
         requirements: text,
+        projects,
         constraints: cons,
         env: child_env,
     })
@@ -453,6 +487,16 @@ impl PipInput {
     /// Write the two temporary files (mode 0600) and build the command:
     /// `<python> -m pip <args> -c <constraints> -r <requirements>`.
     pub fn write(&self, depth: u32) -> std::io::Result<Written> {
+        self.write_run(&self.requirements, &[], depth)
+    }
+
+    /// [`PipInput::write`] for the second run: the `projects` file, with
+    /// `--no-deps`.
+    pub fn write_projects(&self, depth: u32) -> std::io::Result<Written> {
+        self.write_run(&self.projects, &["--no-deps"], depth)
+    }
+
+    fn write_run(&self, text: &str, extra: &[&str], depth: u32) -> std::io::Result<Written> {
         use std::io::Write;
         use std::os::unix::fs::PermissionsExt;
         let file = |prefix: &str, text: &str| -> std::io::Result<tempfile::NamedTempFile> {
@@ -465,13 +509,14 @@ impl PipInput {
             f.flush()?;
             Ok(f)
         };
-        let requirements = file("pip-guard-", &self.requirements)?;
+        let requirements = file("pip-guard-", text)?;
         let constraints = file("pip-guard-constraints-", &self.constraints)?;
         let mut command = std::process::Command::new(&self.python);
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
             .args(["-m", "pip"])
             .args(&self.args)
+            .args(extra)
             .arg("-c")
             .arg(constraints.path())
             .arg("-r")
@@ -524,6 +569,8 @@ mod tests {
             constraint: false,
             options: vec![],
             pip_line: name.into(),
+            via: None,
+            project: None,
         }
     }
 
@@ -790,6 +837,86 @@ mod tests {
             ]
         );
         assert!(input.constraints.ends_with("torch<0\n"));
+    }
+
+    #[test]
+    fn a_read_project_goes_to_pip_last_and_without_its_dependencies() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cwd = dir.path();
+        std::fs::create_dir_all(cwd.join("proj")).expect("mkdir");
+        std::fs::write(
+            cwd.join("proj/pyproject.toml"),
+            "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = [\"requests\", \"frobnitz\"]\n",
+        )
+        .expect("write");
+        std::fs::write(cwd.join("r.txt"), "-f ./wheels\n-e ./proj\n").expect("write");
+        let args: Vec<String> = ["-r", "r.txt"].iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        let set = crate::requirements::collect::collect(&inv, cwd, &|_| None).expect("collects");
+        let target = fixture::target();
+        let plan = Plan::build(
+            &set,
+            &target,
+            &fixture::index(&["requests", "setuptools"]),
+            &Alternatives::embedded(),
+            &Policy::default(),
+        );
+        let d = crate::plan::decide(&plan, false);
+        let request = |fall: &[usize]| {
+            build(&Request {
+                inv: &inv,
+                set: &set,
+                plan: &plan,
+                fall,
+                python: Path::new("/usr/bin/python3"),
+                cwd,
+                destination: Destination::User,
+                carried: vec![],
+                deny: vec![],
+                markers: &target.markers,
+            })
+            .expect("builds")
+        };
+        let input = request(&d.pip);
+        // First run: what Nix lacks (frobnitz), with the file's options.
+        assert!(
+            input.requirements.contains("--find-links"),
+            "{}",
+            input.requirements
+        );
+        assert!(
+            input.requirements.lines().any(|l| l == "frobnitz"),
+            "{}",
+            input.requirements
+        );
+        assert!(
+            !input.requirements.contains("proj"),
+            "{}",
+            input.requirements
+        );
+        assert!(!input.requirements.contains("requests"), "Nix has it");
+        // Second run (--no-deps): the project, with the same options.
+        assert!(
+            input.projects.contains("--find-links"),
+            "{}",
+            input.projects
+        );
+        assert!(
+            input.projects.lines().any(|l| l == "-e ./proj"),
+            "{}",
+            input.projects
+        );
+        assert!(!input.projects.contains("frobnitz"), "{}", input.projects);
+        // Only the project: no first run.
+        let only: Vec<usize> = d
+            .pip
+            .iter()
+            .copied()
+            .filter(|&i| plan.entries[i].req.project.is_some())
+            .collect();
+        let input = request(&only);
+        assert!(input.requirements.is_empty());
+        assert!(input.projects.contains("-e ./proj"));
     }
 
     #[test]
