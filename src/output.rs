@@ -120,6 +120,16 @@ pub fn print_stdout_as(kind: Kind, s: &str) -> color_eyre::Result<()> {
     Ok(())
 }
 
+/// Write bytes to stdout unchanged ([`Kind::Raw`] that need not be UTF-8:
+/// a shell snippet holding a path); a closed pipe is not an error.
+pub fn print_stdout_bytes(b: &[u8]) -> color_eyre::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(b).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// Print a line of text on stderr (a warning, a progress note), escaped;
 /// write errors are ignored (there is nowhere left to report them).
 pub fn eprintln(line: &str) {

@@ -13,6 +13,7 @@ mod debian;
 
 use common::pty;
 use debian::{run, show, Sandbox, LONG, PY};
+use std::path::Path;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
@@ -593,4 +594,80 @@ fn the_nixify_hint_keeps_a_quoted_file_name_whole() {
         "{line:?}"
     );
     assert_eq!(env.imported_from("patched_lib"), None);
+}
+
+/// Issue 14.10: `PIP_GUARD_YES=y` is a documented yes (docs/guard.md), and
+/// `PIP_GUARD_YES=no` is not.
+#[test]
+fn pip_guard_yes_takes_the_documented_values() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let fl = env.find_links();
+    let mut args: Vec<&str> = vec!["install"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "no");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    assert_eq!(env.imported_from(MODULE), None);
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "y");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(env.imported_from(MODULE).is_some(), "{}", show(&o));
+}
+
+/// Issue 14.10: the project policy is found from the logical working
+/// directory. In a subdirectory that is a symlink to elsewhere (`cd
+/// proj/data`), a shell's `$PWD` still names the project: its deny holds
+/// for `audit` and for the guard (nothing installed); a `$PWD` that names
+/// another directory is ignored.
+#[test]
+fn a_symlinked_subdirectory_keeps_the_project_policy() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let proj = env.work.join("proj");
+    let elsewhere = env.root.join("elsewhere");
+    std::fs::create_dir_all(proj.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::write(
+        proj.join(".pip-guard.toml"),
+        format!("mode = \"enforce\"\ndeny = [\"{PKG}\"]\n[index]\nsource = \"embedded\"\n"),
+    )
+    .expect("policy");
+    let data = proj.join("data");
+    std::os::unix::fs::symlink(&elsewhere, &data).expect("symlink");
+    let fl = env.find_links();
+    let mut args: Vec<&str> = vec!["install"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    args.push("--guard-yes");
+
+    let audit = |pwd: &Path| {
+        let mut c = env.cmd(common::bin());
+        c.args(["audit", PKG])
+            .env("PIP_GUARD_PYTHON", PY)
+            .env("PWD", pwd)
+            .current_dir(&data);
+        run(c, LONG)
+    };
+    let o = audit(&data);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("denied"),
+        "{}",
+        show(&o)
+    );
+    // A PWD that is not this directory is not believed.
+    let o = audit(&env.work);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    let mut c = env.pip(&args);
+    c.env("PWD", &data).current_dir(&data);
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(env.imported_from(MODULE), None, "{}", show(&o));
 }
