@@ -262,6 +262,24 @@ fn errors_escape_the_corpus() {
         for github in [false, true] {
             for args in [
                 vec!["audit", "--index", "embedded", invalid.as_str()],
+                // `--format github`: the error lands in the Actions log too.
+                vec![
+                    "audit",
+                    "--format",
+                    "github",
+                    "--index",
+                    "embedded",
+                    invalid.as_str(),
+                ],
+                vec![
+                    "audit",
+                    "--index",
+                    "embedded",
+                    "-r",
+                    bad.as_str(),
+                    "--format",
+                    "github",
+                ],
                 vec!["audit", "--index", "embedded", "-r", bad.as_str()],
                 vec!["explain", "--index", "embedded", invalid.as_str()],
                 vec!["nixify", "--index", "embedded", invalid.as_str()],
@@ -269,7 +287,8 @@ fn errors_escape_the_corpus() {
                 let o = run(guard(&sb, github, &args), LONG);
                 let what = format!("{args:?} [{n}] gh={github}");
                 assert_eq!(o.status.code(), Some(2), "{what}\n{}", show(&o));
-                check(&what, &o, Format::Text, github, &seen);
+                let gh = github || args.contains(&"github");
+                check(&what, &o, Format::Text, gh, &seen);
             }
             let policy = format!("policy-{n}.toml");
             let o = run(guard(&sb, github, &["policy", "check", &policy]), LONG);
