@@ -16,6 +16,7 @@ use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
+use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
@@ -151,9 +152,9 @@ fn passthrough(
 /// Whether the install goes somewhere other than the interpreter's own
 /// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
 fn installs_elsewhere(inv: &Invocation) -> bool {
-    inv.has("target")
-        || inv.has("prefix")
-        || inv.has("root")
+    inv.has(Opt::Target)
+        || inv.has(Opt::Prefix)
+        || inv.has(Opt::Root)
         || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
             .iter()
             .any(|k| env_set(k))
@@ -175,7 +176,7 @@ fn names_no_source(inv: &Invocation) -> bool {
     use crate::invocation::options::Role;
     !inv.items.iter().any(|it| match it {
         Item::Positional { .. } => true,
-        Item::Opt { spec, .. } => spec.role == Role::Source && spec.long[0] != "constraint",
+        Item::Opt { spec, .. } => spec.role == Role::Source && spec.id != Opt::Constraint,
     })
 }
 
@@ -212,7 +213,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
-    if inv.has("help") {
+    if inv.has(Opt::Help) {
         return passthrough(real, pass_on, depth);
     }
     let elsewhere = installs_elsewhere(&inv);
@@ -244,7 +245,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     if !elsewhere && !target.externally_managed {
         return passthrough(real, pass_on, depth);
     }
-    let isolated = inv.has("isolated");
+    let isolated = inv.has(Opt::Isolated);
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let env = |k: &str| std::env::var(k).ok();
     let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
@@ -293,7 +294,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let plan = &out.plan;
     let all = inv.own.all;
     let d = decide(plan, all);
-    let quiet = inv.has("quiet");
+    let quiet = inv.has(Opt::Quiet);
     let style = Style::for_stream(crate::output::Stream::Stderr);
     let python = target
         .python
@@ -314,7 +315,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     text.push_str(&explain::decision(plan, &d, all, &style));
     eprint_all(&text)?;
 
-    let dry_run = inv.has("dry-run");
+    let dry_run = inv.has(Opt::DryRun);
     let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
     if dry_run || d.pip.is_empty() {
         if dry_run {
@@ -330,7 +331,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         let inputs = Inputs {
             flag,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-            no_input: inv.has("no-input")
+            no_input: inv.has(Opt::NoInput)
                 || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
         };
         prompt::confirm(inputs, &question(plan, &d))
