@@ -162,6 +162,16 @@ fn guard(sb: &Sandbox, github: bool, args: &[&str]) -> Command {
     c
 }
 
+/// Whether `v` holds the string `s` anywhere.
+fn has_string(v: &serde_json::Value, s: &str) -> bool {
+    match v {
+        serde_json::Value::String(x) => x == s,
+        serde_json::Value::Array(a) => a.iter().any(|x| has_string(x, s)),
+        serde_json::Value::Object(o) => o.values().any(|x| has_string(x, s)),
+        _ => false,
+    }
+}
+
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -220,6 +230,21 @@ fn every_format_and_command_escapes_the_corpus() {
                 let expected = if h.contains('\\') { 2 } else { 0 };
                 assert_eq!(o.status.code(), Some(expected), "{what}\n{}", show(&o));
                 check(&what, &o, format, github, &seen);
+            }
+            for (format, name) in [(Format::Text, "text"), (Format::Json, "json")] {
+                let o = run(
+                    guard(&sb, github, &["policy", "show", "--format", name]),
+                    LONG,
+                );
+                let what = format!("policy show --format {name} [{n}] gh={github}");
+                assert_eq!(o.status.code(), Some(0), "{what}\n{}", show(&o));
+                check(&what, &o, format, github, &["deny", "made-up-pkg"]);
+                if format == Format::Json {
+                    // The escaping changed the spelling, not the value.
+                    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                        .unwrap_or_else(|e| panic!("{what}: not JSON: {e}\n{}", show(&o)));
+                    assert!(has_string(&v, h), "{what}: the reason is not kept\n{v:#}");
+                }
             }
             let o = run(guard(&sb, github, &["nixify", "-r", &file]), LONG);
             check(
