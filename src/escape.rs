@@ -24,6 +24,7 @@ use std::fmt::Write;
 /// line and paragraph separators, interlinear annotation marks, the
 /// Mongolian vowel separator, the soft hyphen, Hangul fillers and the
 /// Unicode tag characters (used to smuggle invisible ASCII).
+#[inline]
 pub fn is_format(c: char) -> bool {
     matches!(
         c,
@@ -49,8 +50,34 @@ pub fn is_format(c: char) -> bool {
 }
 
 /// Whether [`terminal`] rewrites `c`.
+#[inline]
 fn is_hostile(c: char) -> bool {
     c.is_control() || is_format(c)
+}
+
+/// The byte offset of the first hostile char not kept by `keep`: ASCII is
+/// checked byte by byte, only other chars are decoded (the common case,
+/// plain ASCII text, costs a compare per byte).
+#[inline]
+fn first_hostile(s: &str, keep: impl Fn(char) -> bool) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if (c < 0x20 || c == 0x7f) && !keep(c as char) {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let ch = s[i..].chars().next()?;
+            if is_hostile(ch) && !keep(ch) {
+                return Some(i);
+            }
+            i += ch.len_utf8();
+        }
+    }
+    None
 }
 
 /// Write the visible form of a hostile char.
@@ -69,8 +96,8 @@ fn push_visible(out: &mut String, c: char) {
     }
 }
 
-fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    let Some(first) = s.find(|c: char| is_hostile(c) && !keep(c)) else {
+fn escape_with(s: &str, keep: impl Fn(char) -> bool + Copy) -> Cow<'_, str> {
+    let Some(first) = first_hostile(s, keep) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len() + 16);
@@ -115,7 +142,7 @@ pub const RESET: &str = "\x1b[0m";
 /// links and clipboard) is shown visibly. A line that holds a style
 /// sequence ends with a reset, so no style outlives its line.
 pub fn terminal_styled(s: &str) -> Cow<'_, str> {
-    if !s.contains(|c: char| is_hostile(c) && c != '\n') {
+    if first_hostile(s, |c| c == '\n').is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -159,7 +186,7 @@ pub fn json(s: &str) -> Cow<'_, str> {
     // The line breaks of pretty-printed JSON stay (inside strings JSON
     // has them escaped already).
     let hostile = |c: char| c != '\n' && is_hostile(c);
-    if !s.contains(hostile) && !s.contains("##[") {
+    if first_hostile(s, |c| c == '\n').is_none() && !s.contains("##[") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
