@@ -5,8 +5,9 @@
 //! move the cursor or conceal, OSC 8 links and OSC 52 clipboard writes,
 //! BEL, C1 CSI, DEL, bidi overrides and invisible characters, GitHub
 //! workflow commands — `::add-mask::`, an indented one, `::stop-commands::`,
-//! `##[error]`, one behind a CR —, HTML, Markdown links, pipes and
-//! backticks) is put where a user or a server can put text: a marker in a
+//! `##[error]`, one behind a CR, and a deny reason the guard wraps so that
+//! `::stop-commands::` starts an indented line —, HTML, Markdown links,
+//! pipes and backticks) is put where a user or a server can put text: a marker in a
 //! requirements file, the file's name, a deny reason, an invalid
 //! requirement (command line and file), a policy file's bad line. Then
 //! `audit` in all four formats, `explain` (text, JSON), `nixify`, the
