@@ -334,3 +334,54 @@ fn errors_escape_the_corpus() {
         }
     }
 }
+
+/// Issue 10.7: an interpreter's `EXTERNALLY-MANAGED` message, which the
+/// guard quotes, holding ESC sequences, a bidi override and workflow
+/// commands (one on a continuation line, which the guard prints indented).
+/// The interpreter is a copy of Debian's python3 in a temporary prefix whose
+/// stdlib is symlinked, with its own `EXTERNALLY-MANAGED` file.
+#[test]
+fn an_externally_managed_message_is_escaped() {
+    let Some(sb) = Sandbox::new() else { return };
+    let real = std::fs::canonicalize(debian::PY).expect("python3");
+    let prefix = sb.root.join("fakepy");
+    let stdlib_name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .expect("python3.X");
+    let stdlib = prefix.join("lib").join(&stdlib_name);
+    std::fs::create_dir_all(prefix.join("bin")).expect("mkdir");
+    std::fs::create_dir_all(&stdlib).expect("mkdir");
+    let python = prefix.join("bin/python3");
+    std::fs::copy(&real, &python).expect("copy python");
+    let real_stdlib = std::path::Path::new("/usr/lib").join(&stdlib_name);
+    for e in std::fs::read_dir(&real_stdlib).expect("stdlib") {
+        let e = e.expect("entry");
+        if e.file_name() != "EXTERNALLY-MANAGED" {
+            std::os::unix::fs::symlink(e.path(), stdlib.join(e.file_name())).expect("symlink");
+        }
+    }
+    std::fs::write(
+        stdlib.join("EXTERNALLY-MANAGED"),
+        "[externally-managed]\nError=Do not \x1b[2K\x1b[8mhide \u{202e}gnp.exe ##[error]boom\n  ::add-mask::second-line\n",
+    )
+    .expect("EXTERNALLY-MANAGED");
+    for github in [false, true] {
+        let mut c = sb.cmd(sb.bin.join("pip"));
+        c.args(["install", debian::OTHER])
+            .env("PIP_GUARD_PYTHON", &python);
+        if github {
+            c.env("GITHUB_ACTIONS", "true");
+        }
+        let o = run(c, LONG);
+        let what = format!("EXTERNALLY-MANAGED gh={github}");
+        assert_eq!(o.status.code(), Some(3), "{what}\n{}", show(&o));
+        check(&what, &o, Format::Text, github, &["\\e[8mhide"]);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("second-line"),
+            "{what}: the message is not quoted\n{}",
+            show(&o)
+        );
+        sb.assert_nothing_installed(&what, &o);
+    }
+}
