@@ -245,31 +245,71 @@ fn a_hostile_marker_cannot_draw_a_fake_prompt() {
         "req.txt",
         &format!("{PKG} ; platform_release != \"{hostile}\"\n"),
     );
-    let mut t = guard_on_pty(&env, &["-r", "req.txt"]);
-    assert!(
-        t.wait_for(PROMPT),
-        "no prompt:\n{}",
-        String::from_utf8_lossy(&t.screen())
-    );
-    let drawn = t.screen();
-    t.send(b"n\n");
-    let (status, _) = t.finish();
-    let out = String::from_utf8_lossy(&drawn);
-    for raw in ["\x1b[8m", "\x1b[2K", "\x1b[G", "\x1b[C"] {
-        assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+    // Without colour (NO_COLOR, the sandbox's default) and with it (a
+    // colour terminal: pip-guard's own styles are drawn too).
+    for colour in [false, true] {
+        let fl = env.find_links();
+        let mut args: Vec<&str> = vec!["install"];
+        args.extend(fl.iter().map(String::as_str));
+        args.extend(["-r", "req.txt"]);
+        let mut c = env.pip(&args);
+        if colour {
+            c.env_remove("NO_COLOR").env("TERM", "xterm-256color");
+        }
+        let mut t = pty::Pty::spawn(c);
+        assert!(
+            t.wait_for(PROMPT),
+            "no prompt:\n{}",
+            String::from_utf8_lossy(&t.screen())
+        );
+        let drawn = t.screen();
+        t.send(b"n\n");
+        let (status, _) = t.finish();
+        let out = String::from_utf8_lossy(&drawn);
+        for raw in ["\x1b[8m", "\x1b[2K", "\x1b[G", "\x1b[C"] {
+            assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+        }
+        // Every escape sequence drawn is one of pip-guard's own styles
+        // (bold, dim, red, green, yellow, reset) or the prompt's erase-line.
+        let own = [
+            "\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[K",
+        ];
+        let mut rest: &str = &out;
+        let mut styled = false;
+        while let Some(i) = rest.find('\x1b') {
+            rest = &rest[i..];
+            let seq = own.iter().find(|q| rest.starts_with(**q));
+            assert!(
+                seq.is_some(),
+                "colour={colour}: a foreign sequence: {:?}",
+                &rest[..rest.len().min(12)]
+            );
+            styled |= seq.is_some_and(|q| *q != "\x1b[0m" && *q != "\x1b[K");
+            rest = &rest[1..];
+        }
+        assert_eq!(
+            styled, colour,
+            "colour={colour}: styles drawn: {styled}\n{out:?}"
+        );
+        // No style outlives its line: a styled line ends with a reset.
+        for line in out.split("\r\n") {
+            if line.contains('\x1b') && !line.contains("[y/N]") {
+                assert!(line.ends_with("\x1b[0m"), "a style is left open: {line:?}");
+            }
+        }
+        assert!(
+            out.contains(r"\e[2K\e[GProceed?\e[C[y"),
+            "the marker is not shown escaped:\n{out:?}"
+        );
+        let question =
+            format!("\x1b[0m\r\x1b[KInstall {PKG} with pip --user --break-system-packages? [y/N] ");
+        assert!(
+            out.ends_with(&question),
+            "the question is not the last thing drawn after a reset:\n{out:?}"
+        );
+        assert_eq!(status.code(), Some(3), "{out}");
+        assert_eq!(env.imported_from(MODULE), None);
     }
-    assert!(
-        out.contains(r"\e[2K\e[GProceed?\e[C[y"),
-        "the marker is not shown escaped:\n{out:?}"
-    );
-    let question =
-        format!("\x1b[0m\r\x1b[KInstall {PKG} with pip --user --break-system-packages? [y/N] ");
-    assert!(
-        out.ends_with(&question),
-        "the question is not the last thing drawn after a reset:\n{out:?}"
-    );
-    assert_eq!(status.code(), Some(3), "{out}");
-    assert_eq!(env.imported_from(MODULE), None);
 }
 
 /// Issue 14.10: Ctrl-C at the prompt installs nothing, exits 130 and
