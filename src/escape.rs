@@ -321,7 +321,7 @@ pub fn markdown_cell(s: &str) -> String {
 pub fn markdown_code(s: &str) -> String {
     let literal = !s.is_empty()
         && s.chars().all(|c| {
-            !matches!(c, '`' | '|' | '\\') && !is_hostile(c) && !c.is_whitespace() || c == ' '
+            c == ' ' || (!matches!(c, '`' | '|' | '\\') && !is_hostile(c) && !c.is_whitespace())
         });
     if literal {
         format!("`{s}`")
@@ -330,7 +330,7 @@ pub fn markdown_code(s: &str) -> String {
     }
 }
 
-/// The hostile strings the unit tests (and `tests/data/hostile.txt`, for
+/// The hostile strings the unit tests (and `tests/fixtures/hostile.txt`, for
 /// the end-to-end tests) send through every sink.
 #[cfg(test)]
 pub(crate) const CORPUS: &[&str] = &[
