@@ -6,7 +6,9 @@
 //!
 //! Everything between parsing and acting is pure: I/O lives in
 //! [`target`] (probing Python), [`index`] (nix, channel cache, embedded),
-//! [`policy`] (reading TOML layers) and [`guard`] (exec).
+//! [`policy`] (reading TOML layers) and [`guard`] (exec). Everything
+//! printed leaves through [`output`], which escapes it for its sink with
+//! [`escape`] (terminal, GitHub Actions log, Markdown, JSON).
 
 pub mod alternatives;
 pub mod app;

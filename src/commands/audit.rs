@@ -38,6 +38,16 @@ fn own_value<T: clap::ValueEnum>(flag: &str, v: &str) -> eyre::Result<T> {
 
 /// Run an audit of `args` (pip install arguments).
 pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
+    // `--format github`: errors (even one in the arguments themselves) go
+    // to the same Actions log as the report.
+    let github = flags.format == Some(FormatArg::Github)
+        || args.iter().any(|a| a == "--format=github")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "github");
+    if github {
+        crate::output::assume_github_log();
+    }
     let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
     let format = match &inv.own.format {
         Some(v) => own_value::<FormatArg>("format", v)?,

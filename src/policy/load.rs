@@ -65,10 +65,39 @@ pub fn user_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "pip-guard").map(|d| d.config_dir().join(USER_FILE))
 }
 
-/// The nearest `.pip-guard.toml` from `cwd` upward. The search stops after
-/// a directory that holds `.git` (that directory is searched), or at the root.
+/// The directory to search upward from: the shell's logical working
+/// directory (`$PWD`) when it names the same directory as the physical
+/// `cwd`, so that a symlinked subdirectory of a project keeps the project's
+/// policy (`cd proj/data` where `data` is a link elsewhere); else `cwd`.
+pub fn logical_cwd(cwd: &Path, pwd: Option<&std::ffi::OsStr>) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let Some(pwd) = pwd.map(Path::new) else {
+        return cwd.to_path_buf();
+    };
+    let plain = pwd.is_absolute()
+        && pwd.components().all(|c| {
+            !matches!(
+                c,
+                std::path::Component::CurDir | std::path::Component::ParentDir
+            )
+        });
+    let same = || match (std::fs::metadata(pwd), std::fs::metadata(cwd)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    if plain && pwd != cwd && same() {
+        pwd.to_path_buf()
+    } else {
+        cwd.to_path_buf()
+    }
+}
+
+/// The nearest `.pip-guard.toml` from `cwd` upward (from the logical
+/// working directory, see [`logical_cwd`]). The search stops after a
+/// directory that holds `.git` (that directory is searched), or at the root.
 pub fn find_project_file(cwd: &Path) -> Option<PathBuf> {
-    for dir in cwd.ancestors() {
+    let start = logical_cwd(cwd, std::env::var_os("PWD").as_deref());
+    for dir in start.ancestors() {
         let candidate = dir.join(PROJECT_FILE);
         if candidate.symlink_metadata().is_ok() {
             return Some(candidate);
