@@ -363,6 +363,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// An [`InputError`] reading `FILE:LINE:COL: message`, then the line with
 /// the span underlined.
 fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> InputError {
+    use crate::safefile::{quote_line, QUOTE_MAX};
+    // The message may quote file text (a key, a value): one line, cut, escaped.
+    let msg = quote_line(msg.lines().next().unwrap_or(""));
     let Some(span) = span else {
         return InputError::new(redact(&format!("{display}: {msg}")).into_owned());
     };
@@ -372,18 +375,27 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
         .nth(line - 1)
         .unwrap_or("")
         .trim_end_matches('\r');
+    // At most QUOTE_MAX characters of the line, around the error, escaped;
+    // the caret is placed under the escaped text.
+    let skip = (col - 1).saturating_sub(QUOTE_MAX / 2);
+    let before: String = src.chars().skip(skip).take(col - 1 - skip).collect();
+    let rest: String = src.chars().skip(col - 1).collect();
+    let lead = if skip > 0 { "…" } else { "" };
+    let before_q = format!("{lead}{}", quote_line(&before));
+    let shown = quote_line(&format!("{before}{rest}"));
+    let shown = format!("{lead}{shown}");
     let width = text
         .get(span.clone())
         .map(|s| s.lines().next().unwrap_or("").chars().count())
         .unwrap_or(1)
-        .max(1);
+        .clamp(1, QUOTE_MAX);
     let gutter = " ".repeat(line.to_string().len());
     // A policy holds no credentials by design; still, a quoted line or
     // value never prints one.
     InputError::new(
         redact(&format!(
-            "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {src}\n{gutter} | {}{}",
-            " ".repeat(col - 1),
+            "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {shown}\n{gutter} | {}{}",
+            " ".repeat(before_q.chars().count()),
             "^".repeat(width)
         ))
         .into_owned(),
