@@ -122,8 +122,28 @@ pub fn load_index(
     package_set: &str,
     names: &[String],
 ) -> eyre::Result<crate::index::Index> {
+    // A locked policy fixes its [index] table: the flag cannot change the
+    // source, only the locked channel is used, and nix cannot drop packages.
+    let locked = policy.floor.is_some();
+    let policy_choice: IndexChoice = policy.index.source.into();
+    let choice = match flag {
+        Some(f) if locked && f != policy_choice => {
+            eprintln!(
+                "pip-guard: warning: the locked policy sets index.source = {:?}: --index {} \
+                 ignored",
+                policy.index.source.as_str(),
+                format!("{f:?}").to_lowercase()
+            );
+            policy_choice
+        }
+        Some(f) => f,
+        None => policy_choice,
+    };
     let mut opts = crate::index::load::LoadOptions {
-        choice: flag.unwrap_or(policy.index.source.into()),
+        choice,
+        max_age_days: Some(policy.index.max_age_days),
+        channel: locked.then(|| policy.index.channel.clone()),
+        locked,
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();

@@ -393,6 +393,7 @@ fn corrupt_cache_is_detected_ignored_and_replaced() {
                     program: "/nonexistent/nix-instantiate".into(),
                     ..Default::default()
                 },
+                ..LoadOptions::default()
             },
             "python312Packages",
             &[],

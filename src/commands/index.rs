@@ -230,6 +230,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
             choice: args.index,
             nix: nix_opts,
             cache_dir: dir.clone(),
+            ..LoadOptions::default()
         },
         set,
         &[],
