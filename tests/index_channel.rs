@@ -109,7 +109,9 @@ fn opts(dir: &Path, url: &str) -> UpdateOptions {
     UpdateOptions {
         channel: "nixpkgs-unstable".into(),
         from: Some(url.to_string()),
-        timeout: Duration::from_secs(2),
+        // A generous total deadline; a stall is noticed after 2 s.
+        timeout: Duration::from_secs(120),
+        stall: Some(Duration::from_secs(2)),
         cache_dir: Some(dir.to_path_buf()),
         progress: false,
         ..UpdateOptions::default()

@@ -20,7 +20,7 @@ pub struct UpdateArgs {
     pub channel: Option<String>,
     /// `--from URL_OR_PATH`: a mirror or a local `packages.json(.br)`.
     pub from: Option<String>,
-    /// `--timeout SECONDS` (default: `$PIP_GUARD_HTTP_TIMEOUT`, else 30).
+    /// `--timeout SECONDS`: the total deadline (default: `$PIP_GUARD_HTTP_TIMEOUT`, else 300).
     pub timeout: Option<f64>,
     /// `--min-packages N` (default: `$PIP_GUARD_INDEX_MIN_PACKAGES`, else 50,000).
     pub min_packages: Option<usize>,
@@ -39,7 +39,7 @@ impl UpdateArgs {
             .timeout
             .or_else(|| env_number("PIP_GUARD_HTTP_TIMEOUT"))
             .filter(|t| t.is_finite() && *t > 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|t| Duration::try_from_secs_f64(t).ok())
             .unwrap_or(channel::DEFAULT_TIMEOUT);
         UpdateOptions {
             channel: self
@@ -48,6 +48,7 @@ impl UpdateArgs {
                 .unwrap_or_else(|| channel::DEFAULT_CHANNEL.to_string()),
             from: self.from.clone(),
             timeout,
+            stall: None,
             min_packages: self
                 .min_packages
                 .or_else(|| env_number("PIP_GUARD_INDEX_MIN_PACKAGES"))

@@ -60,6 +60,9 @@ pub struct UpdateOptions {
     /// this long after it started (each read also stalls out after
     /// [`STALL_TIMEOUT`] or this, whichever is shorter).
     pub timeout: Duration,
+    /// Longest wait for connecting or for one read (`None`: the shorter of
+    /// [`STALL_TIMEOUT`] and `timeout`).
+    pub stall: Option<Duration>,
     /// Refuse listings with fewer packages.
     pub min_packages: usize,
     /// The index cache directory (default: [`fsutil::index_dir`]).
@@ -74,10 +77,18 @@ impl Default for UpdateOptions {
             channel: DEFAULT_CHANNEL.to_string(),
             from: None,
             timeout: DEFAULT_TIMEOUT,
+            stall: None,
             min_packages: DEFAULT_MIN_PACKAGES,
             cache_dir: None,
             progress: true,
         }
+    }
+}
+
+impl UpdateOptions {
+    /// The stall timeout in force (never longer than the total deadline).
+    pub fn stall_timeout(&self) -> Duration {
+        self.stall.unwrap_or(STALL_TIMEOUT).min(self.timeout)
     }
 }
 
@@ -221,7 +232,7 @@ fn open(
 ) -> eyre::Result<Option<Fetched>> {
     let shown = redact(source).into_owned();
     if source.starts_with("http://") || source.starts_with("https://") {
-        let stall = opts.timeout.min(STALL_TIMEOUT);
+        let stall = opts.stall_timeout();
         let client = reqwest::blocking::Client::builder()
             .timeout(stall)
             .connect_timeout(stall)
@@ -392,7 +403,7 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
                 let net = if net.to_lowercase().contains("timed out") {
                     format!(
                         "timed out after {} s without data",
-                        opts.timeout.min(STALL_TIMEOUT).as_secs_f32()
+                        opts.stall_timeout().as_secs_f32()
                     )
                 } else {
                     net
