@@ -49,6 +49,7 @@ impl UpdateArgs {
             from: self.from.clone(),
             timeout,
             stall: None,
+            max_bytes: None,
             min_packages: self
                 .min_packages
                 .or_else(|| env_number("PIP_GUARD_INDEX_MIN_PACKAGES"))

@@ -63,6 +63,9 @@ pub struct UpdateOptions {
     /// Longest wait for connecting or for one read (`None`: the shorter of
     /// [`STALL_TIMEOUT`] and `timeout`).
     pub stall: Option<Duration>,
+    /// Bound on the decompressed listing (`None`:
+    /// [`listing::MAX_LISTING_BYTES`], 512 MiB).
+    pub max_bytes: Option<u64>,
     /// Refuse listings with fewer packages.
     pub min_packages: usize,
     /// The index cache directory (default: [`fsutil::index_dir`]).
@@ -78,6 +81,7 @@ impl Default for UpdateOptions {
             from: None,
             timeout: DEFAULT_TIMEOUT,
             stall: None,
+            max_bytes: None,
             min_packages: DEFAULT_MIN_PACKAGES,
             cache_dir: None,
             progress: true,
@@ -384,10 +388,15 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
         deadline,
     };
     let keep = toplevel_wanted();
+    let max_bytes = opts.max_bytes.unwrap_or(listing::MAX_LISTING_BYTES);
     let parsed = if fetched.brotli {
-        listing::parse(brotli::Decompressor::new(transport, 64 * 1024), &keep)
+        listing::parse_within(
+            brotli::Decompressor::new(transport, 64 * 1024),
+            &keep,
+            max_bytes,
+        )
     } else {
-        listing::parse(transport, &keep)
+        listing::parse_within(transport, &keep, max_bytes)
     };
     bar.finish_and_clear();
     let (bytes_read, transport_error) = state.borrow().clone();
