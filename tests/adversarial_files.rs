@@ -97,8 +97,7 @@ fn mkfifo(path: &Path) {
 #[test]
 fn a_project_file_linked_to_proc_environ_prints_no_environment() {
     let env = TestEnv::new();
-    std::os::unix::fs::symlink("/proc/self/environ", env.path(".pip-guard.toml"))
-        .expect("symlink");
+    std::os::unix::fs::symlink("/proc/self/environ", env.path(".pip-guard.toml")).expect("symlink");
     let o = run_bounded(
         &env,
         &["policy", "check"],
@@ -106,7 +105,10 @@ fn a_project_file_linked_to_proc_environ_prints_no_environment() {
         Stdio::null(),
     );
     assert_eq!(o.code, Some(2), "{o:#?}");
-    assert!(!o.stdout.contains(SECRET) && !o.stderr.contains(SECRET), "{o:#?}");
+    assert!(
+        !o.stdout.contains(SECRET) && !o.stderr.contains(SECRET),
+        "{o:#?}"
+    );
     assert!(!o.stderr.contains("HOME="), "no environment at all: {o:#?}");
     assert!(o.stderr.contains("procfs"), "says why: {o:#?}");
     // `policy show` and an audit read the same layer the same way.
@@ -129,9 +131,17 @@ fn policy_files_that_are_devices_pipes_or_fifos_are_refused_at_once() {
         (fifo_s.as_str(), "FIFO"),
     ] {
         for (how, args, extra) in [
-            ("PIP_GUARD_POLICY", vec!["policy", "show"], vec![("PIP_GUARD_POLICY", path)]),
+            (
+                "PIP_GUARD_POLICY",
+                vec!["policy", "show"],
+                vec![("PIP_GUARD_POLICY", path)],
+            ),
             ("policy check", vec!["policy", "check", path], vec![]),
-            ("audit --policy", vec!["audit", "--policy", path, "x"], vec![]),
+            (
+                "audit --policy",
+                vec!["audit", "--policy", path, "x"],
+                vec![],
+            ),
         ] {
             // stdin: a pipe that stays open and silent, as a stuck producer.
             let o = run_bounded(&env, &args, &extra, Stdio::piped());
@@ -168,7 +178,10 @@ fn policy_errors_quote_one_cut_escaped_line() {
     env.write("p.toml", long);
     let o = run_bounded(&env, &["policy", "check", "p.toml"], &[], Stdio::null());
     assert_eq!(o.code, Some(2), "{o:#?}");
-    assert!(o.stderr.contains("p.toml:2:"), "names file and line: {o:#?}");
+    assert!(
+        o.stderr.contains("p.toml:2:"),
+        "names file and line: {o:#?}"
+    );
     assert!(!o.stderr.contains(SECRET), "the line is cut: {o:#?}");
     assert!(!o.stderr.contains('\u{1b}'), "ESC is escaped: {o:#?}");
     assert!(o.stderr.contains("\\u{1b}"), "{o:#?}");
@@ -282,7 +295,10 @@ fn a_full_disk_leaves_no_partial_line_and_the_next_record_stands_alone() {
     // Room for a few more bytes only: the record cannot fit.
     let (ok, stderr) = append_in_child(&log, "full-disk", Some(before.len() as u64 + 40));
     assert!(!ok, "the append must fail: {stderr}");
-    assert!(stderr.contains("full-disk"), "the record is on stderr: {stderr}");
+    assert!(
+        stderr.contains("full-disk"),
+        "the record is on stderr: {stderr}"
+    );
     assert_eq!(
         std::fs::read(&log).expect("read"),
         before,
@@ -356,7 +372,10 @@ fn a_symlinked_audit_log_is_not_followed() {
     let (ok, stderr) = append_in_child(&log, "via-link", None);
     assert!(!ok);
     assert!(stderr.contains("symbolic link"), "warns: {stderr}");
-    assert!(stderr.contains("via-link"), "the record is on stderr: {stderr}");
+    assert!(
+        stderr.contains("via-link"),
+        "the record is on stderr: {stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(&target).expect("read"),
         "precious\n"

@@ -540,12 +540,18 @@ fn child() {
     o.stall = None;
     // The default bound is 512 MiB; a debug build decompresses whitespace
     // too slowly for that, so the child uses 32 MiB (same code path).
-    o.max_bytes = std::env::var("IC_MAX_BYTES").ok().and_then(|b| b.parse().ok());
+    o.max_bytes = std::env::var("IC_MAX_BYTES")
+        .ok()
+        .and_then(|b| b.parse().ok());
     match channel::update(&o) {
         Ok(_) => std::process::exit(0),
         Err(e) => {
             eprintln!("UPDATE-ERROR: {e:#}");
-            std::process::exit(if exit_for(&e) == Exit::Environment { 4 } else { 3 });
+            std::process::exit(if exit_for(&e) == Exit::Environment {
+                4
+            } else {
+                3
+            });
         }
     }
 }
@@ -599,8 +605,14 @@ fn a_listing_with_a_handful_of_python_attrs_is_implausible() {
     let err = channel::update(&opts(dir.path(), &url)).expect_err("14 Python attrs");
     let msg = format!("{err:#}");
     assert_eq!(exit_for(&err), Exit::Environment, "{msg}");
-    assert!(msg.contains("implausible") && msg.contains("14 attrs"), "{msg}");
-    assert_eq!(std::fs::read(channel::cache_path(dir.path())).expect("cache"), before);
+    assert!(
+        msg.contains("implausible") && msg.contains("14 attrs"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
     // A cache holding such a set is refused when loaded, too.
     assert!(channel::load(dir.path(), "python312Packages")
         .expect("the seeded cache is plausible")
@@ -689,7 +701,10 @@ fn a_304_without_a_matching_cache_is_not_current() {
     let before = small_cache(dir.path());
     let err = channel::update(&opts(dir.path(), &url)).expect_err("304 for another URL");
     assert_eq!(exit_for(&err), Exit::Environment);
-    assert_eq!(std::fs::read(channel::cache_path(dir.path())).expect("cache"), before);
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
     let log = server().log.lock().expect("log").clone();
     assert!(log
         .iter()

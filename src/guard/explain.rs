@@ -430,6 +430,13 @@ pub fn one(plan: &Plan, style: &Style) -> String {
     let _ = writeln!(out, "{}\n", style.bold(&head));
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
         out.push_str(&requirement(e, plan, style, false));
+        if let Some(n) = &e.res.nix {
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.dim(&format!("{} {}", n.attr, matched_by_text(n.matched_by)))
+            );
+        }
     }
     let nix = nix_section(plan, false, None);
     if !nix.is_empty() {
@@ -439,6 +446,18 @@ pub fn one(plan: &Plan, style: &Style) -> String {
     out.push('\n');
     out.push_str(&priority(false));
     out
+}
+
+/// Which rule found the nixpkgs attr, in words (an exact attr always wins
+/// over a pname, so a listing entry cannot take over a name by its pname).
+pub fn matched_by_text(m: crate::index::MatchedBy) -> &'static str {
+    use crate::index::MatchedBy;
+    match m {
+        MatchedBy::Attr => "matched by its attr name",
+        MatchedBy::Pname => "matched by its pname (no attr has the name)",
+        MatchedBy::Alias => "matched by nixpkgs' alias list",
+        MatchedBy::Table => "matched by pip-guard's PyPI-to-nixpkgs table",
+    }
 }
 
 #[cfg(test)]

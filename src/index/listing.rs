@@ -207,7 +207,9 @@ fn string_or_number<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String
             Ok(Some(v.to_string()))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())))
+            Ok(Some(
+                serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+            ))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
