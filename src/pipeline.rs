@@ -23,7 +23,9 @@ pub struct Settings {
 /// Everything the pipeline produced.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The requirements read.
+    /// The file options read, and the constraints among the requirements
+    /// (every requirement, constraints included, is in `plan.entries`, in
+    /// order: they move there instead of being copied).
     pub set: RequirementSet,
     /// The target environment.
     pub target: Target,
@@ -105,7 +107,22 @@ pub fn run_with_policy(
         .collect();
     let index = load_index(settings.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
-    let plan = Plan::build(&set, &target, &index, &alternatives, &policy);
+    // The requirements move into the plan; the outcome keeps the file
+    // options and a copy of the constraints (what the fallthrough reads).
+    let crate::requirements::RequirementSet {
+        requirements,
+        file_options,
+    } = set;
+    let constraints = requirements
+        .iter()
+        .filter(|r| r.constraint)
+        .cloned()
+        .collect();
+    let plan = Plan::build_owned(requirements, &target, &index, &alternatives, &policy);
+    let set = crate::requirements::RequirementSet {
+        requirements: constraints,
+        file_options,
+    };
     Ok(Outcome {
         set,
         target,

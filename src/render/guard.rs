@@ -323,8 +323,42 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
         let _ = writeln!(out, "{}", style.bold(&l));
     }
     out.push('\n');
-    for e in &asked {
-        out.push_str(&requirement(e, plan, style, t.quiet));
+    // At most LISTED requirements in full (blocked ones first), then one
+    // line for the rest: a million-line file must not print a million blocks.
+    let limit = if t.quiet { LISTED_QUIET } else { LISTED };
+    let mut shown: Vec<usize> = (0..asked.len())
+        .filter(|&i| asked[i].verdict == Verdict::Block)
+        .take(limit)
+        .collect();
+    if shown.len() < limit {
+        let room = limit - shown.len();
+        shown.extend(
+            (0..asked.len())
+                .filter(|&i| asked[i].verdict != Verdict::Block)
+                .take(room),
+        );
+        shown.sort_unstable();
+    }
+    for &i in &shown {
+        out.push_str(&requirement(asked[i], plan, style, t.quiet));
+    }
+    if asked.len() > shown.len() {
+        let rest = asked.len() - shown.len();
+        let blocked = asked.iter().filter(|e| e.verdict == Verdict::Block).count()
+            - shown
+                .iter()
+                .filter(|&&i| asked[i].verdict == Verdict::Block)
+                .count();
+        let _ = writeln!(
+            out,
+            "  … and {rest} more requirement{}{} (`pip-guard audit` lists every one)",
+            if rest == 1 { "" } else { "s" },
+            if blocked > 0 {
+                format!(", {blocked} of them blocked")
+            } else {
+                String::new()
+            }
+        );
     }
     let nix = nix_section(plan, t.quiet, t.nixify_hint.as_deref());
     if !nix.is_empty() {
@@ -339,6 +373,11 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
     }
     out
 }
+
+/// Requirements the guard explains in full before summing up the rest.
+pub const LISTED: usize = 50;
+/// The same with pip's `-q`.
+pub const LISTED_QUIET: usize = 10;
 
 /// `pip-guard explain NAME`: the same reasoning for one requirement.
 pub fn one(plan: &Plan, style: &Style) -> String {
