@@ -111,7 +111,7 @@ fn under_a_locked_auto_nix_path_cannot_remove_packages() {
         format!("nixpkgs={}", fake.display()),
     );
     // Without a lock the user's own nixpkgs is the truth: requests is missing.
-    let (v, stderr, _) = audit(&env, &["requests"], &[nix_path.clone()]);
+    let (v, stderr, _) = audit(&env, &["requests"], std::slice::from_ref(&nix_path));
     assert_eq!(v["index"]["source"], "nix", "{stderr}");
     assert_eq!(tier_of(&v, "requests"), "pip", "{v}");
     // Locked: nix may add, never remove.

@@ -208,10 +208,7 @@ mod tests {
     }
 
     fn pre(s: &str) -> Vec<(usize, String)> {
-        preprocess(s, &no_env)
-            .into_iter()
-            .map(|l| (l.line, l.text))
-            .collect()
+        preprocess(s, &no_env).map(|l| (l.line, l.text)).collect()
     }
 
     #[test]
