@@ -585,6 +585,37 @@ mod plan_tests {
     }
 
     #[test]
+    fn long_lists_are_capped_blocked_first() {
+        let names: Vec<String> = (0..200).map(|i| format!("frob{i}")).collect();
+        let mut reqs: Vec<&str> = names.iter().map(String::as_str).collect();
+        reqs.push("denied-one");
+        let policy = Policy {
+            deny: vec![crate::policy::Rule::new("denied-one", None, "p:1", 1).expect("test setup")],
+            mode: crate::policy::Mode::Advise,
+            ..Policy::default()
+        };
+        let p = plan(&reqs, &[], &policy);
+        for (quiet, listed) in [(false, LISTED), (true, LISTED_QUIET)] {
+            let t = guard(
+                &GuardText {
+                    plan: &p,
+                    python: "/usr/bin/python3".into(),
+                    pep668: None,
+                    quiet,
+                    nixify_hint: None,
+                },
+                &PLAIN,
+            );
+            let blocks = t.lines().filter(|l| l.starts_with("  frob")).count();
+            // The blocked one is listed even though it comes last.
+            assert!(t.contains("  denied-one"), "{t}");
+            assert_eq!(blocks, listed - 1, "{t}");
+            let more = format!("… and {} more requirements", 201 - listed);
+            assert!(t.contains(&more), "{more:?} in {t}");
+        }
+    }
+
+    #[test]
     fn decision_holds_back_what_nix_covers() {
         let p = plan(
             &[
