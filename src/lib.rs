@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod doctor;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod guard;
 pub mod index;

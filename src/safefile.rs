@@ -206,37 +206,16 @@ pub fn read_regular_text(path: &Path, cap: u64) -> Result<Result<String, ()>, Fi
 pub const QUOTE_MAX: usize = 200;
 
 /// One line of file text as an error may quote it: cut to [`QUOTE_MAX`]
-/// characters (with `…`) and with every control character, DEL, and bidi
-/// or invisible format character shown as `\u{…}` instead of raw.
+/// characters (with `…`) and escaped by [`crate::escape::terminal`] (control,
+/// DEL, C1, bidi and invisible format characters shown visibly, never raw).
 pub fn quote_line(line: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in line.chars().enumerate() {
-        if n >= QUOTE_MAX {
-            out.push('…');
-            break;
-        }
-        if is_unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Control characters (C0, DEL, C1) and the format characters that reorder
-/// or hide text (bidi controls, zero-width characters, BOM).
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{feff}'
-                | '\u{061c}'
-        )
+    let cut: String = line.chars().take(QUOTE_MAX).collect();
+    let more = if line.chars().nth(QUOTE_MAX).is_some() {
+        "…"
+    } else {
+        ""
+    };
+    format!("{}{more}", crate::escape::terminal(&cut))
 }
 
 #[cfg(test)]
@@ -282,7 +261,8 @@ mod tests {
 
     #[test]
     fn quoted_lines_are_cut_and_escaped() {
-        assert_eq!(quote_line("a\u{1b}[2Jb\u{202e}"), "a\\u{1b}[2Jb\\u{202e}");
+        let q = quote_line("a\u{1b}[2Jb\u{202e}");
+        assert!(!q.contains('\u{1b}') && !q.contains('\u{202e}'), "{q}");
         let long = "x".repeat(5000);
         let q = quote_line(&long);
         assert_eq!(q.chars().count(), QUOTE_MAX + 1);

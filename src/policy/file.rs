@@ -375,18 +375,29 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
         .nth(line - 1)
         .unwrap_or("")
         .trim_end_matches('\r');
-    // At most QUOTE_MAX characters of the line, around the error, escaped;
-    // the caret is placed under the escaped text.
+    // At most QUOTE_MAX characters of the line, around the error, shown
+    // escaped (one line, no control character); the caret sits under the
+    // escaped text.
     let skip = (col - 1).saturating_sub(QUOTE_MAX / 2);
     let before: String = src.chars().skip(skip).take(col - 1 - skip).collect();
-    let rest: String = src.chars().skip(col - 1).collect();
+    let room = QUOTE_MAX - (col - 1 - skip);
+    let rest: String = src.chars().skip(col - 1).take(room).collect();
     let lead = if skip > 0 { "…" } else { "" };
-    let before_q = format!("{lead}{}", quote_line(&before));
-    let shown = quote_line(&format!("{before}{rest}"));
-    let shown = format!("{lead}{shown}");
+    let trail = if src.chars().count() > col - 1 + room {
+        "…"
+    } else {
+        ""
+    };
+    let before = crate::escape::terminal(&before);
+    let indent = lead.chars().count() + before.chars().count();
+    let shown = format!("{lead}{before}{}{trail}", crate::escape::terminal(&rest));
     let width = text
         .get(span.clone())
-        .map(|s| s.lines().next().unwrap_or("").chars().count())
+        .map(|s| {
+            crate::escape::terminal(s.lines().next().unwrap_or(""))
+                .chars()
+                .count()
+        })
         .unwrap_or(1)
         .clamp(1, QUOTE_MAX);
     let gutter = " ".repeat(line.to_string().len());
@@ -395,7 +406,7 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
     InputError::new(
         redact(&format!(
             "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {shown}\n{gutter} | {}{}",
-            " ".repeat(before_q.chars().count()),
+            " ".repeat(indent),
             "^".repeat(width)
         ))
         .into_owned(),

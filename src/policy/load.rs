@@ -279,7 +279,7 @@ fn euid() -> u32 {
 pub fn load(cwd: &Path, explicit: Option<&Path>) -> eyre::Result<EffectivePolicy> {
     let effective = Discovery::from_env(cwd, explicit).load()?;
     for w in &effective.warnings {
-        eprintln!("pip-guard: warning: {w}");
+        crate::output::eprintln(&format!("pip-guard: warning: {w}"));
     }
     Ok(effective)
 }
