@@ -276,3 +276,55 @@ fn the_exact_attr_beats_a_poisoned_pname() {
         r.stdout
     );
 }
+
+#[test]
+fn index_update_fetches_the_locked_channel() {
+    let env = TestEnv::new();
+    let (json, _) = generate_json(3_000, true);
+    let lock = policy(
+        &env,
+        "mode = \"enforce\"\npackage_set = \"python312Packages\"\nlocked = true\n\
+         [index]\nchannel = \"nixos-24.05\"\n",
+    );
+    let file = env.write("listing.json", &json);
+    // No --channel: the locked channel is the default, and the cache is used.
+    env.pip_guard([
+        "index",
+        "update",
+        "--quiet",
+        "--min-packages",
+        "1000",
+        "--from",
+    ])
+    .arg(&file)
+    .env(&lock.0, &lock.1)
+    .run()
+    .success();
+    let no_nix = ("PATH".to_string(), "/usr/bin:/bin".to_string());
+    let (v, stderr, _) = audit(&env, &["requests"], &[lock.clone(), no_nix]);
+    assert_eq!(v["index"]["source"], "channel", "{stderr}");
+    assert!(
+        v["index"]["nixpkgs"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("nixos-24.05"),
+        "{v}"
+    );
+    // Another channel is fetched on request, with a warning that it is unused.
+    let r = env
+        .pip_guard([
+            "index",
+            "update",
+            "--quiet",
+            "--channel",
+            "nixpkgs-unstable",
+            "--min-packages",
+            "1000",
+            "--from",
+        ])
+        .arg(&file)
+        .env(&lock.0, &lock.1)
+        .run()
+        .success();
+    assert!(r.stderr.contains("will not be used"), "{}", r.stderr);
+}

@@ -76,7 +76,21 @@ fn thousands(n: usize) -> String {
 /// current (304); errors carry [`crate::error::EnvError`] (exit 4) or
 /// [`crate::error::InputError`] (exit 2, bad `--channel`/`--from`).
 pub fn update(args: &UpdateArgs) -> eyre::Result<Exit> {
-    let opts = args.options();
+    let mut opts = args.options();
+    // The policy's `index.channel` is the default channel; under a lock it
+    // is the only one the guard will use, so another one gets a warning.
+    let cwd = std::env::current_dir()?;
+    let policy = crate::policy::load(&cwd, None)?.policy;
+    match &args.channel {
+        None => opts.channel = policy.index.channel.clone(),
+        Some(c) if policy.floor.is_some() && *c != policy.index.channel => eprintln!(
+            "pip-guard: warning: the locked policy sets index.channel = {:?}: a listing of {} \
+             will not be used",
+            policy.index.channel,
+            crate::escape::terminal(c)
+        ),
+        Some(_) => {}
+    }
     let outcome = channel::update(&opts)?;
     if args.quiet {
         return Ok(Exit::Success);
