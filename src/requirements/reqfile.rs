@@ -320,6 +320,8 @@ pub(crate) fn make_requirement(
         constraint,
         options,
         pip_line,
+        via: None,
+        project: None,
     }
 }
 
