@@ -158,7 +158,11 @@ pub fn load_index(
     };
     let mut opts = crate::index::load::LoadOptions {
         choice,
-        max_age_days: Some(policy.index.max_age_days),
+        // The built-in 30 days is advisory (`index status` warns); a value
+        // a policy file sets, or any value under a lock, is enforced.
+        max_age_days: (locked
+            || policy.index.max_age_days != crate::policy::model::DEFAULT_MAX_AGE_DAYS)
+            .then_some(policy.index.max_age_days),
         channel: locked.then(|| policy.index.channel.clone()),
         locked,
         ..Default::default()
