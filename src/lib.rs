@@ -35,5 +35,6 @@ pub mod redact;
 pub mod render;
 pub mod requirements;
 pub mod resolve;
+pub mod safefile;
 pub mod shell;
 pub mod target;
