@@ -6,7 +6,9 @@
 //!
 //! Everything between parsing and acting is pure: I/O lives in
 //! [`target`] (probing Python), [`index`] (nix, channel cache, embedded),
-//! [`policy`] (reading TOML layers) and [`guard`] (exec).
+//! [`policy`] (reading TOML layers) and [`guard`] (exec). Everything
+//! printed leaves through [`output`], which escapes it for its sink with
+//! [`escape`] (terminal, GitHub Actions log, Markdown, JSON).
 
 pub mod alternatives;
 pub mod app;
@@ -23,6 +25,7 @@ pub mod invocation;
 pub mod names;
 pub mod nixproject;
 pub mod nixsnip;
+pub mod numbers;
 pub mod origin;
 pub mod output;
 pub mod pipeline;
@@ -32,6 +35,7 @@ pub mod redact;
 pub mod render;
 pub mod requirements;
 pub mod resolve;
+pub mod safefile;
 pub mod shell;
 pub mod target;
 pub mod wheels;

@@ -84,11 +84,28 @@ impl Plan {
         alternatives: &Alternatives,
         policy: &Policy,
     ) -> Plan {
-        let entries = set
-            .requirements
-            .iter()
+        Self::build_owned(
+            set.requirements.clone(),
+            target,
+            index,
+            alternatives,
+            policy,
+        )
+    }
+
+    /// [`Plan::build`], taking the requirements instead of copying them
+    /// (a million-line file then holds each requirement once).
+    pub fn build_owned(
+        requirements: Vec<Requirement>,
+        target: &Target,
+        index: &Index,
+        alternatives: &Alternatives,
+        policy: &Policy,
+    ) -> Plan {
+        let entries = requirements
+            .into_iter()
             .map(|req| {
-                let mut res = resolve(req, index, alternatives, &target.markers);
+                let mut res = resolve(&req, index, alternatives, &target.markers);
                 let (verdict, why) =
                     policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
                 if req.constraint {
@@ -99,7 +116,7 @@ impl Plan {
                     res.reasons.insert(0, w.clone());
                 }
                 Entry {
-                    req: req.clone(),
+                    req,
                     res,
                     verdict,
                     rule: why,

@@ -44,6 +44,7 @@ pub fn run(
         &Settings {
             index,
             policy: inv.own.policy.as_ref().map(PathBuf::from),
+            ..Settings::default()
         },
         &cwd,
     )?;
@@ -61,10 +62,10 @@ pub fn run(
         None => crate::output::print_stdout(&flake)?,
         Some(o) => {
             write_new(o, flake.as_bytes(), force)?;
-            eprintln!(
+            crate::output::eprintln(&format!(
                 "pip-guard nixify: wrote {}",
-                crate::redact::redact(&o.display().to_string())
-            );
+                crate::redact::redact(&crate::escape::terminal_os(o.as_os_str()))
+            ));
         }
     }
     Ok(Exit::Success)
@@ -110,26 +111,7 @@ fn library_attrs(
     out: &pipeline::Outcome,
     cwd: &std::path::Path,
 ) -> eyre::Result<Vec<String>> {
-    let Some(python) = out.target.python.clone() else {
-        return Err(eyre::eyre!(crate::error::EnvError(
-            "--check-wheels needs an interpreter with pip (set PIP_GUARD_PYTHON)".into()
-        )));
-    };
-    let d = crate::plan::decide(&out.plan, false);
-    if d.pip.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut child =
-        crate::guard::fallthrough::build(inv, &out.set, &out.plan, &d.pip, &python, cwd);
-    child.deny_constraints = crate::guard::fallthrough::deny_constraints(&out.policy);
-    let p = crate::wheels::prepare::prepare(
-        &child,
-        &out.plan,
-        false,
-        out.target.externally_managed,
-        0,
-        &[],
-    );
+    let p = crate::wheels::prepare::check_for_report(inv, out, cwd)?;
     for n in &p.notes {
         let _ = crate::output::print(
             crate::output::Stream::Stderr,

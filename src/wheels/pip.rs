@@ -16,9 +16,8 @@
 //!   --find-links DIR`: pip resolves the same requirements again, offline,
 //!   from the files that were checked.
 
-use crate::guard::fallthrough::Child;
+use crate::guard::pip_input::PipInput;
 use serde::Deserialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -107,148 +106,116 @@ pub fn parse_report(json: &str) -> Result<Vec<Planned>, String> {
         .collect())
 }
 
-/// How to run pip for the fallthrough's child.
-#[derive(Debug, Clone)]
-pub struct Runner<'a> {
-    /// The child the fallthrough would run.
-    pub child: &'a Child,
-    /// Pass `--user --break-system-packages` (the guard) or only
-    /// `--break-system-packages` when `externally_managed` (audit).
-    pub user: bool,
-    /// The target is externally managed.
-    pub externally_managed: bool,
-    /// Loop-protection depth.
-    pub depth: u32,
+/// Run `input` (the fallthrough's own pip input, built by
+/// [`crate::guard::pip_input`]) as a dry run and read pip's report. When
+/// `report` is `None`, `--dry-run --report TMP` is added (the guard: the
+/// same `--user` install, no `--ignore-installed`); `Some(file)`: `input`
+/// was built with `Destination::Report(file)` (audit, nixify).
+pub fn report(input: &PipInput, report: Option<&Path>, depth: u32) -> Result<Vec<Planned>, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("pip-guard-report-")
+        .tempdir()
+        .map_err(|e| format!("could not create a temporary directory: {e}"))?;
+    let mut input = input.clone();
+    let file = match report {
+        Some(f) => f.to_path_buf(),
+        None => {
+            let f = dir.path().join("report.json");
+            input.args.push("--dry-run".into());
+            input.args.push(format!("--report={}", f.display()));
+            f
+        }
+    };
+    input.args.push("--quiet".into());
+    let mut cmd = if input.requirements.is_empty() {
+        return Err("nothing for pip to resolve".into());
+    } else {
+        input
+            .write(depth)
+            .map_err(|e| format!("could not write pip's input: {e}"))?
+    };
+    run(&mut cmd.command, &input.python, "install --dry-run")?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("pip wrote no report: {e}"))?;
+    parse_report(&text)
 }
 
-fn temp(prefix: &str, text: &str) -> Result<tempfile::NamedTempFile, String> {
-    let mut f = tempfile::Builder::new()
-        .prefix(prefix)
-        .suffix(".txt")
-        .tempfile()
-        .map_err(|e| format!("could not create a temporary file: {e}"))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.flush())
-        .map_err(|e| format!("could not write a temporary file: {e}"))?;
-    Ok(f)
+fn run(cmd: &mut Command, python: &Path, what: &str) -> Result<(), String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .output()
+        .map_err(|e| format!("could not run {} -m pip: {e}", python.display()))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = last[last.len().saturating_sub(6)..].join("\n");
+    Err(format!(
+        "pip {what} failed ({}): {}",
+        out.status,
+        crate::redact::redact(&tail)
+    ))
 }
 
-impl Runner<'_> {
-    fn pip(&self) -> Command {
-        let mut cmd = Command::new(&self.child.python);
-        cmd.args(["-m", "pip"])
-            .env(
-                crate::guard::realpip::ACTIVE_VAR,
-                (self.depth + 1).to_string(),
-            )
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .stdin(Stdio::null());
-        for v in crate::guard::sources::CHILD_ENV_REMOVE {
-            cmd.env_remove(v);
-        }
-        cmd
+/// Download the remote wheels of `planned` into `dir` (once) with `pip
+/// download --no-deps`: the requirements file's option lines (index,
+/// find-links, TLS: they may hold credentials, so they stay in a 0600
+/// file), the download options of `input.args`, one line per wheel pinned
+/// to the URL and hash pip reported. Sets each one's `file`.
+pub fn fetch(
+    input: &PipInput,
+    planned: &mut [Planned],
+    dir: &Path,
+    depth: u32,
+) -> Result<(), String> {
+    let remote: Vec<usize> = (0..planned.len())
+        .filter(|&i| planned[i].wheel && planned[i].file.is_none())
+        .collect();
+    if remote.is_empty() {
+        return Ok(());
     }
-
-    fn run(&self, mut cmd: Command, what: &str) -> Result<(), String> {
-        let out = cmd
-            .output()
-            .map_err(|e| format!("could not run {} -m pip: {e}", self.child.python.display()))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let err = String::from_utf8_lossy(&out.stderr);
-        let last: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-        let tail = last[last.len().saturating_sub(6)..].join("\n");
-        Err(format!(
-            "pip {what} failed ({}): {}",
-            out.status,
-            crate::redact::redact(&tail)
-        ))
-    }
-
-    /// `pip install --dry-run --report` for the child's exact arguments
-    /// and requirements; `ignore_installed` adds `--ignore-installed`.
-    pub fn report(&self, ignore_installed: bool) -> Result<Vec<Planned>, String> {
-        let req = temp("pip-guard-", &self.child.reqfile)?;
-        let deny = (!self.child.deny_constraints.is_empty())
-            .then(|| temp("pip-guard-deny-", &self.child.deny_constraints))
-            .transpose()?;
-        let dir = tempfile::Builder::new()
-            .prefix("pip-guard-report-")
-            .tempdir()
-            .map_err(|e| format!("could not create a temporary directory: {e}"))?;
-        let report = dir.path().join("report.json");
-        let mut cmd = self.pip();
-        cmd.arg("install");
-        if self.user {
-            cmd.arg("--user");
-        }
-        if self.user || self.externally_managed {
-            cmd.arg("--break-system-packages");
-        }
-        cmd.args(&self.child.args);
-        if let Some(d) = &deny {
-            cmd.arg("-c").arg(d.path());
-        }
-        cmd.arg("-r").arg(req.path());
-        cmd.args(["--dry-run", "--quiet", "--report"]).arg(&report);
-        if ignore_installed {
-            cmd.arg("--ignore-installed");
-        }
-        self.run(cmd, "install --dry-run")?;
-        let text =
-            std::fs::read_to_string(&report).map_err(|e| format!("pip wrote no report: {e}"))?;
-        parse_report(&text)
-    }
-
-    /// Download the remote wheels of `planned` into `dir` (once), and set
-    /// each one's `file`.
-    pub fn fetch(&self, planned: &mut [Planned], dir: &Path) -> Result<(), String> {
-        let remote: Vec<usize> = (0..planned.len())
-            .filter(|&i| planned[i].wheel && planned[i].file.is_none())
-            .collect();
-        if remote.is_empty() {
-            return Ok(());
-        }
-        // The requirements file's global options (index, find-links, TLS),
-        // then one pinned line per wheel.
-        let mut text = String::new();
-        for line in self.child.reqfile.lines() {
-            let t = line.trim_start();
-            if t.starts_with('-') && !t.starts_with("-e") && !t.starts_with("--editable") {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        for &i in &remote {
-            let p = &planned[i];
-            text.push_str(&format!("{} @ {}", p.name, p.url.replace(['\n', '\r'], "")));
-            if let Some(h) = &p.sha256 {
-                text.push_str(&format!(" --hash=sha256:{h}"));
-            }
+    let mut text = String::new();
+    for line in input.requirements.lines() {
+        let t = line.trim_start();
+        if t.starts_with('-') && !t.starts_with("-e") && !t.starts_with("--editable") {
+            text.push_str(line);
             text.push('\n');
         }
-        let req = temp("pip-guard-download-", &text)?;
-        let mut cmd = self.pip();
-        cmd.args(["download", "--no-deps", "--quiet", "-d"])
-            .arg(dir)
-            .args(self.child.args.iter().filter(|a| download_option(a)))
-            .arg("-r")
-            .arg(req.path());
-        self.run(cmd, "download")?;
-        let got: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        for &i in &remote {
-            let p = &mut planned[i];
-            let want = (crate::names::normalize(&p.name), p.version.clone());
-            p.file = got
-                .iter()
-                .find(|f| wheel_name_version(f).as_ref() == Some(&want))
-                .cloned();
-        }
-        Ok(())
     }
+    for &i in &remote {
+        let p = &planned[i];
+        text.push_str(&format!("{} @ {}", p.name, p.url.replace(['\n', '\r'], "")));
+        if let Some(h) = &p.sha256 {
+            text.push_str(&format!(" --hash=sha256:{h}"));
+        }
+        text.push('\n');
+    }
+    let mut dl = input.clone();
+    dl.args = ["download", "--no-deps", "--isolated", "--quiet"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("--dest={}", dir.display())])
+        .chain(input.args.iter().filter(|a| download_option(a)).cloned())
+        .collect();
+    dl.requirements = text;
+    dl.constraints = String::new();
+    let mut w = dl
+        .write(depth)
+        .map_err(|e| format!("could not write pip's input: {e}"))?;
+    run(&mut w.command, &input.python, "download")?;
+    let got: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    for &i in &remote {
+        let p = &mut planned[i];
+        let want = (crate::names::normalize(&p.name), p.version.clone());
+        p.file = got
+            .iter()
+            .find(|f| wheel_name_version(f).as_ref() == Some(&want))
+            .cloned();
+    }
+    Ok(())
 }
 
 /// The normalized project name and version of a wheel file name

@@ -2,11 +2,11 @@
 //! what it would install, get the wheels once, read them, judge them
 //! against the target's loader.
 
-use super::pip::{Planned, Runner};
+use super::pip::Planned;
 use super::WheelCheck;
-use crate::guard::fallthrough::Child;
+use crate::guard::pip_input::PipInput;
 use crate::plan::Plan;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the check found, and the files the install must use.
 #[derive(Debug, Default)]
@@ -50,7 +50,7 @@ impl Prepared {
     /// from the requirements file), which `--no-index` does not turn off
     /// and from which pip would fetch the same wheel again. Local
     /// `--find-links` directories stay. Returns whether it changed `child`.
-    pub fn point_at_files(&self, child: &mut Child) -> bool {
+    pub fn point_at_files(&self, child: &mut PipInput) -> bool {
         let extra = self.install_args();
         // Local projects go to a second pip run with the same options, and
         // building them needs the index (their build backend): leave the
@@ -63,7 +63,7 @@ impl Prepared {
             .args
             .retain(|a| a.strip_prefix("--find-links=").is_none_or(|v| !remote(v)));
         let mut text = String::new();
-        for line in child.reqfile.lines() {
+        for line in child.requirements.lines() {
             let t = line.trim_start();
             let value = t
                 .strip_prefix("--find-links ")
@@ -76,7 +76,7 @@ impl Prepared {
             text.push_str(line);
             text.push('\n');
         }
-        child.reqfile = text;
+        child.requirements = text;
         child.args.extend(extra);
         true
     }
@@ -101,30 +101,25 @@ pub fn nix_attr_in(plan: &Plan, project: &str) -> Option<String> {
         .find_map(|e| e.res.nix.as_ref().map(|n| n.attr.clone()))
 }
 
-/// Run the check for `child`. `user`: the guard's `--user` dry run (else
-/// audit's `--ignore-installed`); `site_roots`: the target's site dirs.
+/// Run the check for `input`, the pip input the install will use (the
+/// guard: `Destination::User`, `report` None) or one built for a report
+/// (audit, nixify: `Destination::Report(file)`, `report` that file).
+/// `site_roots`: the target's site dirs.
 pub fn prepare(
-    child: &Child,
+    input: &PipInput,
     plan: &Plan,
-    user: bool,
-    externally_managed: bool,
+    report: Option<&Path>,
     depth: u32,
     site_roots: &[PathBuf],
 ) -> Prepared {
     let mut out = Prepared::default();
-    if child.reqfile.is_empty() {
+    if input.requirements.is_empty() {
         out.notes.push(
             "only local projects go to pip: their native code is checked after the install".into(),
         );
         return out;
     }
-    let runner = Runner {
-        child,
-        user,
-        externally_managed,
-        depth,
-    };
-    match runner.report(!user) {
+    match super::pip::report(input, report, depth) {
         Ok(p) => out.planned = p,
         Err(e) => {
             out.notes.push(format!(
@@ -139,7 +134,7 @@ pub fn prepare(
             .tempdir()
         {
             Ok(dir) => {
-                if let Err(e) = runner.fetch(&mut out.planned, dir.path()) {
+                if let Err(e) = super::pip::fetch(input, &mut out.planned, dir.path(), depth) {
                     out.notes
                         .push(format!("could not download the wheels: {e}"));
                 }
@@ -156,7 +151,7 @@ pub fn prepare(
         .filter(|p| !p.wheel)
         .map(|p| p.name.clone())
         .collect();
-    let loader = match super::loader_for(&child.python) {
+    let loader = match super::loader_for(&input.python) {
         Ok(l) => l,
         Err(e) => {
             out.notes
@@ -180,6 +175,47 @@ pub fn prepare(
     let lookup = |name: &str| nix_attr_in(plan, name);
     out.checks = super::check(&inputs, &loader, site_roots, &lookup);
     out
+}
+
+/// `--check-wheels` for `audit` and `nixify`: the requirements that would
+/// fall through, as pip input built for a report (`--dry-run
+/// --ignore-installed --report FILE`: a fresh install, whatever this
+/// machine has), checked against the target interpreter.
+pub fn check_for_report(
+    inv: &crate::invocation::Invocation,
+    out: &crate::pipeline::Outcome,
+    cwd: &Path,
+) -> color_eyre::eyre::Result<Prepared> {
+    use crate::guard::pip_input::{self, Destination, Request};
+    use color_eyre::eyre;
+    let Some(python) = out.target.python.clone() else {
+        return Err(eyre::eyre!(crate::error::EnvError(
+            "--check-wheels needs the target interpreter and its pip (set PIP_GUARD_PYTHON or pass --python)".into()
+        )));
+    };
+    let d = crate::plan::decide(&out.plan, false);
+    if d.pip.is_empty() {
+        return Ok(Prepared::default());
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("pip-guard-report-")
+        .tempdir()
+        .map_err(|e| eyre::eyre!(crate::error::EnvError(format!("temporary directory: {e}"))))?;
+    let report = dir.path().join("report.json");
+    let input = pip_input::build(&Request {
+        inv,
+        set: &out.set,
+        plan: &out.plan,
+        fall: &d.pip,
+        python: &python,
+        cwd,
+        destination: Destination::Report(report.clone()),
+        carried: Vec::new(),
+        deny: pip_input::deny_names(&out.policy),
+        markers: &out.target.markers,
+    })
+    .map_err(|e| eyre::eyre!(e))?;
+    Ok(prepare(&input, &out.plan, Some(&report), 0, &[]))
 }
 
 /// Add `--check-wheels`' findings to an audit's JSON value: each
@@ -281,17 +317,18 @@ mod tests {
             dir: Some(dir),
             ..Prepared::default()
         };
-        let mut child = Child {
+        let mut child = PipInput {
             python: "/usr/bin/python3".into(),
             args: vec![
                 "--find-links=https://u:p@host/links/".into(),
                 "--find-links=./wheels".into(),
                 "--upgrade".into(),
             ],
-            reqfile: "# written by pip-guard\n--find-links https://host/x/\n-f /local/dir\na\n"
-                .into(),
+            requirements:
+                "# written by pip-guard\n--find-links https://host/x/\n-f /local/dir\na\n".into(),
             projects: String::new(),
-            deny_constraints: String::new(),
+            constraints: String::new(),
+            env: vec![],
         };
         assert!(p.point_at_files(&mut child));
         assert_eq!(
@@ -303,9 +340,12 @@ mod tests {
                 find
             ]
         );
-        assert_eq!(child.reqfile, "# written by pip-guard\n-f /local/dir\na\n");
+        assert_eq!(
+            child.requirements,
+            "# written by pip-guard\n-f /local/dir\na\n"
+        );
         // With local projects (a second pip run that builds them), nothing changes.
-        let mut with_projects = Child {
+        let mut with_projects = PipInput {
             projects: "-e ./proj\n".into(),
             ..child.clone()
         };
