@@ -203,8 +203,7 @@ fn names_no_source(inv: &Invocation) -> bool {
 }
 
 fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
-    use clap::ValueEnum;
-    IndexChoice::from_str(v, false).map_err(|_| {
+    v.parse::<IndexChoice>().map_err(|_| {
         InputError::new(format!(
             "invalid value {v:?} for --guard-index (expected auto, nix, channel or embedded)"
         ))

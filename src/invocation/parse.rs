@@ -37,9 +37,6 @@ pub struct OwnFlags {
     pub check_wheels: bool,
 }
 
-/// The values of pip-guard's `--index` in audit mode.
-const INDEX_CHOICES: &[&str] = &["auto", "nix", "channel", "embedded"];
-
 /// Own flags: (spelling, takes value, mode).
 const OWN: &[(&str, bool, Mode)] = &[
     ("format", true, Mode::Audit),
@@ -232,7 +229,7 @@ fn long_option(
         } else {
             args.get(i + 1).cloned()
         };
-        if let Some(v) = next.filter(|v| INDEX_CHOICES.contains(&v.as_str())) {
+        if let Some(v) = next.filter(|v| v.parse::<crate::index::load::IndexChoice>().is_ok()) {
             out.own.index = Some(v);
             return Ok(Step::Next(if inline.is_none() { 2 } else { 1 }));
         }

@@ -262,7 +262,7 @@ pub fn parse(
     }
     if let Some(ix) = raw.index {
         if let Some(s) = ix.source {
-            out.index.source = Some(IndexSource::parse(s.get_ref()).ok_or_else(|| {
+            out.index.source = Some(s.get_ref().parse::<IndexSource>().map_err(|_| {
                 err(
                     Some(s.span()),
                     format!(
