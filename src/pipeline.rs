@@ -98,20 +98,48 @@ pub fn run_with_policy(
         .package_set
         .clone()
         .unwrap_or_else(|| target.package_set());
+    // Names for the index; `name[extra,…]` asks a nix source about extras.
     let names: Vec<String> = set
         .requirements
         .iter()
-        .filter_map(|r| r.normalized.clone())
+        .filter_map(|r| {
+            let n = r.normalized.clone()?;
+            Some(if r.extras.is_empty() {
+                n
+            } else {
+                format!("{n}[{}]", r.extras.join(","))
+            })
+        })
         .collect();
     let index = load_index(settings.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
-    let plan = Plan::build(&set, &target, &index, &alternatives, &policy);
+    let ctx = context(inv, &set);
+    let plan = Plan::build_in(&set, &target, &index, &alternatives, &policy, &ctx);
     Ok(Outcome {
         set,
         target,
         policy,
         plan,
     })
+}
+
+/// What the invocation and the files say beyond the requirements: a
+/// PyTorch-style CUDA index among `--index-url`/`--extra-index-url`.
+pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Context {
+    let urls = inv
+        .values("index-url")
+        .chain(inv.values("extra-index-url"))
+        .map(String::from)
+        .chain(
+            set.file_options
+                .iter()
+                .filter(|o| o.name == "--index-url" || o.name == "--extra-index-url")
+                .filter_map(|o| o.value.clone()),
+        );
+    let cuda_index = urls
+        .filter_map(|u| crate::cuda::index_tag(&u).map(|t| (t, u)))
+        .next();
+    crate::resolve::Context { cuda_index }
 }
 
 /// Load the index for `names` from the flag's source, else the policy's,
@@ -127,5 +155,6 @@ pub fn load_index(
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();
+    opts.max_age_days = Some(policy.index.max_age_days);
     crate::index::load::load_with(&opts, package_set, names)
 }

@@ -138,7 +138,7 @@ fn age(then: i64, now: i64) -> String {
 /// `out`; on `err`, a warning when the channel cache is older than 30 days.
 pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> eyre::Result<Exit> {
     let set = if args.package_set.is_empty() {
-        "python312Packages"
+        crate::target::DEFAULT_SET
     } else {
         &args.package_set
     };
@@ -230,6 +230,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
             choice: args.index,
             nix: nix_opts,
             cache_dir: dir.clone(),
+            max_age_days: None,
         },
         set,
         &[],

@@ -126,6 +126,9 @@ fn toplevel_wanted() -> HashSet<String> {
     for alt in crate::alternatives::Alternatives::embedded().entries {
         keep.insert(alt.attr);
     }
+    // Its version names the set `python3Packages` is (listings do not
+    // recurse into that alias).
+    keep.insert("python3".to_string());
     keep
 }
 
@@ -461,17 +464,32 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
     };
     // Every section, not only the one used: a damaged file is never used.
     c.verify()?;
-    if c.section(package_set).is_none() {
+    let toplevel_rows = c.rows(TOPLEVEL)?.unwrap_or_default();
+    // `python3Packages` is the versioned set of the listing's `python3`.
+    let default_set = toplevel_rows
+        .iter()
+        .find(|(a, _, _)| *a == "python3")
+        .and_then(|(_, _, v)| {
+            let mut it = v.split('.');
+            Some(format!("python{}{}Packages", it.next()?, it.next()?))
+        });
+    let section = if package_set == "python3Packages" {
+        match &default_set {
+            Some(s) => s.clone(),
+            None => return Ok(None),
+        }
+    } else {
+        package_set.to_string()
+    };
+    if c.section(&section).is_none() {
         return Ok(None);
     }
-    let toplevel = c
-        .rows(TOPLEVEL)?
-        .unwrap_or_default()
+    let toplevel = toplevel_rows
         .into_iter()
         .map(|(a, _, _)| Cow::Owned(a.to_string()))
         .collect();
     let h = c.header.clone();
-    let Some((text, rows)) = c.into_text_rows(package_set)? else {
+    let Some((text, rows)) = c.into_text_rows(&section)? else {
         return Ok(None);
     };
     let date = if h.date.is_empty() {
@@ -488,6 +506,9 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
         },
         date,
         packages: rows.len(),
+        nixpkgs_from: None,
+        default_set,
+        stale: None,
     };
     let mut index = Index::from_text(
         Some(meta),

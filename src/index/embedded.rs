@@ -26,6 +26,8 @@ pub mod data {
     pub const TABLE: &str = include_str!("../../data/pypi-to-nixpkgs.tsv");
     /// Hand-kept `pypi_name<TAB>top-level attr<TAB>evidence`, sorted.
     pub const APPS: &str = include_str!("../../data/pypi-to-nixpkgs-apps.tsv");
+    /// Top-level application attrs the snapshot itself shows, one a line.
+    pub const TOPLEVEL_APPS: &str = include_str!("../../data/nixpkgs-toplevel-apps.txt");
 }
 
 /// Data lines: everything but blank lines and `#` comments.
@@ -99,7 +101,12 @@ impl Index {
             nixpkgs: commit().to_string(),
             date: date().to_string(),
             packages: index.len(),
+            nixpkgs_from: None,
+            default_set: snapshot_fact("python3_set").map(str::to_string),
+            stale: None,
         });
+        // Only the applications this snapshot shows at the top level.
+        index.set_toplevel(data_lines(data::TOPLEVEL_APPS).map(Cow::Borrowed).collect());
         index
     }
 }

@@ -51,11 +51,54 @@ pub struct LoadOptions {
     pub nix: nix::NixOptions,
     /// The index cache directory (default: [`fsutil::index_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// A channel listing older than this many days is stale (the text
+    /// report says so once); `None`: never.
+    pub max_age_days: Option<u32>,
+}
+
+/// What fixes a stale index, for the report.
+const MAKE_NIXPKGS_VISIBLE: &str = "or make your nixpkgs visible to pip-guard: \
+     NIX_PATH=nixpkgs=/path/to/nixpkgs, a flake.lock with a nixpkgs input in this project, \
+     or a nixpkgs entry in ~/.config/nix/registry.json";
+
+/// Mark `index` stale when `auto` ended on the embedded snapshot, or on a
+/// channel listing older than `max_age_days`.
+fn mark_stale(mut index: Index, max_age_days: Option<u32>) -> Index {
+    let Some(meta) = index.meta.as_mut() else {
+        return index;
+    };
+    match meta.source {
+        super::Source::Embedded => {
+            meta.stale = Some(format!(
+                "the index is the snapshot built into pip-guard (nixpkgs of about {}): \
+                 newer packages and versions are unknown to it. Run `pip-guard index update` \
+                 for a current channel listing, {MAKE_NIXPKGS_VISIBLE}",
+                meta.date
+            ));
+        }
+        super::Source::Channel => {
+            let then = super::time::parse_date(&meta.date);
+            let age = then.map(|t| super::time::age_days(t, super::time::now_unix()));
+            if let (Some(age), Some(max)) = (age, max_age_days) {
+                if age > i64::from(max) {
+                    meta.stale = Some(format!(
+                        "the channel listing is {age} days old (older than max_age_days = {max}): \
+                         run `pip-guard index update`, {MAKE_NIXPKGS_VISIBLE}"
+                    ));
+                }
+            }
+        }
+        super::Source::Nix => {}
+    }
+    index
 }
 
 /// Candidate attrs to ask a source about for PEP 503 names: each name,
 /// the attr it normalizes from in the snapshot (`plastex` → `plasTeX`),
-/// and its alias and table targets. Sorted, unique.
+/// and its alias and table targets; `@pkgs/APP` for its top-level
+/// application, if any; `@extra/ATTR/EXTRA` for each extra of a name
+/// written `name[extra,…]`; and `@python3` (the default interpreter).
+/// Sorted, unique.
 pub fn candidates(normalized_names: &[String]) -> Vec<String> {
     let m = embedded::mappings();
     candidates_with(&m, normalized_names)
@@ -63,12 +106,29 @@ pub fn candidates(normalized_names: &[String]) -> Vec<String> {
 
 fn candidates_with(m: &Mappings, names: &[String]) -> Vec<String> {
     let snapshot = Index::embedded("python3Packages");
-    let mut out = Vec::with_capacity(names.len() * 2);
-    for n in names {
-        out.extend(m.candidates(n));
+    let mut out = Vec::with_capacity(names.len() * 2 + 1);
+    out.push("@python3".to_string());
+    for written in names {
+        let (n, extras) = match written.split_once('[') {
+            Some((n, rest)) => (n, rest.trim_end_matches(']')),
+            None => (written.as_str(), ""),
+        };
+        let mut attrs = m.candidates(n);
         if let super::Lookup::Found { package, .. } = snapshot.lookup(n) {
-            out.push(package.attr);
+            attrs.push(package.attr);
         }
+        if let Some(app) = m.app(n) {
+            out.push(format!("@pkgs/{app}"));
+        }
+        for e in extras.split(',').filter(|e| !e.is_empty()) {
+            for a in &attrs {
+                out.push(format!("@extra/{a}/{e}"));
+            }
+            for (own, _) in super::extras_as_attrs(n, e) {
+                out.push(own.to_string());
+            }
+        }
+        out.extend(attrs);
     }
     out.sort();
     out.dedup();
@@ -139,11 +199,11 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
                 }
             }
             match try_channel() {
-                Ok(Some(ix)) => return Ok(ix),
+                Ok(Some(ix)) => return Ok(mark_stale(ix, opts.max_age_days)),
                 Ok(None) => {}
                 Err(e) => say_once(&format!("{e}; using the embedded snapshot")),
             }
-            Ok(Index::embedded(package_set))
+            Ok(mark_stale(Index::embedded(package_set), opts.max_age_days))
         }
     }
 }

@@ -52,7 +52,10 @@ pub fn tier_heading(t: Tier, set: &str) -> String {
         Tier::Native => "2. Native alternatives".into(),
         Tier::DevShell => "3. Dev shell".into(),
         Tier::Pip => "4. pip --user --break-system-packages (last resort)".into(),
-        Tier::Skipped => "Skipped (marker false for the target)".into(),
+        Tier::Skipped => {
+            "Skipped (nothing to install: marker false, or part of Python's standard library)"
+                .into()
+        }
     }
 }
 
@@ -137,6 +140,9 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         short_nixpkgs(&ix.nixpkgs),
         ix.date
     );
+    for note in &plan.notes {
+        let _ = writeln!(out, "{} {}", style.bold("note:"), redact(note));
+    }
     for tier in [
         Tier::Nixpkgs,
         Tier::Native,
