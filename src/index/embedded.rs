@@ -150,8 +150,8 @@ mod tests {
             Some(("torch", MatchedBy::Alias))
         );
         assert_eq!(
-            ix.lookup("opencv-python").found(),
-            Some(("opencv4", MatchedBy::Table))
+            ix.lookup("pygobject").found(),
+            Some(("pygobject3", MatchedBy::Table))
         );
     }
 }
