@@ -210,6 +210,7 @@ fn update_caches_the_python_sets_and_loads_fast() {
         &LoadOptions {
             choice: IndexChoice::Channel,
             cache_dir: Some(dir.path().to_path_buf()),
+            max_age_days: None,
             ..LoadOptions::default()
         },
         "python313Packages",
@@ -388,6 +389,7 @@ fn corrupt_cache_is_detected_ignored_and_replaced() {
             &LoadOptions {
                 choice,
                 cache_dir: Some(dir.path().to_path_buf()),
+                max_age_days: None,
                 // No nix here: auto goes straight to the channel cache.
                 nix: pip_guard::index::nix::NixOptions {
                     program: "/nonexistent/nix-instantiate".into(),

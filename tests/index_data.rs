@@ -128,15 +128,7 @@ fn every_table_entry_resolves_through_the_table_or_an_earlier_rule() {
 
 fn shared_data() -> Option<std::path::PathBuf> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut candidates = Vec::new();
-    if let Some(p) = std::env::var_os("PIP_GUARD_SHARED_DATA") {
-        candidates.push(Path::new(&p).to_path_buf());
-    }
-    candidates.push(repo.join("../shared/data"));
-    candidates.push(repo.join("../../shared/data"));
-    candidates
-        .into_iter()
-        .find(|c| c.join("nixpkgs-python-attrs.tsv").is_file())
+    Some(repo.join("data/upstream")).filter(|c| c.join("nixpkgs-python-attrs-2025.tsv").is_file())
 }
 
 #[test]
@@ -144,9 +136,9 @@ fn data_is_what_build_data_py_regenerates() {
     let ci = std::env::var("CI").as_deref() == Ok("true");
     let Some(shared) = shared_data() else {
         if ci {
-            panic!("the shared data (../shared/data) is missing: cannot check data/ against scripts/build-data.py");
+            panic!("data/upstream is missing: cannot check data/ against scripts/build-data.py");
         }
-        eprintln!("skipping: ../shared/data not found (set PIP_GUARD_SHARED_DATA)");
+        eprintln!("skipping: data/upstream not found");
         return;
     };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
