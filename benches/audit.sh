@@ -13,7 +13,8 @@ export XDG_CACHE_HOME=$work/cache
 # 1,000 requirements: the top PyPI projects with assorted specifiers and markers.
 python3 - "$work/req.txt" <<'PY'
 import sys, itertools
-names = [l.split("\t")[1].strip() for l in open("../shared/data/pypi-top2000.tsv").readlines()[1:1001]]
+rows = [l for l in open("data/upstream/pypi-top2000.tsv") if not l.startswith("#")][1:1001]
+names = [l.split("\t")[1].strip() for l in rows]
 specs = ["", ">=1.0", "==2.*", "~=3.1", "<5,>=0.1", " ; python_version >= '3.8'", "[extra] >=1 ; sys_platform == 'linux'"]
 with open(sys.argv[1], "w") as f:
     for n, s in zip(names, itertools.cycle(specs)):

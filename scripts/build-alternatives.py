@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
-"""Build data/alternatives.toml from the shared native-alternatives.tsv.
+"""Build data/alternatives.toml from the vendored native-alternatives.tsv.
 
 Usage:
     scripts/build-alternatives.py [--tsv PATH] [--out PATH] [--check]
 
 The TSV (columns pypi_names, nix_attr, commands, language, kind, note,
-evidence, python_pkg_attr) is looked up, unless --tsv is given, as
-`../shared/data/native-alternatives.tsv` relative to the repository, then
-`../../shared/data/...` (a worktree one level deeper), or in $PIP_GUARD_SHARED.
+evidence, python_pkg_attr; a leading `# source:` provenance line) is, unless
+--tsv is given, data/upstream/native-alternatives.tsv in this repository.
 
 The output is sorted by attr, each list sorted and unique (commands keep
 their order: the first one is the main program). --check compares instead
@@ -40,21 +39,11 @@ def normalize(name):
 
 
 def find_tsv():
-    candidates = []
-    if os.environ.get("PIP_GUARD_SHARED"):
-        candidates.append(os.path.join(os.environ["PIP_GUARD_SHARED"], "data"))
-    candidates += [
-        os.path.join(REPO, "..", "shared", "data"),
-        os.path.join(REPO, "..", "..", "shared", "data"),
-    ]
-    for d in candidates:
-        p = os.path.join(d, "native-alternatives.tsv")
-        if os.path.isfile(p):
-            return os.path.normpath(p)
-    sys.exit(
-        "native-alternatives.tsv not found (looked in ../shared/data, "
-        "../../shared/data and $PIP_GUARD_SHARED/data); pass --tsv PATH"
-    )
+    """The vendored upstream table: data/upstream/native-alternatives.tsv."""
+    p = os.path.join(REPO, "data", "upstream", "native-alternatives.tsv")
+    if os.path.isfile(p):
+        return p
+    sys.exit(f"{p} not found (the vendored upstream facts); pass --tsv PATH")
 
 
 def split_top_level(s):
@@ -95,10 +84,14 @@ def uniq(seq):
 def build(tsv_path):
     with open(tsv_path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    if not rows or rows[0] != HEADER:
-        sys.exit(f"{tsv_path}:1: unexpected header {rows[0] if rows else None!r}")
+    # Leading comment lines (the provenance line) are not data.
+    skip = 0
+    while skip < len(rows) and rows[skip] and rows[skip][0].startswith("#"):
+        skip += 1
+    if len(rows) <= skip or rows[skip] != HEADER:
+        sys.exit(f"{tsv_path}:{skip + 1}: unexpected header {rows[skip] if len(rows) > skip else None!r}")
     entries = {}
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in enumerate(rows[skip + 1 :], start=skip + 2):
         if not any(row):
             continue
         row = row + [""] * (len(HEADER) - len(row))

@@ -1,5 +1,5 @@
-//! `data/alternatives.toml` is generated from the shared
-//! `native-alternatives.tsv` by `scripts/build-alternatives.py`, never by hand:
+//! `data/alternatives.toml` is generated from the vendored
+//! `data/upstream/native-alternatives.tsv` by `scripts/build-alternatives.py`, never by hand:
 //! regenerating it must give the same bytes, and every row of the TSV must
 //! be in the embedded table with the same names.
 
@@ -11,35 +11,14 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared data dir: `$PIP_GUARD_SHARED/data`, `../shared/data` (CI), or
-/// `../../shared/data` (a worktree one level deeper).
-fn shared_tsv() -> Option<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(s) = std::env::var_os("PIP_GUARD_SHARED") {
-        dirs.push(PathBuf::from(s).join("data"));
-    }
-    dirs.push(repo().join("../shared/data"));
-    dirs.push(repo().join("../../shared/data"));
-    let found = dirs
-        .into_iter()
-        .map(|d| d.join("native-alternatives.tsv"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        let msg = "native-alternatives.tsv is missing (../shared/data): run tests/setup.sh \
-                   in the project checkout, or set PIP_GUARD_SHARED";
-        if matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1")) {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED: {msg}");
-    }
-    found
+/// The vendored upstream table the generated file comes from.
+fn upstream_tsv() -> PathBuf {
+    repo().join("data/upstream/native-alternatives.tsv")
 }
 
 #[test]
 fn regenerating_gives_the_same_file() {
-    let Some(tsv) = shared_tsv() else {
-        return;
-    };
+    let tsv = upstream_tsv();
     let out = Command::new("python3")
         .arg(repo().join("scripts/build-alternatives.py"))
         .arg("--check")
@@ -57,14 +36,18 @@ fn regenerating_gives_the_same_file() {
 
 #[test]
 fn every_tsv_row_is_embedded() {
-    let Some(tsv) = shared_tsv() else {
-        return;
-    };
+    let tsv = upstream_tsv();
     let text = std::fs::read_to_string(&tsv).expect("read tsv");
     let table = Alternatives::embedded();
     let mut rows = 0;
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
+    // The provenance line (`# source: …`) and the header are not rows.
+    let mut header_seen = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !header_seen {
+            header_seen = true;
             continue;
         }
         rows += 1;
@@ -101,9 +84,7 @@ fn every_tsv_row_is_embedded() {
 /// The check can fail: a changed table is reported as stale.
 #[test]
 fn a_stale_table_is_reported() {
-    let Some(tsv) = shared_tsv() else {
-        return;
-    };
+    let tsv = upstream_tsv();
     let dir = tempfile::tempdir().expect("tmp");
     let out_file = dir.path().join("alternatives.toml");
     std::fs::write(&out_file, "# hand-edited\n").expect("write");

@@ -1,6 +1,8 @@
 //! The embedded snapshot's tables are well-formed and current: sorted,
 //! unique, every alias and table target an existing attr, and exactly what
-//! `scripts/build-data.py` regenerates from the shared facts.
+//! `scripts/build-data.py` regenerates from the vendored facts (data/upstream).
+
+mod common;
 
 use pip_guard::index::embedded::data;
 use pip_guard::index::{Index, Lookup};
@@ -126,35 +128,17 @@ fn every_table_entry_resolves_through_the_table_or_an_earlier_rule() {
     }
 }
 
-fn shared_data() -> Option<std::path::PathBuf> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    Some(repo.join("data/upstream")).filter(|c| c.join("nixpkgs-python-attrs-2025.tsv").is_file())
-}
-
 #[test]
 fn data_is_what_build_data_py_regenerates() {
-    let ci = std::env::var("CI").as_deref() == Ok("true");
-    let Some(shared) = shared_data() else {
-        if ci {
-            panic!("data/upstream is missing: cannot check data/ against scripts/build-data.py");
-        }
-        eprintln!("skipping: data/upstream not found");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(python) = common::require("python3") else {
         return;
     };
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = match Command::new("python3")
+    let out = Command::new(python)
         .arg(repo.join("scripts/build-data.py"))
         .arg("--check")
-        .arg(&shared)
         .output()
-    {
-        Ok(o) => o,
-        Err(e) if !ci => {
-            eprintln!("skipping: cannot run python3 ({e}); tests/setup.sh installs it");
-            return;
-        }
-        Err(e) => panic!("cannot run python3 ({e}): tests/setup.sh installs it"),
-    };
+        .expect("run python3 scripts/build-data.py");
     assert!(
         out.status.success(),
         "data/ is not what the build script makes; regenerate with `python3 scripts/build-data.py` and commit:\n{}",

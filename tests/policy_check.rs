@@ -1,6 +1,7 @@
 //! `pip-guard policy check [FILE]`: a good file exits 0 with a summary; a
 //! bad one exits 2 naming `file:line:col`.
 
+mod common;
 mod policy_support;
 
 use policy_support::{child_main, Sandbox};

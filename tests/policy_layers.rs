@@ -1,6 +1,7 @@
 //! Each policy layer and each precedence rule, in a fresh process with
 //! HOME and XDG dirs in a temp dir (see `policy_support`).
 
+mod common;
 mod policy_support;
 
 use policy_support::{child_main, Sandbox};

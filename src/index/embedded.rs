@@ -1,7 +1,7 @@
 //! The nixpkgs snapshot embedded in the binary: always there, offline.
 //!
 //! The files under `data/` are built by `scripts/build-data.py` from the
-//! shared facts and embedded with `include_str!`. They are sorted, so
+//! vendored upstream facts (data/upstream) and embedded with `include_str!`. They are sorted, so
 //! building the index is one pass over each file that borrows every string
 //! from the binary: no copying, no hashing (see `docs/index.md`).
 

@@ -41,20 +41,52 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_pip-guard"))
 }
 
-/// Whether tests run under CI (`CI=true`), where a missing prerequisite is a failure.
-pub fn in_ci() -> bool {
+/// Whether a missing prerequisite is a failure: under CI (`CI=true`) and
+/// under `tests/run` (which exports `PIP_GUARD_TESTS_STRICT=1` after
+/// installing every prerequisite).
+pub fn strict() -> bool {
     matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
+        || std::env::var("PIP_GUARD_TESTS_STRICT").as_deref() == Ok("1")
 }
 
-/// A prerequisite is missing: fail under CI (naming `tests/setup.sh`), else
-/// print why the test is skipped and return `None`.
+/// Kept for the tests that ask whether they run under CI.
+pub fn in_ci() -> bool {
+    strict()
+}
+
+/// The file in which this `cargo test` run records its skipped tests: one
+/// per parent process (cargo or nextest), read by `tests/zz_skipped.rs`,
+/// which runs last and prints the count.
+pub fn skip_log() -> PathBuf {
+    // SAFETY: getppid has no preconditions and cannot fail.
+    let ppid = unsafe { libc::getppid() };
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("skipped-{ppid}.log"))
+}
+
+/// A prerequisite is missing: fail under [`strict`] (naming `tests/setup.sh`),
+/// else record the skip and return `None`. The skip is visible however the
+/// tests run: one line written straight to stderr (libtest does not capture
+/// it), and one line in [`skip_log`], which `tests/zz_skipped.rs` counts.
+/// Every skip in the suite goes through here.
 pub fn missing<T>(what: &str) -> Option<T> {
     let msg =
         format!("{what} is missing: run tests/setup.sh (it installs every test prerequisite)");
-    if in_ci() {
+    if strict() {
         panic!("{msg}");
     }
-    eprintln!("SKIPPED: {msg}");
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string();
+    let line = format!("SKIPPED {test}: {msg}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skip_log())
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
     None
 }
 
