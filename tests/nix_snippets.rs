@@ -130,7 +130,51 @@ fn plans() -> Vec<Plan> {
             "3.13",
         ),
         plan(&many_refs, &many_refs, &[], "3.12"),
+        extras_and_cuda(),
     ]
+}
+
+/// Extras (as optional-dependencies, and as attrs of their own) and a CUDA
+/// build asked by a local version label.
+fn extras_and_cuda() -> Plan {
+    plan(
+        &[
+            "requests[socks]",
+            "uvicorn[standard]",
+            "psycopg[c,pool]",
+            "torch==2.7.0+cu128",
+            "nvidia-cudnn-cu12",
+            "if[in]",
+        ],
+        &["requests", "uvicorn", "psycopg", "psycopg-c", "psycopg-pool", "torch", "torchWithCuda", "if"],
+        &[],
+        "3.13",
+    )
+}
+
+#[test]
+fn extras_and_cuda_advice_reach_the_flake() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let s = Suggestion::from_plan(&extras_and_cuda());
+    let flake = s.flake();
+    for want in [
+        "(ps.requests.optional-dependencies.socks or [ ])",
+        "(ps.uvicorn.optional-dependencies.standard or [ ])",
+        "(ps.\"if\".optional-dependencies.\"in\" or [ ])",
+        "psycopg-c",
+        "psycopg-pool",
+        "pkgs.cudaPackages.cudnn",
+        "config = { allowUnfree = true; cudaSupport = true; };",
+        "torchWithCuda",
+        "github:NixOS/nixpkgs/nixos-25.11",
+    ] {
+        assert!(flake.contains(want), "{want} missing from:\n{flake}");
+    }
+    // psycopg's extras are attrs of their own, not optional-dependencies.
+    assert!(!flake.contains("psycopg.optional-dependencies"), "{flake}");
+    parse(&nix, &flake, "flake with extras and CUDA");
 }
 
 #[test]
@@ -164,6 +208,11 @@ fn dotted_paths_parse() {
         tops: vec!["haskellPackages.pandoc".into()],
         alternatives: vec!["whisper-cpp".into(), "a-b.c${d}".into()],
         pip: vec!["x @ https://****@host/x.whl # not a comment".into()],
+        extras: vec![
+            nixsnip::extra_deps("bootstrap.flit-core", "a${b}"),
+            nixsnip::extra_deps("if", "or"),
+        ],
+        cuda: vec!["x asks for a CUDA build (+cu128): */ ${y} # z".into()],
     };
     for snip in nixsnip::snippets(&s, 80) {
         parse(&nix, &snip.as_file(), "dotted-path snippet");
