@@ -284,7 +284,12 @@ pub fn user_site_shadows_nix(f: &Facts, nix_attr: &dyn Fn(&str) -> Option<String
     let Some(p) = &f.python else {
         return ok(ID, "no interpreter: no user site to check".into());
     };
-    let set = format!("python{}Packages", p.version.replace('.', ""));
+    // A Nix-store Python imports its own set; any other gets nixpkgs' default.
+    let set = if p.real.starts_with("/nix/store") {
+        format!("python{}Packages", p.version.replace('.', ""))
+    } else {
+        crate::target::DEFAULT_SET.to_string()
+    };
     let mut shadowing: Vec<String> = f
         .user_site_dists
         .iter()

@@ -56,7 +56,7 @@ fn status_reports_the_channel_and_warns_when_old() {
     assert!(out.contains("9,000 in python312Packages"), "{out}");
     assert!(out.contains("40 days ago"), "{out}");
     assert!(
-        out.contains("embedded: nixpkgs 0000a5db7fe4407131daf88e1485ad5476ab8bba"),
+        out.contains("embedded: nixpkgs 5e3666d1e47b01abe7ec65a20e421dc6c871f82d"),
         "{out}"
     );
     assert!(
