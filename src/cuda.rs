@@ -99,6 +99,15 @@ pub fn wheel_note(normalized: &str) -> Option<CudaNote> {
     })
 }
 
+/// The CUDA variants of an attr worth asking a source about.
+pub fn variants(attr: &str) -> &'static [&'static str] {
+    match attr {
+        "torch" => &["torchWithCuda"],
+        "tensorflow" | "tensorflow-gpu" => &["tensorflowWithCuda"],
+        _ => &[],
+    }
+}
+
 /// The nixpkgs way to a CUDA build of `normalized` in `package_set`
 /// (`has` says whether the set has an attr): the attr to use and how.
 pub fn build_advice(normalized: &str, package_set: &str, has: &dyn Fn(&str) -> bool) -> (Option<String>, String) {

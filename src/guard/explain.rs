@@ -93,6 +93,13 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     let spec = &e.req.specifier;
     let mut opts: Vec<(String, Option<&str>)> = Vec::new();
     match res.tier {
+        Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => opts.push((
+            format!(
+                "nothing to install: {}",
+                res.reasons.last().map(String::as_str).unwrap_or("part of Python's standard library")
+            ),
+            None,
+        )),
         Tier::Skipped => opts.push((
             format!(
                 "skipped: its marker is false for Python {} on {} (pip would skip it too)",
@@ -407,6 +414,9 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
         out.push_str(&requirement(e, plan, style, t.quiet));
     }
     let nix = nix_section(plan, t.quiet, t.nixify_hint.as_deref());
+    if !t.quiet {
+        out.push_str(&notes(plan));
+    }
     if !nix.is_empty() {
         out.push('\n');
         out.push_str(&nix);
@@ -416,6 +426,17 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
     if let (Some(msg), false) = (t.pep668, t.quiet) {
         out.push('\n');
         out.push_str(&pep668(&t.python, msg));
+    }
+    out
+}
+
+/// The plan's notes (a set that is not the default one, a stale index),
+/// each wrapped and said once.
+fn notes(plan: &Plan) -> String {
+    let mut out = String::new();
+    for n in &plan.notes {
+        out.push('\n');
+        push_wrapped(&mut out, &redact(n), "Note: ", "  ");
     }
     out
 }
@@ -431,6 +452,7 @@ pub fn one(plan: &Plan, style: &Style) -> String {
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
         out.push_str(&requirement(e, plan, style, false));
     }
+    out.push_str(&notes(plan));
     let nix = nix_section(plan, false, None);
     if !nix.is_empty() {
         out.push('\n');

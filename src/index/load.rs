@@ -117,6 +117,7 @@ fn candidates_with(m: &Mappings, names: &[String]) -> Vec<String> {
         if let super::Lookup::Found { package, .. } = snapshot.lookup(n) {
             attrs.push(package.attr);
         }
+        out.extend(crate::cuda::variants(n).iter().map(|v| v.to_string()));
         if let Some(app) = m.app(n) {
             out.push(format!("@pkgs/{app}"));
         }
