@@ -47,7 +47,7 @@ pub fn index_tag(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let mut segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let last = segs.pop()?.to_ascii_lowercase();
-    let under_whl = segs.iter().any(|s| *s == "whl");
+    let under_whl = segs.contains(&"whl");
     (under_whl && is_cuda_tag(&last)).then_some(last)
 }
 
@@ -62,7 +62,11 @@ pub fn nvidia_wheel(normalized: &str) -> Option<(Option<&'static str>, u32)> {
     let attr = WHEELS
         .lines()
         .filter(|l| !l.starts_with('#'))
-        .find_map(|l| l.split_once('\t').filter(|(k, _)| *k == stem).map(|(_, v)| v));
+        .find_map(|l| {
+            l.split_once('\t')
+                .filter(|(k, _)| *k == stem)
+                .map(|(_, v)| v)
+        });
     Some((attr, major))
 }
 
@@ -110,7 +114,11 @@ pub fn variants(attr: &str) -> &'static [&'static str] {
 
 /// The nixpkgs way to a CUDA build of `normalized` in `package_set`
 /// (`has` says whether the set has an attr): the attr to use and how.
-pub fn build_advice(normalized: &str, package_set: &str, has: &dyn Fn(&str) -> bool) -> (Option<String>, String) {
+pub fn build_advice(
+    normalized: &str,
+    package_set: &str,
+    has: &dyn Fn(&str) -> bool,
+) -> (Option<String>, String) {
     let with = |attr: &str| has(attr).then(|| format!("{package_set}.{attr}"));
     match normalized {
         "torch" => (
@@ -167,7 +175,10 @@ mod tests {
             nvidia_wheel("nvidia-cuda-runtime-cu12"),
             Some((Some("cuda_cudart"), 12))
         );
-        assert_eq!(nvidia_wheel("nvidia-cublas-cu11"), Some((Some("libcublas"), 11)));
+        assert_eq!(
+            nvidia_wheel("nvidia-cublas-cu11"),
+            Some((Some("libcublas"), 11))
+        );
         assert_eq!(nvidia_wheel("cupy-cuda12x"), None);
         let n = wheel_note("nvidia-cublas-cu11").expect("a note");
         assert_eq!(n.nixpkgs, None);

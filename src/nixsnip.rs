@@ -312,7 +312,10 @@ impl Suggestion {
             if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
                 let what = title_of(e);
                 let line = match &c.nixpkgs {
-                    Some(a) => format!("{what} asks for a CUDA build ({}): nixpkgs' way is {a}", c.asked_by),
+                    Some(a) => format!(
+                        "{what} asks for a CUDA build ({}): nixpkgs' way is {a}",
+                        c.asked_by
+                    ),
                     None => format!("{what} asks for a CUDA build ({}): {}", c.asked_by, c.note),
                 };
                 s.cuda.push(one_line(&redact(&line)));
@@ -437,7 +440,9 @@ impl Suggestion {
         f.push_str("  description = \"Python dev shell (written by pip-guard nixify)\";\n\n");
         // A release branch whose binary cache builds the default python3
         // set (docs/guard.md, "Which nixpkgs nixify pins").
-        f.push_str(&format!("  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/{NIXIFY_CHANNEL}\";\n\n"));
+        f.push_str(&format!(
+            "  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/{NIXIFY_CHANNEL}\";\n\n"
+        ));
         f.push_str("  outputs = { self, nixpkgs }:\n");
         f.push_str("    let\n");
         f.push_str(
@@ -452,12 +457,12 @@ impl Suggestion {
             for c in &self.cuda {
                 f.push_str(&format!("      # CUDA: {c}.\n"));
             }
-            f.push_str("      # config.cudaSupport = true builds torch and friends against cudaPackages\n");
+            f.push_str(
+                "      # config.cudaSupport = true builds torch and friends against cudaPackages\n",
+            );
             f.push_str("      # (unfree: allowUnfree). cache.nixos.org does not build CUDA packages: expect\n");
             f.push_str("      # a long local build unless a CUDA binary cache is configured.\n");
-            f.push_str(
-                "        nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {\n",
-            );
+            f.push_str("        nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {\n");
             f.push_str("          inherit system;\n");
             f.push_str("          config = { allowUnfree = true; cudaSupport = true; };\n");
             f.push_str("        }));\n");

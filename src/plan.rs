@@ -110,7 +110,14 @@ impl Plan {
         alternatives: &Alternatives,
         policy: &Policy,
     ) -> Plan {
-        Self::build_in(set, target, index, alternatives, policy, &Context::default())
+        Self::build_in(
+            set,
+            target,
+            index,
+            alternatives,
+            policy,
+            &Context::default(),
+        )
     }
 
     /// [`Plan::build`] with what else the invocation says (a CUDA index).

@@ -147,7 +147,11 @@ pub fn resolve_in(
         true
     });
     let python_version = env.python_version().to_string();
-    let python_xy: String = python_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let python_xy: String = python_version
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
     let stdlib = match (req.kind, req.normalized.as_deref()) {
         (Kind::Named, Some(n)) => crate::stdlib::builtin(n, &python_xy, env.implementation_name()),
         _ => None,
@@ -310,7 +314,10 @@ pub fn resolve_in(
     if applies {
         if let Some(c) = &cuda {
             match &c.nixpkgs {
-                Some(a) => reasons.push(format!("CUDA build asked ({}): {a} — {}", c.asked_by, c.note)),
+                Some(a) => reasons.push(format!(
+                    "CUDA build asked ({}): {a} — {}",
+                    c.asked_by, c.note
+                )),
                 None => reasons.push(format!("CUDA build asked ({}): {}", c.asked_by, c.note)),
             }
         }
@@ -350,7 +357,8 @@ fn cuda_note(req: &Requirement, index: &Index, ctx: &Context) -> Option<crate::c
         Lookup::Found { package, .. } => package.attr,
         _ => name.to_string(),
     };
-    let (nixpkgs, how) = crate::cuda::build_advice(&attr, &index.package_set, &|a| index.contains(a));
+    let (nixpkgs, how) =
+        crate::cuda::build_advice(&attr, &index.package_set, &|a| index.contains(a));
     Some(crate::cuda::CudaNote {
         asked_by,
         nixpkgs,
@@ -359,7 +367,12 @@ fn cuda_note(req: &Requirement, index: &Index, ctx: &Context) -> Option<crate::c
 }
 
 /// The extras of `req` against `attr` of the index.
-fn extras_of(req: &Requirement, index: &Index, attr: &str, reasons: &mut Vec<String>) -> Option<Extras> {
+fn extras_of(
+    req: &Requirement,
+    index: &Index,
+    attr: &str,
+    reasons: &mut Vec<String>,
+) -> Option<Extras> {
     if req.extras.is_empty() {
         return None;
     }
@@ -386,7 +399,11 @@ fn extras_of(req: &Requirement, index: &Index, attr: &str, reasons: &mut Vec<Str
     if !x.missing.is_empty() {
         reasons.push(format!(
             "nixpkgs' {set}.{attr} has no optional-dependencies for {}: those extras are left out",
-            x.missing.iter().map(|e| format!("[{e}]")).collect::<Vec<_>>().join(", ")
+            x.missing
+                .iter()
+                .map(|e| format!("[{e}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !x.unknown.is_empty() {
@@ -464,7 +481,9 @@ pub fn compare(
         };
         all &= spec.contains(v);
     }
-    let local = clauses.iter().find_map(|c| c.split_once('+').map(|(_, l)| l));
+    let local = clauses
+        .iter()
+        .find_map(|c| c.split_once('+').map(|(_, l)| l));
     let compared = match local {
         Some(l) if !version.contains('+') => format!(
             "{compared} (the local label +{l} must match exactly, as pip compares it; nixpkgs has none)"

@@ -409,8 +409,7 @@ impl Target {
         if exe.as_os_str().is_empty() {
             return false;
         }
-        exe.starts_with(&store)
-            || std::fs::canonicalize(exe).is_ok_and(|p| p.starts_with(&store))
+        exe.starts_with(&store) || std::fs::canonicalize(exe).is_ok_and(|p| p.starts_with(&store))
     }
 }
 

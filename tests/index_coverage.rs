@@ -77,7 +77,11 @@ fn report() -> (usize, String) {
         .collect();
     let cuda_mapped = cuda
         .iter()
-        .filter(|n| pip_guard::cuda::wheel_note(n).and_then(|c| c.nixpkgs).is_some())
+        .filter(|n| {
+            pip_guard::cuda::wheel_note(n)
+                .and_then(|c| c.nixpkgs)
+                .is_some()
+        })
         .count();
     let _ = writeln!(
         s,

@@ -41,7 +41,10 @@ fn add_fixture(env: &TestEnv) -> Option<(PathBuf, String)> {
         .output()
         .expect("nix-hash");
     assert!(out.status.success(), "nix-hash: {out:?}");
-    Some((path, String::from_utf8_lossy(&out.stdout).trim().to_string()))
+    Some((
+        path,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    ))
 }
 
 fn sri(hex: &str) -> String {
@@ -78,7 +81,9 @@ fn audit(env: &TestEnv, cwd: &Path, vars: &[(&str, &str)], reqs: &[&str]) -> (Va
     let mut args = vec!["audit", "--format", "json", "--index", "nix"];
     args.extend_from_slice(reqs);
     let mut c = env.pip_guard(&args);
-    c.current_dir(cwd).env("NIX_PATH", "").env("NIX_CONF_DIR", env.root().join("etc-nix"));
+    c.current_dir(cwd)
+        .env("NIX_PATH", "")
+        .env("NIX_CONF_DIR", env.root().join("etc-nix"));
     for (k, v) in vars {
         c.env(k, v);
     }
@@ -144,11 +149,17 @@ fn a_projects_flake_lock_pins_the_nixpkgs_used() {
     let u = req(&v, "uvicorn");
     assert_eq!(u["nix"]["extras"]["known"], serde_json::json!(["standard"]));
     let t = req(&v, "typing");
-    assert_eq!((&t["tier"], &t["skip_reason"]), (&Value::from("skipped"), &Value::from("stdlib")));
+    assert_eq!(
+        (&t["tier"], &t["skip_reason"]),
+        (&Value::from("skipped"), &Value::from("stdlib"))
+    );
 
     // A lock whose source is not in the store is not used: with nothing
     // else to go by, nix is not usable (exit 4, environment).
-    env.write("flake.lock", lock_json(&format!("sha256-{}", "A".repeat(43) + "=")));
+    env.write(
+        "flake.lock",
+        lock_json(&format!("sha256-{}", "A".repeat(43) + "=")),
+    );
     let (_, run) = audit(&env, &sub, &[], &["requests"]);
     assert_eq!(run.code, Some(4), "{}", run.report());
 }
@@ -171,7 +182,12 @@ fn flake_registries_resolve_nix_path_flake_nixpkgs() {
     std::fs::create_dir_all(env.config_dir().join("nix")).expect("mkdir");
     std::fs::write(env.config_dir().join("nix/registry.json"), user.to_string()).expect("write");
     let cwd = env.cwd.clone();
-    let (v, run) = audit(&env, &cwd, &[("NIX_PATH", "nixpkgs=flake:nixpkgs")], &["requests"]);
+    let (v, run) = audit(
+        &env,
+        &cwd,
+        &[("NIX_PATH", "nixpkgs=flake:nixpkgs")],
+        &["requests"],
+    );
     if run.code != Some(0) {
         run.fail("audit failed");
     }
@@ -195,7 +211,12 @@ fn flake_registries_resolve_nix_path_flake_nixpkgs() {
     });
     std::fs::create_dir_all(env.root().join("etc-nix")).expect("mkdir");
     std::fs::write(env.root().join("etc-nix/registry.json"), system.to_string()).expect("write");
-    let (v, run) = audit(&env, &cwd, &[("NIX_PATH", "nixpkgs=flake:nixpkgs")], &["requests"]);
+    let (v, run) = audit(
+        &env,
+        &cwd,
+        &[("NIX_PATH", "nixpkgs=flake:nixpkgs")],
+        &["requests"],
+    );
     if run.code != Some(0) {
         run.fail("audit failed");
     }

@@ -146,7 +146,16 @@ fn extras_and_cuda() -> Plan {
             "nvidia-cudnn-cu12",
             "if[in]",
         ],
-        &["requests", "uvicorn", "psycopg", "psycopg-c", "psycopg-pool", "torch", "torchWithCuda", "if"],
+        &[
+            "requests",
+            "uvicorn",
+            "psycopg",
+            "psycopg-c",
+            "psycopg-pool",
+            "torch",
+            "torchWithCuda",
+            "if",
+        ],
         &[],
         "3.13",
     )

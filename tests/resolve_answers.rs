@@ -47,30 +47,70 @@ fn the_default_set_everywhere_and_a_policy_set_with_its_caveat() {
     let env = TestEnv::new();
     let v = json(&env, "embedded", &[], &["requests"]);
     assert_eq!(v["target"]["package_set"], "python3Packages");
-    assert_eq!(req(&v, "requests")["nix"]["attr"], "python3Packages.requests");
+    assert_eq!(
+        req(&v, "requests")["nix"]["attr"],
+        "python3Packages.requests"
+    );
     // A forced source is no surprise: no note.
     assert_eq!(v["notes"], serde_json::json!([]), "{v:#}");
     // nixify and explain use the same interpreter.
-    let run = env.pip_guard(["nixify", "--index", "embedded", "requests"]).run().success();
-    assert!(run.stdout.contains("pkgs.python3.withPackages"), "{}", run.stdout);
+    let run = env
+        .pip_guard(["nixify", "--index", "embedded", "requests"])
+        .run()
+        .success();
+    assert!(
+        run.stdout.contains("pkgs.python3.withPackages"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("nixos-25.11"), "{}", run.stdout);
-    let run = env.pip_guard(["explain", "--index", "embedded", "requests"]).run().success();
-    assert!(run.stdout.contains("python3.withPackages"), "{}", run.stdout);
+    let run = env
+        .pip_guard(["explain", "--index", "embedded", "requests"])
+        .run()
+        .success();
+    assert!(
+        run.stdout.contains("python3.withPackages"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("python311"), "{}", run.stdout);
 
     // A policy naming a set keeps it, and says the binary cache may lack it.
     env.write("policy.toml", "package_set = \"python312Packages\"\n");
-    let v = json(&env, "embedded", &[], &["--policy", "policy.toml", "requests"]);
+    let v = json(
+        &env,
+        "embedded",
+        &[],
+        &["--policy", "policy.toml", "requests"],
+    );
     assert_eq!(v["target"]["package_set"], "python312Packages");
-    assert_eq!(req(&v, "requests")["nix"]["attr"], "python312Packages.requests");
+    assert_eq!(
+        req(&v, "requests")["nix"]["attr"],
+        "python312Packages.requests"
+    );
     let notes = v["notes"].to_string();
-    assert!(notes.contains("not this nixpkgs' default Python set"), "{notes}");
+    assert!(
+        notes.contains("not this nixpkgs' default Python set"),
+        "{notes}"
+    );
     assert!(notes.contains("python313Packages"), "{notes}");
     assert!(notes.contains("binary cache"), "{notes}");
     let run = env
-        .pip_guard(["audit", "--index", "embedded", "--policy", "policy.toml", "requests"])
+        .pip_guard([
+            "audit",
+            "--index",
+            "embedded",
+            "--policy",
+            "policy.toml",
+            "requests",
+        ])
         .run();
-    assert_eq!(run.stdout.matches("binary cache").count(), 1, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("binary cache").count(),
+        1,
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -96,8 +136,15 @@ fn a_nix_store_python_gets_its_own_set() {
         ],
         &["requests"],
     );
-    let ver = v["target"]["python_version"].as_str().unwrap_or("").replace('.', "");
-    assert_eq!(v["target"]["package_set"], format!("python{ver}Packages"), "{v:#}");
+    let ver = v["target"]["python_version"]
+        .as_str()
+        .unwrap_or("")
+        .replace('.', "");
+    assert_eq!(
+        v["target"]["package_set"],
+        format!("python{ver}Packages"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -111,7 +158,16 @@ fn the_standard_library_is_nothing_to_install_and_never_blocked() {
         &env,
         "embedded",
         &[],
-        &["--policy", "strict.toml", "typing", "enum34", "uuid", "argparse", "asyncio", "requests"],
+        &[
+            "--policy",
+            "strict.toml",
+            "typing",
+            "enum34",
+            "uuid",
+            "argparse",
+            "asyncio",
+            "requests",
+        ],
     );
     for n in ["typing", "enum34", "uuid", "argparse", "asyncio"] {
         let r = req(&v, n);
@@ -119,18 +175,30 @@ fn the_standard_library_is_nothing_to_install_and_never_blocked() {
         assert_eq!(r["skip_reason"], "stdlib", "{n}");
         assert_eq!(r["verdict"], "allow", "{n}");
         assert!(r["nix"].is_null(), "{n}");
-        assert!(r["reasons"][0].as_str().unwrap_or("").contains("standard library"), "{n}");
+        assert!(
+            r["reasons"][0]
+                .as_str()
+                .unwrap_or("")
+                .contains("standard library"),
+            "{n}"
+        );
     }
     // A marker-skipped one says so differently.
     let v = json(&env, "embedded", &[], &["pywin32; sys_platform == 'win32'"]);
     assert_eq!(req(&v, "pywin32")["skip_reason"], "marker");
     // Never in a snippet.
     let run = env
-        .pip_guard(["nixify", "--index", "embedded", "typing", "enum34", "requests"])
+        .pip_guard([
+            "nixify", "--index", "embedded", "typing", "enum34", "requests",
+        ])
         .run()
         .success();
     assert!(run.stdout.contains("requests"), "{}", run.stdout);
-    assert!(!run.stdout.contains("typing") && !run.stdout.contains("enum34"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("typing") && !run.stdout.contains("enum34"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -143,24 +211,49 @@ fn unevaluable_specifiers_and_local_labels_as_pip_compares_them() {
         &env,
         "nix",
         &[],
-        &["requests===foobar", "numpy===2.2.6", "torch==2.7.1+cu128", "black>=25", "odd-version>=1"],
+        &[
+            "requests===foobar",
+            "numpy===2.2.6",
+            "torch==2.7.1+cu128",
+            "black>=25",
+            "odd-version>=1",
+        ],
     );
     // `===` compares text, as pip does (packaging: SpecifierSet("===foobar")
     // does not contain 2.32.3): never `true`.
     let r = req(&v, "requests");
     assert_eq!(r["nix"]["satisfies"], false, "{r:#}");
-    assert_eq!(req(&v, "numpy")["nix"]["satisfies"], true, "=== compares the text");
+    assert_eq!(
+        req(&v, "numpy")["nix"]["satisfies"],
+        true,
+        "=== compares the text"
+    );
     // A version pip cannot parse cannot be compared: null, with a reason.
     let o = req(&v, "odd-version");
     assert!(o["nix"]["satisfies"].is_null(), "{o:#}");
-    assert!(o["reasons"].to_string().contains("not a PEP 440 version"), "{o:#}");
+    assert!(
+        o["reasons"].to_string().contains("not a PEP 440 version"),
+        "{o:#}"
+    );
     let t = req(&v, "torch");
     // pip: a local label in the specifier must match; nixpkgs' 2.7.1 has none.
     assert_eq!(t["nix"]["satisfies"], false, "{t:#}");
-    assert!(t["nix"]["compared"].as_str().unwrap_or("").contains("+cu128"), "{t:#}");
+    assert!(
+        t["nix"]["compared"]
+            .as_str()
+            .unwrap_or("")
+            .contains("+cu128"),
+        "{t:#}"
+    );
     assert_eq!(t["cuda"]["asked_by"], "+cu128");
     assert_eq!(t["cuda"]["nixpkgs"], "python3Packages.torchWithCuda");
-    assert!(t["cuda"]["note"].as_str().unwrap_or("").contains("cudaSupport"), "{t:#}");
+    assert!(
+        t["cuda"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cudaSupport"),
+        "{t:#}"
+    );
     assert_eq!(req(&v, "black")["nix"]["satisfies"], true);
 }
 
@@ -173,13 +266,22 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
     );
     let v = json(&env, "embedded", &[], &["-r", "req.txt"]);
     let t = req(&v, "torch");
-    assert_eq!(t["cuda"]["asked_by"], "index https://download.pytorch.org/whl/cu128", "{t:#}");
+    assert_eq!(
+        t["cuda"]["asked_by"], "index https://download.pytorch.org/whl/cu128",
+        "{t:#}"
+    );
     let n = req(&v, "nvidia-cudnn-cu12");
     assert_eq!(n["nix"]["attr"], "cudaPackages.cudnn", "{n:#}");
     assert_eq!(n["tier"], "nixpkgs");
     let old = req(&v, "nvidia-cublas-cu11");
     assert!(old["cuda"]["nixpkgs"].is_null());
-    assert!(old["cuda"]["note"].as_str().unwrap_or("").contains("CUDA 11"), "{old:#}");
+    assert!(
+        old["cuda"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("CUDA 11"),
+        "{old:#}"
+    );
     // Without the CUDA index, nothing about CUDA.
     let v = json(&env, "embedded", &[], &["torch"]);
     assert!(req(&v, "torch").get("cuda").is_none());
@@ -188,8 +290,16 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
 #[test]
 fn renamed_projects_and_applications_the_index_knows() {
     let env = TestEnv::new();
-    let v = json(&env, "embedded", &[], &["strawberry-graphql-django", "get-mac", "ty", "black"]);
-    assert_eq!(req(&v, "strawberry-graphql-django")["nix"]["attr"], "python3Packages.strawberry-django");
+    let v = json(
+        &env,
+        "embedded",
+        &[],
+        &["strawberry-graphql-django", "get-mac", "ty", "black"],
+    );
+    assert_eq!(
+        req(&v, "strawberry-graphql-django")["nix"]["attr"],
+        "python3Packages.strawberry-django"
+    );
     assert_eq!(req(&v, "get-mac")["nix"]["attr"], "python3Packages.getmac");
     // ty: an application the embedded snapshot cannot show: not offered.
     assert!(req(&v, "ty")["nix"].is_null(), "{v:#}");
@@ -244,19 +354,43 @@ fn staleness_is_said_once_with_the_fix() {
         .pip_guard(["audit", "requests", "numpy"])
         .env("NIX_PATH", "")
         .run();
-    assert_eq!(run.stdout.matches("pip-guard index update").count(), 1, "{}", run.stdout);
-    assert!(run.stdout.contains("snapshot built into pip-guard"), "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("pip-guard index update").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("snapshot built into pip-guard"),
+        "{}",
+        run.stdout
+    );
     // A listing older than max_age_days (30 by default).
     let cache = env.cache_dir().join("pip-guard/index");
     write_channel(&cache, "2025-11-01T00:00:00Z");
-    let run = env.pip_guard(["audit", "requests"]).env("NIX_PATH", "").run();
+    let run = env
+        .pip_guard(["audit", "requests"])
+        .env("NIX_PATH", "")
+        .run();
     assert!(run.stdout.contains("index: channel"), "{}", run.stdout);
-    assert!(run.stdout.contains("days old (older than max_age_days = 30)"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("days old (older than max_age_days = 30)"),
+        "{}",
+        run.stdout
+    );
     // python3Packages is the listing's python3 set.
-    assert!(run.stdout.contains("python3Packages.requests 2.32.5"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("python3Packages.requests 2.32.5"),
+        "{}",
+        run.stdout
+    );
     // A fresh listing: no note.
     let today = pip_guard::index::time::rfc3339(now_unix());
     write_channel(&cache, &today);
-    let run = env.pip_guard(["audit", "requests"]).env("NIX_PATH", "").run();
+    let run = env
+        .pip_guard(["audit", "requests"])
+        .env("NIX_PATH", "")
+        .run();
     assert!(!run.stdout.contains("index update"), "{}", run.stdout);
 }

@@ -93,13 +93,18 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     let spec = &e.req.specifier;
     let mut opts: Vec<(String, Option<&str>)> = Vec::new();
     match res.tier {
-        Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => opts.push((
-            format!(
-                "nothing to install: {}",
-                res.reasons.last().map(String::as_str).unwrap_or("part of Python's standard library")
-            ),
-            None,
-        )),
+        Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => {
+            opts.push((
+                format!(
+                    "nothing to install: {}",
+                    res.reasons
+                        .last()
+                        .map(String::as_str)
+                        .unwrap_or("part of Python's standard library")
+                ),
+                None,
+            ))
+        }
         Tier::Skipped => opts.push((
             format!(
                 "skipped: its marker is false for Python {} on {} (pip would skip it too)",

@@ -258,10 +258,7 @@ mod tests {
             base64::engine::general_purpose::STANDARD.encode(a)
         );
         assert_eq!(parse_sha256(&sri), Some(a));
-        assert_eq!(
-            parse_sha256(&format!("sha256:{}", nix_base32(&a))),
-            Some(a)
-        );
+        assert_eq!(parse_sha256(&format!("sha256:{}", nix_base32(&a))), Some(a));
         assert_eq!(parse_sha256("md5-AAAA"), None);
     }
 }

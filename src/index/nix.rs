@@ -219,7 +219,11 @@ pub fn resolve_nixpkgs_from(
         channels.push(PathBuf::from(
             "/nix/var/nix/profiles/per-user/root/channels/nixpkgs",
         ));
-        if let Some(p) = channels.iter().filter(|p| p.exists()).find_map(|p| canon(p)) {
+        if let Some(p) = channels
+            .iter()
+            .filter(|p| p.exists())
+            .find_map(|p| canon(p))
+        {
             return Some((p, "channels"));
         }
         if let super::flake::Found::Path(p) = super::flake::resolve_registry("nixpkgs", &store) {
@@ -402,14 +406,15 @@ pub fn lookup_candidates_with(
     candidates: &[String],
 ) -> eyre::Result<NixAnswer> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let (nixpkgs, nixpkgs_from) = resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd).ok_or_else(|| {
-        env_err(match &opts.nixpkgs {
-            Some(p) => format!("nixpkgs path {} does not exist", p.display()),
-            None => "<nixpkgs> does not resolve to a local path (no nixpkgs entry in NIX_PATH \
+    let (nixpkgs, nixpkgs_from) =
+        resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd).ok_or_else(|| {
+            env_err(match &opts.nixpkgs {
+                Some(p) => format!("nixpkgs path {} does not exist", p.display()),
+                None => "<nixpkgs> does not resolve to a local path (no nixpkgs entry in NIX_PATH \
                      that is an existing absolute path, and no default channel)"
-                .to_string(),
-        })
-    })?;
+                    .to_string(),
+            })
+        })?;
     let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
     let key = cache_key(&nixpkgs, package_set);
     let cache_file = dir.as_ref().map(|d| d.join(format!("nix-{key}.idx")));
@@ -513,7 +518,11 @@ pub fn index_from_answer(answer: NixAnswer, package_set: &str) -> Index {
     for p in answer.packages {
         if let Some(top) = p.attr.strip_prefix("@pkgs/") {
             toplevel.push(std::borrow::Cow::Owned(top.to_string()));
-        } else if let Some((a, e)) = p.attr.strip_prefix("@extra/").and_then(|r| r.split_once('/')) {
+        } else if let Some((a, e)) = p
+            .attr
+            .strip_prefix("@extra/")
+            .and_then(|r| r.split_once('/'))
+        {
             extras.push((a.to_string(), e.to_string(), true));
         } else if p.attr == "@python3" {
             default_set = p

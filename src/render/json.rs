@@ -5,13 +5,13 @@
 //! most of its time building and dropping one).
 
 use crate::alternatives::Alternative;
+use crate::cuda::CudaNote;
 use crate::index::IndexMeta;
 use crate::origin::Origin;
 use crate::plan::{Entry, Plan, Summary, TargetInfo};
 use crate::policy::{Mode, Verdict};
 use crate::redact::redact;
 use crate::requirements::Kind;
-use crate::cuda::CudaNote;
 use crate::resolve::{NixMatch, SkipReason, Tier};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
