@@ -448,20 +448,22 @@ impl Suggestion {
         f.push_str(
             "      systems = [ \"x86_64-linux\" \"aarch64-linux\" \"x86_64-darwin\" \"aarch64-darwin\" ];\n",
         );
+        for c in &self.cuda {
+            f.push_str(&format!("      # CUDA: {c}.\n"));
+        }
+        if !self.cuda.is_empty() {
+            f.push_str(
+                "      # config.cudaSupport = true builds torch and friends against cudaPackages\n",
+            );
+            f.push_str("      # (unfree: allowUnfree). cache.nixos.org does not build CUDA packages: expect\n");
+            f.push_str("      # a long local build unless a CUDA binary cache is configured.\n");
+        }
         f.push_str("      forAllSystems = f:\n");
         if self.cuda.is_empty() {
             f.push_str(
                 "        nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});\n",
             );
         } else {
-            for c in &self.cuda {
-                f.push_str(&format!("      # CUDA: {c}.\n"));
-            }
-            f.push_str(
-                "      # config.cudaSupport = true builds torch and friends against cudaPackages\n",
-            );
-            f.push_str("      # (unfree: allowUnfree). cache.nixos.org does not build CUDA packages: expect\n");
-            f.push_str("      # a long local build unless a CUDA binary cache is configured.\n");
             f.push_str("        nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {\n");
             f.push_str("          inherit system;\n");
             f.push_str("          config = { allowUnfree = true; cudaSupport = true; };\n");

@@ -330,3 +330,37 @@ fn the_check_can_fail() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+/// The README's `nixify` example, run as shown: the default set, the
+/// extras, the CUDA advice; and the flake parses.
+#[test]
+fn the_readmes_nixify_example_parses() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let cmd = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("$ pip-guard nixify "))
+        .expect("README shows a nixify command");
+    let env = common::TestEnv::new();
+    let script = format!("{} nixify {cmd}", common::bin().display());
+    let run = env
+        .cmd("bash")
+        .args(["-c", &script])
+        .current_dir(common::repo_root())
+        .env("NIX_PATH", "")
+        .run()
+        .success();
+    for want in [
+        "pkgs.python3.withPackages",
+        "optional-dependencies.socks or [ ]",
+        "cudaSupport = true",
+        "torchWithCuda",
+        "nixos-25.11",
+    ] {
+        assert!(run.stdout.contains(want), "{want} missing:\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("typing"), "{}", run.stdout);
+    parse(&nix, &run.stdout, "the README's nixify flake");
+}

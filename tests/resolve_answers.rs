@@ -284,7 +284,7 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
     );
     // Without the CUDA index, nothing about CUDA.
     let v = json(&env, "embedded", &[], &["torch"]);
-    assert!(req(&v, "torch").get("cuda").is_none());
+    assert!(req(&v, "torch")["cuda"].is_null());
 }
 
 #[test]

@@ -71,10 +71,8 @@ struct Requirement<'a> {
     constraint: bool,
     applies: bool,
     tier: Tier,
-    #[serde(skip_serializing_if = "Option::is_none")]
     skip_reason: Option<SkipReason>,
     nix: Option<&'a NixMatch>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     cuda: Option<&'a CudaNote>,
     native: Vec<Native<'a>>,
     verdict: Verdict,
