@@ -394,3 +394,34 @@ fn staleness_is_said_once_with_the_fix() {
         .run();
     assert!(!run.stdout.contains("index update"), "{}", run.stdout);
 }
+
+/// The guard: a standard-library name is nothing to install, so pip is
+/// never started for it, and it is never among what falls through.
+#[test]
+fn the_guard_never_sends_the_standard_library_to_pip() {
+    let env = TestEnv::new();
+    // Only standard-library names, with a yes: nothing for pip (exit 0, no
+    // fallthrough line).
+    let run = env
+        .pip_guard(["pip", "install", "typing", "enum34"])
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .env("PIP_GUARD_YES", "1")
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.report());
+    assert!(run.stderr.contains("standard library"), "{}", run.report());
+    assert!(!run.stderr.contains("For pip --user"), "{}", run.report());
+    // Next to a made-up name, only that name falls through.
+    let run = env
+        .pip_guard(["pip", "install", "--dry-run", "typing", "made-up-thing-zz"])
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .run();
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("For pip --user"))
+        .unwrap_or_else(|| run.fail("no fallthrough line"));
+    assert!(
+        line.contains("made-up-thing-zz") && !line.contains("typing"),
+        "{line}"
+    );
+}
