@@ -9,11 +9,11 @@
 //! `cargo bench --bench passthrough_plan` prints the median of 200 runs.
 
 use pip_guard::alternatives::Alternatives;
-use pip_guard::guard::{explain, install};
 use pip_guard::index::Index;
 use pip_guard::invocation::parse::{parse_install, Mode};
 use pip_guard::plan::Plan;
 use pip_guard::policy::Policy;
+use pip_guard::render::guard as explain;
 use pip_guard::render::text::Style;
 use pip_guard::target::{apply_overrides, default_probe, Overrides, Target};
 use std::path::Path;
@@ -53,7 +53,7 @@ fn main() {
         let set = pip_guard::requirements::collect::collect(&inv, Path::new("/"), &|_| None)
             .expect("collects");
         let plan = Plan::build(&set, &target, &ix, &alts, &policy);
-        let d = install::decide(&plan, false);
+        let d = pip_guard::plan::decide(&plan, false);
         let mut text = explain::guard(
             &explain::GuardText {
                 plan: &plan,

@@ -164,14 +164,6 @@ pub fn format_report(report: &color_eyre::eyre::Report) -> String {
     out
 }
 
-/// Write to stdout; a closed pipe is not an error (the caller exits 0).
-pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes())?;
-    out.flush()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::is_pip_name;

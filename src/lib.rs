@@ -23,6 +23,7 @@ pub mod invocation;
 pub mod names;
 pub mod nixsnip;
 pub mod origin;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod policy;

@@ -3,7 +3,7 @@
 
 use crate::alternatives::Alternatives;
 use crate::cli::IndexChoice;
-use crate::invocation::Invocation;
+use crate::invocation::{Invocation, Opt};
 use crate::plan::Plan;
 use crate::policy::Policy;
 use crate::requirements::RequirementSet;
@@ -36,9 +36,9 @@ pub struct Outcome {
 /// pip's target-selecting options.
 pub fn overrides(inv: &Invocation) -> Overrides {
     Overrides {
-        python_version: inv.last("python-version").map(String::from),
-        platform: inv.values("platform").next().map(String::from),
-        implementation: inv.last("implementation").map(String::from),
+        python_version: inv.last(Opt::PythonVersion).map(String::from),
+        platform: inv.values(Opt::Platform).next().map(String::from),
+        implementation: inv.last(Opt::Implementation).map(String::from),
     }
 }
 
@@ -53,7 +53,7 @@ pub fn target_for(inv: &Invocation) -> eyre::Result<Target> {
 pub fn target_for_python(inv: &Invocation, fallback: Option<&Path>) -> eyre::Result<Target> {
     let nonempty = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let env_python = inv
-        .last("python")
+        .last(Opt::Python)
         .map(String::from)
         .or_else(|| nonempty("PIP_PYTHON"))
         .or_else(|| nonempty("PIP_GUARD_PYTHON"))

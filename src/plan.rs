@@ -203,3 +203,44 @@ impl Plan {
         self.entries.iter().any(|e| e.verdict == Verdict::Block)
     }
 }
+
+/// Where each requirement of a plan goes (indices into `plan.entries`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// Held back: nixpkgs or a native alternative covers it.
+    pub nix: Vec<usize>,
+    /// Held back: the policy blocks it (no flag gets around that).
+    pub blocked: Vec<usize>,
+    /// Falls through to pip, once confirmed.
+    pub pip: Vec<usize>,
+    /// Its marker is false for the target: nothing to do.
+    pub skipped: Vec<usize>,
+}
+
+impl Decision {
+    /// Whether anything asked for is held back.
+    pub fn held(&self) -> bool {
+        !self.nix.is_empty() || !self.blocked.is_empty()
+    }
+}
+
+/// Decide, per requirement. Constraints are not requirements: they are
+/// passed on to pip as they are.
+pub fn decide(plan: &Plan, all: bool) -> Decision {
+    let mut d = Decision::default();
+    for (i, e) in plan.entries.iter().enumerate() {
+        if e.req.constraint {
+            continue;
+        }
+        if e.verdict == Verdict::Block {
+            d.blocked.push(i);
+            continue;
+        }
+        match e.res.tier {
+            Tier::Skipped => d.skipped.push(i),
+            Tier::Nixpkgs | Tier::Native if !all => d.nix.push(i),
+            _ => d.pip.push(i),
+        }
+    }
+    d
+}

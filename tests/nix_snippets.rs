@@ -9,12 +9,12 @@
 mod common;
 
 use pip_guard::alternatives::Alternatives;
-use pip_guard::guard::explain;
 use pip_guard::index::{Index, Package};
 use pip_guard::invocation::parse::{parse_install, Mode};
 use pip_guard::nixsnip::{self, Context, Snippet, Suggestion};
 use pip_guard::plan::Plan;
 use pip_guard::policy::Policy;
+use pip_guard::render::{layout, nix};
 use pip_guard::target::{apply_overrides, default_probe, Overrides, Target};
 use std::path::Path;
 use std::process::Command;
@@ -194,7 +194,7 @@ fn every_snippet_parses() {
     let mut checked = 0;
     for p in plans() {
         let s = Suggestion::from_plan(&p);
-        for snip in nixsnip::snippets(&s, explain::WIDTH) {
+        for snip in nixsnip::snippets(&s, layout::WIDTH) {
             parse(
                 &nix,
                 &snip.as_file(),
@@ -237,7 +237,7 @@ fn printed_snippets_parse_as_pasted() {
         return;
     };
     for p in plans() {
-        let text = explain::nix_section(&p, false, None);
+        let text = nix::nix_section(&p, false, None);
         if text.is_empty() {
             continue;
         }
@@ -309,7 +309,7 @@ fn printed_snippets_parse_as_pasted() {
             );
         }
         for l in text.lines() {
-            assert!(l.chars().count() <= explain::WIDTH, "too wide: {l:?}");
+            assert!(l.chars().count() <= layout::WIDTH, "too wide: {l:?}");
         }
     }
 }

@@ -371,7 +371,7 @@ fn install_command_lines_agree_with_pip() {
                 (_, Ok(inv)) => {
                     let (events, args) = events_of(&inv.items);
                     let pip_events = pip["events"].as_array().cloned().unwrap_or_default();
-                    let help = inv.has("help");
+                    let help = inv.has(pip_guard::invocation::Opt::Help);
                     if events != pip_events {
                         Some(format!("options: pip {pip_events:?}, pip-guard {events:?}"))
                     } else if (outcome == "help") != help {

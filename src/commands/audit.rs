@@ -64,7 +64,7 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
             render::text::render(&out.plan, &style)
         }
     };
-    crate::app::print_stdout(&text)?;
+    crate::output::print_stdout(&text)?;
     let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
     Ok(if out.plan.blocked() || (strict && warned) {
         Exit::Blocked

@@ -41,7 +41,7 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
             doctor::render_text(&checks, color)
         }
     };
-    crate::app::print_stdout(&text)?;
+    crate::output::print_stdout(&text)?;
     Ok(if doctor::failures(&checks) > 0 {
         Exit::Blocked
     } else {

@@ -33,9 +33,9 @@ pub fn run(
                 std::io::stdout().is_terminal(),
                 std::env::var_os("NO_COLOR").as_deref(),
             );
-            crate::guard::explain::one(&out.plan, &style)
+            crate::render::guard::one(&out.plan, &style)
         }
     };
-    crate::app::print_stdout(&text)?;
+    crate::output::print_stdout(&text)?;
     Ok(Exit::Success)
 }

@@ -290,6 +290,6 @@ pub fn status_cli(index: IndexChoice, package_set: Option<String>) -> eyre::Resu
     };
     let mut out = Vec::new();
     let exit = status(&args, &mut out, &mut std::io::stderr())?;
-    crate::app::print_stdout(&String::from_utf8_lossy(&out))?;
+    crate::output::print_stdout(&String::from_utf8_lossy(&out))?;
     Ok(exit)
 }

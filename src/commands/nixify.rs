@@ -32,6 +32,6 @@ pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
         &cwd,
     )?;
     let flake = Suggestion::from_plan(&out.plan).flake();
-    crate::app::print_stdout(&flake)?;
+    crate::output::print_stdout(&flake)?;
     Ok(Exit::Success)
 }

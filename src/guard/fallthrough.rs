@@ -361,9 +361,9 @@ mod tests {
 mod build_tests {
     use super::*;
     use crate::alternatives::Alternatives;
-    use crate::guard::explain::fixture;
     use crate::invocation::parse::{parse_install, Mode};
     use crate::policy::Policy;
+    use crate::render::guard::fixture;
     use crate::requirements::{FileOption, Kind};
 
     fn req(name: &str, origin: Origin, included_from: Vec<Origin>) -> Requirement {
@@ -468,7 +468,7 @@ mod build_tests {
             &Alternatives::embedded(),
             &Policy::default(),
         );
-        let d = crate::guard::install::decide(&plan, false);
+        let d = crate::plan::decide(&plan, false);
         assert_eq!(d.nix, [1], "requests is for Nix");
         assert_eq!(d.pip, [0, 2]);
         let child = build(

@@ -9,7 +9,6 @@
 //!    policy blocks is held back always, the rest falls through to
 //!    `pip install --user --break-system-packages` after an explicit yes.
 
-use super::explain::{self, GuardText};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
 use crate::audit_log::{self, Action, Record};
@@ -17,57 +16,19 @@ use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
+use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
+use crate::plan::{decide, Decision};
 use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
+use crate::render::guard::{self as explain, GuardText};
+use crate::render::layout;
 use crate::render::text::Style;
-use crate::resolve::Tier;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Where each requirement of a plan goes (indices into `plan.entries`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Held back: nixpkgs or a native alternative covers it.
-    pub nix: Vec<usize>,
-    /// Held back: the policy blocks it (no flag gets around that).
-    pub blocked: Vec<usize>,
-    /// Falls through to pip, once confirmed.
-    pub pip: Vec<usize>,
-    /// Its marker is false for the target: nothing to do.
-    pub skipped: Vec<usize>,
-}
-
-impl Decision {
-    /// Whether anything asked for is held back.
-    pub fn held(&self) -> bool {
-        !self.nix.is_empty() || !self.blocked.is_empty()
-    }
-}
-
-/// Decide, per requirement. Constraints are not requirements: they are
-/// passed on to pip as they are.
-pub fn decide(plan: &Plan, all: bool) -> Decision {
-    let mut d = Decision::default();
-    for (i, e) in plan.entries.iter().enumerate() {
-        if e.req.constraint {
-            continue;
-        }
-        if e.verdict == Verdict::Block {
-            d.blocked.push(i);
-            continue;
-        }
-        match e.res.tier {
-            Tier::Skipped => d.skipped.push(i),
-            Tier::Nixpkgs | Tier::Native if !all => d.nix.push(i),
-            _ => d.pip.push(i),
-        }
-    }
-    d
-}
 
 /// The exit status once the decision is known and pip has (or has not) run.
 ///
@@ -163,9 +124,9 @@ fn passthrough(
 /// Whether the install goes somewhere other than the interpreter's own
 /// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
 fn installs_elsewhere(inv: &Invocation) -> bool {
-    inv.has("target")
-        || inv.has("prefix")
-        || inv.has("root")
+    inv.has(Opt::Target)
+        || inv.has(Opt::Prefix)
+        || inv.has(Opt::Root)
         || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
             .iter()
             .any(|k| env_set(k))
@@ -187,7 +148,7 @@ fn names_no_source(inv: &Invocation) -> bool {
     use crate::invocation::options::Role;
     !inv.items.iter().any(|it| match it {
         Item::Positional { .. } => true,
-        Item::Opt { spec, .. } => spec.role == Role::Source && spec.long[0] != "constraint",
+        Item::Opt { spec, .. } => spec.role == Role::Source && spec.id != Opt::Constraint,
     })
 }
 
@@ -224,7 +185,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
-    if inv.has("help") {
+    if inv.has(Opt::Help) {
         return passthrough(real, pass_on, depth);
     }
     let elsewhere = installs_elsewhere(&inv);
@@ -256,7 +217,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     if !elsewhere && !target.externally_managed {
         return passthrough(real, pass_on, depth);
     }
-    let isolated = inv.has("isolated");
+    let isolated = inv.has(Opt::Isolated);
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let env = |k: &str| std::env::var(k).ok();
     let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
@@ -308,7 +269,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let plan = &out.plan;
     let all = inv.own.all;
     let d = decide(plan, all);
-    let quiet = inv.has("quiet");
+    let quiet = inv.has(Opt::Quiet);
     let style = Style::detect(
         std::io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
@@ -332,7 +293,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     text.push_str(&explain::decision(plan, &d, all, &style));
     eprint_all(&text)?;
 
-    let dry_run = inv.has("dry-run");
+    let dry_run = inv.has(Opt::DryRun);
     let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
     if dry_run || d.pip.is_empty() {
         if dry_run {
@@ -348,7 +309,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         let inputs = Inputs {
             flag,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-            no_input: inv.has("no-input")
+            no_input: inv.has(Opt::NoInput)
                 || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
         };
         let n = d.pip.len();
@@ -367,7 +328,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             _ => "not confirmed (no terminal to ask on)",
         };
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             &format!(
                 "Nothing installed: {why}. To let pip install {}, re-run with \
@@ -390,7 +351,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
     if !child.deny_constraints.is_empty() && !quiet {
         let mut msg = String::new();
-        explain::push_wrapped(
+        layout::push_wrapped(
             &mut msg,
             "pip gets the policy's denied projects as constraints (NAME<0): \
              should one be needed as a dependency, pip stops without installing \
@@ -502,8 +463,8 @@ mod tests {
     #[test]
     fn enforce_needs_no_yes_for_what_it_allows() {
         use crate::alternatives::Alternatives;
-        use crate::guard::explain::fixture;
         use crate::policy::Policy;
+        use crate::render::guard::fixture;
         let plan_for = |policy: &Policy, args: &[&str]| {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
             let inv = parse_install(&args, Mode::Guard).expect("parses");

@@ -10,12 +10,11 @@
 //!   [`crate::invocation::toplevel::split_command`];
 //! - [`realpip`]: finding the real pip, loop protection, exec;
 //! - [`install`]: the install flow and its decision;
-//! - [`explain`]: the text;
+//! - the text is a renderer: [`crate::render::guard`];
 //! - [`prompt`]: the explicit yes;
 //! - [`fallthrough`]: the child pip and its temporary requirements file;
 //! - [`sources`]: requirement sources pip reads from env and config files.
 
-pub mod explain;
 pub mod fallthrough;
 pub mod install;
 pub mod prompt;

@@ -10,7 +10,7 @@ pub mod parse;
 pub mod toplevel;
 pub mod values;
 
-pub use options::{OptSpec, INSTALL_OPTIONS};
+pub use options::{Opt, OptSpec, INSTALL_OPTIONS};
 pub use parse::{parse_install, Mode, OwnFlags};
 pub use toplevel::{split_command, TopLevel};
 
@@ -47,23 +47,23 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// All values of the option whose primary long name is `long` (e.g. `"requirement"`, no dashes).
-    pub fn values<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// All values of an option, in order (e.g. every `-r FILE`).
+    pub fn values(&self, opt: Opt) -> impl Iterator<Item = &str> + '_ {
         self.items.iter().filter_map(move |it| match it {
-            Item::Opt { spec, value, .. } if spec.long[0] == long => value.as_deref(),
+            Item::Opt { spec, value, .. } if spec.id == opt => value.as_deref(),
             _ => None,
         })
     }
 
-    /// Whether a flag (by primary long name, no dashes) was given at least once.
-    pub fn has(&self, long: &str) -> bool {
+    /// Whether an option was given at least once.
+    pub fn has(&self, opt: Opt) -> bool {
         self.items
             .iter()
-            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.long[0] == long))
+            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.id == opt))
     }
 
     /// The last value of an option (pip's `store` semantics).
-    pub fn last<'a>(&'a self, long: &'a str) -> Option<&'a str> {
-        self.values(long).last()
+    pub fn last(&self, opt: Opt) -> Option<&str> {
+        self.values(opt).last()
     }
 }

@@ -14,9 +14,190 @@ pub enum Role {
     Help,
 }
 
+/// Every option pip-guard knows, by its primary long name: code names an
+/// option through this enum, so a misspelt option does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opt {
+    /// `--requirement`
+    Requirement,
+    /// `--constraint`
+    Constraint,
+    /// `--build-constraint`
+    BuildConstraint,
+    /// `--requirements-from-script`
+    RequirementsFromScript,
+    /// `--no-deps`
+    NoDeps,
+    /// `--only-deps`
+    OnlyDeps,
+    /// `--editable`
+    Editable,
+    /// `--dry-run`
+    DryRun,
+    /// `--target`
+    Target,
+    /// `--platform`
+    Platform,
+    /// `--python-version`
+    PythonVersion,
+    /// `--implementation`
+    Implementation,
+    /// `--abi`
+    Abi,
+    /// `--user`
+    User,
+    /// `--no-user`
+    NoUser,
+    /// `--root`
+    Root,
+    /// `--prefix`
+    Prefix,
+    /// `--src`
+    Src,
+    /// `--upgrade`
+    Upgrade,
+    /// `--upgrade-strategy`
+    UpgradeStrategy,
+    /// `--force-reinstall`
+    ForceReinstall,
+    /// `--ignore-installed`
+    IgnoreInstalled,
+    /// `--ignore-requires-python`
+    IgnoreRequiresPython,
+    /// `--no-build-isolation`
+    NoBuildIsolation,
+    /// `--use-pep517`
+    UsePep517,
+    /// `--check-build-dependencies`
+    CheckBuildDependencies,
+    /// `--break-system-packages`
+    BreakSystemPackages,
+    /// `--config-settings`
+    ConfigSettings,
+    /// `--compile`
+    Compile,
+    /// `--no-compile`
+    NoCompile,
+    /// `--no-warn-script-location`
+    NoWarnScriptLocation,
+    /// `--no-warn-conflicts`
+    NoWarnConflicts,
+    /// `--require-hashes`
+    RequireHashes,
+    /// `--no-require-hashes`
+    NoRequireHashes,
+    /// `--progress-bar`
+    ProgressBar,
+    /// `--root-user-action`
+    RootUserAction,
+    /// `--report`
+    Report,
+    /// `--group`
+    Group,
+    /// `--no-clean`
+    NoClean,
+    /// `--pre`
+    Pre,
+    /// `--all-releases`
+    AllReleases,
+    /// `--only-final`
+    OnlyFinal,
+    /// `--no-binary`
+    NoBinary,
+    /// `--only-binary`
+    OnlyBinary,
+    /// `--prefer-binary`
+    PreferBinary,
+    /// `--index-url`
+    IndexUrl,
+    /// `--extra-index-url`
+    ExtraIndexUrl,
+    /// `--no-index`
+    NoIndex,
+    /// `--refresh-package`
+    RefreshPackage,
+    /// `--find-links`
+    FindLinks,
+    /// `--uploaded-prior-to`
+    UploadedPriorTo,
+    /// `--help`
+    Help,
+    /// `--debug`
+    Debug,
+    /// `--isolated`
+    Isolated,
+    /// `--require-virtualenv`
+    RequireVirtualenv,
+    /// `--python`
+    Python,
+    /// `--verbose`
+    Verbose,
+    /// `--quiet`
+    Quiet,
+    /// `--log`
+    Log,
+    /// `--no-input`
+    NoInput,
+    /// `--keyring-provider`
+    KeyringProvider,
+    /// `--proxy`
+    Proxy,
+    /// `--no-proxy-env`
+    NoProxyEnv,
+    /// `--retries`
+    Retries,
+    /// `--timeout`
+    Timeout,
+    /// `--exists-action`
+    ExistsAction,
+    /// `--trusted-host`
+    TrustedHost,
+    /// `--cert`
+    Cert,
+    /// `--client-cert`
+    ClientCert,
+    /// `--cache-dir`
+    CacheDir,
+    /// `--no-cache-dir`
+    NoCacheDir,
+    /// `--disable-pip-version-check`
+    DisablePipVersionCheck,
+    /// `--no-color`
+    NoColor,
+    /// `--no-python-version-warning`
+    NoPythonVersionWarning,
+    /// `--use-feature`
+    UseFeature,
+    /// `--use-deprecated`
+    UseDeprecated,
+    /// `--resume-retries`
+    ResumeRetries,
+    /// `--version`
+    Version,
+    /// `--hash`
+    Hash,
+}
+
+impl Opt {
+    /// The option's primary long name, without the dashes (`--hash` is a
+    /// requirements-file option, not in the install table).
+    pub fn long(self) -> &'static str {
+        if self == Opt::Hash {
+            return "hash";
+        }
+        INSTALL_OPTIONS
+            .iter()
+            .chain(global_options())
+            .find(|s| s.id == self)
+            .map_or("", |s| s.long[0])
+    }
+}
+
 /// One pip option: every spelling pip accepts for it and whether it takes a value.
 #[derive(Debug, PartialEq, Eq)]
 pub struct OptSpec {
+    /// Which option this is.
+    pub id: Opt,
     /// Short spelling without the dash, if any.
     pub short: Option<char>,
     /// Long spellings without the dashes; the first is the primary name.
@@ -32,6 +213,7 @@ pub struct OptSpec {
 /// pip 26.3 `install` options, in pip's own order.
 pub static INSTALL_OPTIONS: &[OptSpec] = &[
     OptSpec {
+        id: Opt::Requirement,
         short: Some('r'),
         long: &["requirement"],
         takes_value: true,
@@ -39,6 +221,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Source,
     },
     OptSpec {
+        id: Opt::Constraint,
         short: Some('c'),
         long: &["constraint"],
         takes_value: true,
@@ -46,6 +229,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Source,
     },
     OptSpec {
+        id: Opt::BuildConstraint,
         short: None,
         long: &["build-constraint"],
         takes_value: true,
@@ -53,6 +237,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::RequirementsFromScript,
         short: None,
         long: &["requirements-from-script"],
         takes_value: true,
@@ -60,6 +245,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Source,
     },
     OptSpec {
+        id: Opt::NoDeps,
         short: None,
         long: &["no-deps", "no-dependencies"],
         takes_value: false,
@@ -67,6 +253,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::OnlyDeps,
         short: None,
         long: &["only-deps", "only-dependencies"],
         takes_value: false,
@@ -74,6 +261,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Editable,
         short: Some('e'),
         long: &["editable"],
         takes_value: true,
@@ -81,6 +269,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Source,
     },
     OptSpec {
+        id: Opt::DryRun,
         short: None,
         long: &["dry-run"],
         takes_value: false,
@@ -88,6 +277,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Target,
         short: Some('t'),
         long: &["target"],
         takes_value: true,
@@ -95,6 +285,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Platform,
         short: None,
         long: &["platform"],
         takes_value: true,
@@ -102,6 +293,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::PythonVersion,
         short: None,
         long: &["python-version"],
         takes_value: true,
@@ -109,6 +301,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Implementation,
         short: None,
         long: &["implementation"],
         takes_value: true,
@@ -116,6 +309,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Abi,
         short: None,
         long: &["abi"],
         takes_value: true,
@@ -123,6 +317,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::User,
         short: None,
         long: &["user"],
         takes_value: false,
@@ -130,6 +325,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::NoUser,
         short: None,
         long: &["no-user"],
         takes_value: false,
@@ -137,6 +333,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Root,
         short: None,
         long: &["root"],
         takes_value: true,
@@ -144,6 +341,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Prefix,
         short: None,
         long: &["prefix"],
         takes_value: true,
@@ -151,6 +349,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Src,
         short: None,
         long: &["src", "source", "source-dir", "source-directory"],
         takes_value: true,
@@ -158,6 +357,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Upgrade,
         short: Some('U'),
         long: &["upgrade"],
         takes_value: false,
@@ -165,6 +365,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::UpgradeStrategy,
         short: None,
         long: &["upgrade-strategy"],
         takes_value: true,
@@ -172,6 +373,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ForceReinstall,
         short: None,
         long: &["force-reinstall"],
         takes_value: false,
@@ -179,6 +381,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::IgnoreInstalled,
         short: Some('I'),
         long: &["ignore-installed"],
         takes_value: false,
@@ -186,6 +389,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::IgnoreRequiresPython,
         short: None,
         long: &["ignore-requires-python"],
         takes_value: false,
@@ -193,6 +397,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoBuildIsolation,
         short: None,
         long: &["no-build-isolation"],
         takes_value: false,
@@ -200,6 +405,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::UsePep517,
         short: None,
         long: &["use-pep517"],
         takes_value: false,
@@ -207,6 +413,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::CheckBuildDependencies,
         short: None,
         long: &["check-build-dependencies"],
         takes_value: false,
@@ -214,6 +421,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::BreakSystemPackages,
         short: None,
         long: &["break-system-packages"],
         takes_value: false,
@@ -221,6 +429,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::ConfigSettings,
         short: Some('C'),
         long: &["config-settings"],
         takes_value: true,
@@ -228,6 +437,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Compile,
         short: None,
         long: &["compile"],
         takes_value: false,
@@ -235,6 +445,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoCompile,
         short: None,
         long: &["no-compile"],
         takes_value: false,
@@ -242,6 +453,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoWarnScriptLocation,
         short: None,
         long: &["no-warn-script-location"],
         takes_value: false,
@@ -249,6 +461,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoWarnConflicts,
         short: None,
         long: &["no-warn-conflicts"],
         takes_value: false,
@@ -256,6 +469,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::RequireHashes,
         short: None,
         long: &["require-hashes"],
         takes_value: false,
@@ -263,6 +477,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoRequireHashes,
         short: None,
         long: &["no-require-hashes"],
         takes_value: false,
@@ -270,6 +485,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ProgressBar,
         short: None,
         long: &["progress-bar"],
         takes_value: true,
@@ -277,6 +493,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::RootUserAction,
         short: None,
         long: &["root-user-action"],
         takes_value: true,
@@ -284,6 +501,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Report,
         short: None,
         long: &["report"],
         takes_value: true,
@@ -291,6 +509,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Group,
         short: None,
         long: &["group"],
         takes_value: true,
@@ -298,6 +517,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Source,
     },
     OptSpec {
+        id: Opt::NoClean,
         short: None,
         long: &["no-clean"],
         takes_value: false,
@@ -305,6 +525,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Pre,
         short: None,
         long: &["pre"],
         takes_value: false,
@@ -312,6 +533,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::AllReleases,
         short: None,
         long: &["all-releases"],
         takes_value: true,
@@ -319,6 +541,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::OnlyFinal,
         short: None,
         long: &["only-final"],
         takes_value: true,
@@ -326,6 +549,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoBinary,
         short: None,
         long: &["no-binary"],
         takes_value: true,
@@ -333,6 +557,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::OnlyBinary,
         short: None,
         long: &["only-binary"],
         takes_value: true,
@@ -340,6 +565,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::PreferBinary,
         short: None,
         long: &["prefer-binary"],
         takes_value: false,
@@ -347,6 +573,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::IndexUrl,
         short: Some('i'),
         long: &["index-url", "pypi-url"],
         takes_value: true,
@@ -354,6 +581,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ExtraIndexUrl,
         short: None,
         long: &["extra-index-url"],
         takes_value: true,
@@ -361,6 +589,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoIndex,
         short: None,
         long: &["no-index"],
         takes_value: false,
@@ -368,6 +597,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::RefreshPackage,
         short: None,
         long: &["refresh-package"],
         takes_value: true,
@@ -375,6 +605,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::FindLinks,
         short: Some('f'),
         long: &["find-links"],
         takes_value: true,
@@ -382,6 +613,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::UploadedPriorTo,
         short: None,
         long: &["uploaded-prior-to"],
         takes_value: true,
@@ -389,6 +621,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Help,
         short: Some('h'),
         long: &["help"],
         takes_value: false,
@@ -396,6 +629,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Help,
     },
     OptSpec {
+        id: Opt::Debug,
         short: None,
         long: &["debug"],
         takes_value: false,
@@ -403,6 +637,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Isolated,
         short: None,
         long: &["isolated"],
         takes_value: false,
@@ -410,6 +645,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::RequireVirtualenv,
         short: None,
         long: &["require-virtualenv", "require-venv"],
         takes_value: false,
@@ -417,6 +653,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Python,
         short: None,
         long: &["python"],
         takes_value: true,
@@ -424,6 +661,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::Target,
     },
     OptSpec {
+        id: Opt::Verbose,
         short: Some('v'),
         long: &["verbose"],
         takes_value: false,
@@ -431,6 +669,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Quiet,
         short: Some('q'),
         long: &["quiet"],
         takes_value: false,
@@ -438,6 +677,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Log,
         short: None,
         long: &["log", "log-file", "local-log"],
         takes_value: true,
@@ -445,6 +685,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoInput,
         short: None,
         long: &["no-input"],
         takes_value: false,
@@ -452,6 +693,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::KeyringProvider,
         short: None,
         long: &["keyring-provider"],
         takes_value: true,
@@ -459,6 +701,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Proxy,
         short: None,
         long: &["proxy"],
         takes_value: true,
@@ -466,6 +709,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoProxyEnv,
         short: None,
         long: &["no-proxy-env"],
         takes_value: false,
@@ -473,6 +717,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Retries,
         short: None,
         long: &["retries"],
         takes_value: true,
@@ -480,6 +725,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Timeout,
         short: None,
         long: &["timeout", "default-timeout"],
         takes_value: true,
@@ -487,6 +733,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ExistsAction,
         short: None,
         long: &["exists-action"],
         takes_value: true,
@@ -494,6 +741,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::TrustedHost,
         short: None,
         long: &["trusted-host"],
         takes_value: true,
@@ -501,6 +749,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::Cert,
         short: None,
         long: &["cert"],
         takes_value: true,
@@ -508,6 +757,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ClientCert,
         short: None,
         long: &["client-cert"],
         takes_value: true,
@@ -515,6 +765,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::CacheDir,
         short: None,
         long: &["cache-dir"],
         takes_value: true,
@@ -522,6 +773,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoCacheDir,
         short: None,
         long: &["no-cache-dir"],
         takes_value: false,
@@ -529,6 +781,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::DisablePipVersionCheck,
         short: None,
         long: &["disable-pip-version-check"],
         takes_value: false,
@@ -536,6 +789,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoColor,
         short: None,
         long: &["no-color"],
         takes_value: false,
@@ -543,6 +797,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::NoPythonVersionWarning,
         short: None,
         long: &["no-python-version-warning"],
         takes_value: false,
@@ -550,6 +805,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::UseFeature,
         short: None,
         long: &["use-feature"],
         takes_value: true,
@@ -557,6 +813,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::UseDeprecated,
         short: None,
         long: &["use-deprecated"],
         takes_value: true,
@@ -564,6 +821,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
         role: Role::PassOn,
     },
     OptSpec {
+        id: Opt::ResumeRetries,
         short: None,
         long: &["resume-retries"],
         takes_value: true,
@@ -574,6 +832,7 @@ pub static INSTALL_OPTIONS: &[OptSpec] = &[
 
 /// `-V/--version`: the one option of pip's main parser that `install` lacks.
 pub static VERSION_OPTION: OptSpec = OptSpec {
+    id: Opt::Version,
     short: Some('V'),
     long: &["version"],
     takes_value: false,
@@ -591,4 +850,36 @@ pub fn general_options() -> impl Iterator<Item = &'static OptSpec> + Clone {
 /// and the general options, in pip's order.
 pub fn global_options() -> impl Iterator<Item = &'static OptSpec> + Clone {
     std::iter::once(&VERSION_OPTION).chain(general_options())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each table row's id is its primary long name in CamelCase, and each
+    /// id names exactly one spelling: `Opt::long` finds it back.
+    #[test]
+    fn ids_match_the_long_names() {
+        let camel = |n: &str| -> String {
+            n.split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        for spec in INSTALL_OPTIONS.iter().chain(global_options()) {
+            assert_eq!(
+                format!("{:?}", spec.id),
+                camel(spec.long[0]),
+                "{:?}",
+                spec.long
+            );
+            assert_eq!(spec.id.long(), spec.long[0]);
+        }
+        assert_eq!(Opt::Hash.long(), "hash");
+        assert_eq!(Opt::DryRun.long(), "dry-run");
+    }
 }

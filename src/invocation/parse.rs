@@ -337,6 +337,7 @@ pub fn parse_install(args: &[String], mode: Mode) -> Result<Invocation, InputErr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::invocation::Opt;
 
     fn p(a: &[&str]) -> Result<Invocation, InputError> {
         parse_install(
@@ -356,7 +357,7 @@ mod tests {
         ] {
             let inv = p(args).expect("parses");
             assert_eq!(
-                inv.values("requirement").collect::<Vec<_>>(),
+                inv.values(Opt::Requirement).collect::<Vec<_>>(),
                 ["a.txt"],
                 "{args:?}"
             );
@@ -379,9 +380,9 @@ mod tests {
     #[test]
     fn clusters_and_abbreviations() {
         let inv = p(&["-qqUr", "x.txt", "--break-sys", "pkg"]).expect("parses");
-        assert_eq!(inv.values("requirement").collect::<Vec<_>>(), ["x.txt"]);
-        assert!(inv.has("break-system-packages"));
-        assert!(inv.has("upgrade"));
+        assert_eq!(inv.values(Opt::Requirement).collect::<Vec<_>>(), ["x.txt"]);
+        assert!(inv.has(Opt::BreakSystemPackages));
+        assert!(inv.has(Opt::Upgrade));
         assert!(matches!(
             inv.items.last(),
             Some(Item::Positional { index: 3, .. })
@@ -401,7 +402,7 @@ mod tests {
     fn double_dash_ends_options_and_values_may_start_with_dash() {
         let inv = p(&["-r", "-weird.txt", "--", "-notopt"]).expect("parses");
         assert_eq!(
-            inv.values("requirement").collect::<Vec<_>>(),
+            inv.values(Opt::Requirement).collect::<Vec<_>>(),
             ["-weird.txt"]
         );
         assert!(matches!(&inv.items[1], Item::Positional { value, .. } if value == "-notopt"));
@@ -425,9 +426,9 @@ mod tests {
     fn help_stops_parsing_like_optparse() {
         // pip prints help at -h and exits: later errors are never reached.
         let inv = p(&["-h", "--frobnicate"]).expect("help wins");
-        assert!(inv.has("help"));
+        assert!(inv.has(Opt::Help));
         let inv = p(&["-qh", "-Z"]).expect("help wins in a cluster");
-        assert!(inv.has("help"));
+        assert!(inv.has(Opt::Help));
         assert!(p(&["--frobnicate", "-h"]).is_err());
     }
 
@@ -463,11 +464,11 @@ mod tests {
         // … with any other value it is pip's abbreviation of --index-url.
         let inv = p(&["--index", "https://pypi.example/simple", "x"]).expect("parses");
         assert_eq!(inv.own.index, None);
-        assert_eq!(inv.last("index-url"), Some("https://pypi.example/simple"));
+        assert_eq!(inv.last(Opt::IndexUrl), Some("https://pypi.example/simple"));
         // `--inde` and `--index` are still pip's abbreviations of --index-url.
         for abbrev in ["--inde", "--index"] {
             let inv = p(&[abbrev, "https://x/simple"]).expect("parses");
-            assert_eq!(inv.last("index-url"), Some("https://x/simple"));
+            assert_eq!(inv.last(Opt::IndexUrl), Some("https://x/simple"));
         }
     }
 }

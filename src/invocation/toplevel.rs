@@ -6,7 +6,7 @@
 //! first occurrence of the command's name, so general options given before
 //! the command are parsed again by the command's own parser.
 
-use super::options::{global_options, OptSpec};
+use super::options::{global_options, Opt, OptSpec};
 use super::parse::{run, Grammar};
 use super::Item;
 use crate::error::InputError;
@@ -53,27 +53,27 @@ pub struct TopLevel {
 impl TopLevel {
     /// `-V/--version` was given: pip prints its version.
     pub fn version(&self) -> bool {
-        self.has("version")
+        self.has(Opt::Version)
     }
 
     /// `-h/--help` was given among the general options.
     pub fn help(&self) -> bool {
-        self.has("help")
+        self.has(Opt::Help)
     }
 
     /// `--python PYTHON`: pip re-runs itself under that interpreter (the
     /// last value wins, as for any `store` option).
     pub fn python(&self) -> Option<&str> {
         self.general.iter().rev().find_map(|it| match it {
-            Item::Opt { spec, value, .. } if spec.dest == "python" => value.as_deref(),
+            Item::Opt { spec, value, .. } if spec.id == Opt::Python => value.as_deref(),
             _ => None,
         })
     }
 
-    fn has(&self, dest: &str) -> bool {
+    fn has(&self, opt: Opt) -> bool {
         self.general
             .iter()
-            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.dest == dest))
+            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.id == opt))
     }
 }
 

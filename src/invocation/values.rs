@@ -4,7 +4,7 @@
 //!
 //! Checked against the pinned pip by `tests/pip_oracle.rs`.
 
-use super::options::OptSpec;
+use super::options::{Opt, OptSpec};
 
 /// How pip checks an option's value while parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,24 +59,26 @@ pub const USE_DEPRECATED: &[&str] = &["legacy-resolver", "legacy-certs"];
 
 /// The check pip makes for an option (by its primary long name).
 pub fn check_for(spec: &OptSpec) -> Check {
-    match spec.long[0] {
-        "upgrade-strategy" => Check::Choice(UPGRADE_STRATEGY),
-        "progress-bar" => Check::Choice(PROGRESS_BAR),
-        "root-user-action" => Check::Choice(ROOT_USER_ACTION),
-        "keyring-provider" => Check::Choice(KEYRING_PROVIDER),
-        "exists-action" => Check::Choice(EXISTS_ACTION),
-        "use-feature" => Check::Choice(USE_FEATURE),
-        "use-deprecated" => Check::Choice(USE_DEPRECATED),
-        "retries" | "resume-retries" => Check::Int,
-        "timeout" => Check::Float,
-        "python-version" => Check::PythonVersion,
-        "config-settings" => Check::KeyVal,
-        "group" => Check::Group,
-        "no-binary" | "only-binary" | "all-releases" | "only-final" | "refresh-package" => {
-            Check::NoDash
-        }
-        "uploaded-prior-to" => Check::DateOrDays,
-        "hash" => Check::Hash,
+    match spec.id {
+        Opt::UpgradeStrategy => Check::Choice(UPGRADE_STRATEGY),
+        Opt::ProgressBar => Check::Choice(PROGRESS_BAR),
+        Opt::RootUserAction => Check::Choice(ROOT_USER_ACTION),
+        Opt::KeyringProvider => Check::Choice(KEYRING_PROVIDER),
+        Opt::ExistsAction => Check::Choice(EXISTS_ACTION),
+        Opt::UseFeature => Check::Choice(USE_FEATURE),
+        Opt::UseDeprecated => Check::Choice(USE_DEPRECATED),
+        Opt::Retries | Opt::ResumeRetries => Check::Int,
+        Opt::Timeout => Check::Float,
+        Opt::PythonVersion => Check::PythonVersion,
+        Opt::ConfigSettings => Check::KeyVal,
+        Opt::Group => Check::Group,
+        Opt::NoBinary
+        | Opt::OnlyBinary
+        | Opt::AllReleases
+        | Opt::OnlyFinal
+        | Opt::RefreshPackage => Check::NoDash,
+        Opt::UploadedPriorTo => Check::DateOrDays,
+        Opt::Hash => Check::Hash,
         _ => Check::Any,
     }
 }
@@ -126,9 +128,9 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
         },
         Check::NoDash => {
             if value.starts_with('-') {
-                let names = match spec.long[0] {
-                    "no-binary" | "only-binary" => "--no-binary / --only-binary",
-                    "all-releases" | "only-final" => "--all-releases / --only-final",
+                let names = match spec.id {
+                    Opt::NoBinary | Opt::OnlyBinary => "--no-binary / --only-binary",
+                    Opt::AllReleases | Opt::OnlyFinal => "--all-releases / --only-final",
                     _ => "--refresh-package",
                 };
                 Err(format!("{names} option requires 1 argument."))

@@ -2,6 +2,9 @@
 //! for machines. Renderers return a `String`; the caller prints it.
 
 pub mod github;
+pub mod guard;
 pub mod json;
+pub mod layout;
 pub mod markdown;
+pub mod nix;
 pub mod text;

@@ -178,7 +178,7 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             }
         }
     }
-    let nix = crate::guard::explain::nix_section(plan, true, None);
+    let nix = super::nix::nix_section(plan, true, None);
     if !nix.is_empty() {
         let _ = write!(out, "\n{nix}");
     }

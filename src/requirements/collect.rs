@@ -13,6 +13,7 @@ use super::pystr::py_strip;
 use super::reqfile::{self, make_requirement, Ctx};
 use super::{groups, pylock, script, RequirementSet};
 use crate::error::InputError;
+use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
 use crate::origin::{display_path, Origin};
 use std::path::Path;
@@ -40,21 +41,21 @@ pub fn collect_with(
     let ctx = Ctx { cwd, fs, env };
     let mut out = RequirementSet::default();
 
-    let opts = |long: &'static str| {
+    let opts = |opt: Opt| {
         inv.items.iter().filter_map(move |it| match it {
             Item::Opt {
                 spec,
                 value: Some(v),
                 index,
                 ..
-            } if spec.long[0] == long => Some((v.as_str(), *index)),
+            } if spec.id == opt => Some((v.as_str(), *index)),
             _ => None,
         })
     };
 
     // `--group` values are checked by pip's option callback.
     let mut group_args: Vec<(String, String, usize)> = Vec::new();
-    for (value, index) in opts("group") {
+    for (value, index) in opts(Opt::Group) {
         let (path, group) = match value.rsplit_once(':') {
             Some((p, g)) => (p.to_string(), g.to_string()),
             None => ("pyproject.toml".to_string(), value.to_string()),
@@ -86,7 +87,7 @@ pub fn collect_with(
     let mut sources: Vec<Source> = Vec::new();
     let mut locks: Vec<pylock::Request> = Vec::new();
     let mut project_groups: Vec<(String, String, usize)> = Vec::new();
-    let requirement_sources = opts("requirement").map(|(v, i)| (v.to_string(), None, i));
+    let requirement_sources = opts(Opt::Requirement).map(|(v, i)| (v.to_string(), None, i));
     let group_sources = group_args
         .iter()
         .map(|(p, g, i)| (p.clone(), Some(g.clone()), *i));
@@ -132,7 +133,7 @@ pub fn collect_with(
     }
 
     // 1. Constraints.
-    for (value, index) in opts("constraint") {
+    for (value, index) in opts(Opt::Constraint) {
         reqfile::read_file(&ctx, value, true, Some(Origin::Arg(index)), &mut out)?;
     }
 
@@ -200,7 +201,7 @@ pub fn collect_with(
     }
 
     // 4. Editables.
-    for (value, index) in opts("editable") {
+    for (value, index) in opts(Opt::Editable) {
         let r = pipreq::from_editable(value, cwd, fs)
             .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
         let line = format!("-e {value}");
@@ -227,7 +228,7 @@ pub fn collect_with(
     }
 
     // 6. PEP 723 script metadata.
-    let scripts: Vec<(&str, usize)> = opts("requirements-from-script").collect();
+    let scripts: Vec<(&str, usize)> = opts(Opt::RequirementsFromScript).collect();
     if let Some((_, index)) = scripts.get(1) {
         return Err(InputError::at(
             Origin::Arg(*index),
@@ -262,8 +263,8 @@ pub fn collect_with(
 
     // pip refuses both hash switches together, from argv or from files.
     let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
-    if (inv.has("require-hashes") || from_files("--require-hashes"))
-        && (inv.has("no-require-hashes") || from_files("--no-require-hashes"))
+    if (inv.has(Opt::RequireHashes) || from_files("--require-hashes"))
+        && (inv.has(Opt::NoRequireHashes) || from_files("--no-require-hashes"))
     {
         return Err(InputError::new(
             "--require-hashes and --no-require-hashes are mutually exclusive",

@@ -8,38 +8,39 @@
 //! `SUPPORTED_OPTIONS_REQ`). Leftover positional words among the options
 //! are ignored by pip, and so here.
 
-use crate::invocation::options::{OptSpec, Role, INSTALL_OPTIONS};
+use crate::invocation::options::{Opt, OptSpec, Role, INSTALL_OPTIONS};
 use crate::invocation::parse::{run, Grammar};
 use crate::invocation::Item;
 use std::sync::OnceLock;
 
 /// pip 26.3's `SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ`, in pip's order,
-/// by primary long name. All but `--hash` are `pip install` options and come
+/// by id. All but `--hash` are `pip install` options and come
 /// from the one option table ([`INSTALL_OPTIONS`]).
-pub const FILE_OPTION_NAMES: &[&str] = &[
-    "index-url",
-    "extra-index-url",
-    "no-index",
-    "constraint",
-    "requirement",
-    "editable",
-    "find-links",
-    "no-binary",
-    "only-binary",
-    "prefer-binary",
-    "require-hashes",
-    "no-require-hashes",
-    "pre",
-    "all-releases",
-    "only-final",
-    "trusted-host",
-    "use-feature",
-    "hash",
-    "config-settings",
+pub const FILE_OPTIONS: &[Opt] = &[
+    Opt::IndexUrl,
+    Opt::ExtraIndexUrl,
+    Opt::NoIndex,
+    Opt::Constraint,
+    Opt::Requirement,
+    Opt::Editable,
+    Opt::FindLinks,
+    Opt::NoBinary,
+    Opt::OnlyBinary,
+    Opt::PreferBinary,
+    Opt::RequireHashes,
+    Opt::NoRequireHashes,
+    Opt::Pre,
+    Opt::AllReleases,
+    Opt::OnlyFinal,
+    Opt::TrustedHost,
+    Opt::UseFeature,
+    Opt::Hash,
+    Opt::ConfigSettings,
 ];
 
 /// `--hash`: a per-requirement option pip accepts only in requirements files.
 pub static HASH_OPTION: OptSpec = OptSpec {
+    id: Opt::Hash,
     short: None,
     long: &["hash"],
     takes_value: true,
@@ -51,13 +52,13 @@ pub static HASH_OPTION: OptSpec = OptSpec {
 pub fn file_options() -> &'static [&'static OptSpec] {
     static TABLE: OnceLock<Vec<&'static OptSpec>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        FILE_OPTION_NAMES
+        FILE_OPTIONS
             .iter()
-            .filter_map(|name| {
-                if *name == "hash" {
+            .filter_map(|&id| {
+                if id == Opt::Hash {
                     return Some(&HASH_OPTION);
                 }
-                INSTALL_OPTIONS.iter().find(|o| o.long[0] == *name)
+                INSTALL_OPTIONS.iter().find(|o| o.id == id)
             })
             .collect()
     })
@@ -71,15 +72,17 @@ pub struct LineOpts {
 }
 
 impl LineOpts {
-    /// Values of one option (canonical long name).
-    pub fn values<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// Values of one option.
+    pub fn values(&self, opt: Opt) -> impl Iterator<Item = &str> + '_ {
+        let long = opt.long();
         self.all
             .iter()
             .filter(move |(n, _)| *n == long)
             .filter_map(|(_, v)| v.as_deref())
     }
     /// Whether an option occurs.
-    pub fn has(&self, long: &str) -> bool {
+    pub fn has(&self, opt: Opt) -> bool {
+        let long = opt.long();
         self.all.iter().any(|(n, _)| *n == long)
     }
 }

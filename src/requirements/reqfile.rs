@@ -22,6 +22,7 @@ use super::pipreq::{self, PipReq};
 use super::preprocess::preprocess;
 use super::{FileOption, Kind, Requirement, RequirementSet};
 use crate::error::InputError;
+use crate::invocation::Opt;
 use crate::origin::{display_path, Origin};
 use crate::redact::redact;
 use std::path::{Path, PathBuf};
@@ -148,11 +149,11 @@ fn walk(
         let parsed = parse_line(&ll.text).map_err(|m| {
             InputError::at(origin.clone(), format!("{m} (in `{}`)", redact(&ll.text)))
         })?;
-        let editable = parsed.opts.has("editable");
+        let editable = parsed.opts.has(Opt::Editable);
         let requirement = if !parsed.args.is_empty() {
             Some(parsed.args.clone())
         } else {
-            parsed.opts.values("editable").next().map(str::to_string)
+            parsed.opts.values(Opt::Editable).next().map(str::to_string)
         };
         if let Some(req_text) = requirement {
             let parsed_req = if editable {
@@ -197,13 +198,13 @@ fn walk(
         }
         let nested = parsed
             .opts
-            .values("requirement")
+            .values(Opt::Requirement)
             .next()
             .map(|v| (v.to_string(), false))
             .or_else(|| {
                 parsed
                     .opts
-                    .values("constraint")
+                    .values(Opt::Constraint)
                     .next()
                     .map(|v| (v.to_string(), true))
             });

@@ -1,4 +1,5 @@
-//! The explanation, as text for people. Pure: plan in, `String` out.
+//! The guard's explanation (and `explain`'s), as text for people. Pure:
+//! plan in, `String` out.
 //!
 //! Order (issue 4): what was asked; each requirement with its tier and the
 //! concrete thing to do (every option that applies, first tier first); the
@@ -7,18 +8,15 @@
 //! the decision. Every line fits [`WIDTH`] columns, except a word longer
 //! than a line (a long URL).
 
-use super::install::Decision;
-use crate::nixsnip::Suggestion;
+use super::layout::{push_wrapped, wrap, WIDTH};
+use super::nix::nix_section;
+use super::text::Style;
 use crate::origin::Origin;
-use crate::plan::{Entry, Plan};
+use crate::plan::{Decision, Entry, Plan};
 use crate::policy::Verdict;
 use crate::redact::redact;
-use crate::render::text::Style;
 use crate::resolve::Tier;
 use std::fmt::Write;
-
-/// The terminal width the text is laid out for.
-pub const WIDTH: usize = 80;
 
 /// The priority order, two lines.
 pub const PRIORITY: &str =
@@ -30,38 +28,6 @@ pub const WHY: &str = "Why: Nix builds come with the native libraries they link 
                        (no dlopen failures such as a missing libgfortran) and pin every \
                        version, so the result is reproducible; pip wheels in ~/.local do \
                        neither.";
-
-/// Word-wrap `text`: the first line starts with `first`, the others with
-/// `rest`; lines stay within `width` columns unless one word is longer.
-pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = first.to_string();
-    let mut empty = true;
-    for w in text.split_whitespace() {
-        let need = cur.chars().count() + usize::from(!empty) + w.chars().count();
-        if !empty && need > width {
-            lines.push(std::mem::replace(&mut cur, rest.to_string()));
-            empty = true;
-        }
-        if !empty {
-            cur.push(' ');
-        }
-        cur.push_str(w);
-        empty = false;
-    }
-    if !empty || lines.is_empty() {
-        lines.push(cur);
-    }
-    lines
-}
-
-/// Append `text`, wrapped (see [`wrap`]), one `\n` per line.
-pub fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
-    for l in wrap(text, first, rest, WIDTH) {
-        out.push_str(&l);
-        out.push('\n');
-    }
-}
 
 /// The requirement as the user wrote it (redacted, one line, shortened).
 pub fn title(e: &Entry) -> String {
@@ -224,52 +190,6 @@ fn blocked_why(e: &Entry, plan: &Plan) -> String {
         Tier::Pip => format!(" (mode {mode}, allow_pip_fallback = false), pip will not install it"),
         Tier::Skipped => format!(" (mode {mode}), pip will not install it"),
     }
-}
-
-/// The Nix to paste for a plan, and the one-liner to try now.
-pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> String {
-    let s = Suggestion::from_plan(plan);
-    let mut out = String::new();
-    if !quiet {
-        if let Some(b) = s.packages_binding(2, WIDTH) {
-            push_wrapped(
-                &mut out,
-                "Use Nix instead (home-manager; on NixOS the same list goes in \
-                 environment.systemPackages):",
-                "",
-                "  ",
-            );
-            out.push_str(&b);
-            out.push('\n');
-        }
-    }
-    if let Some(cmd) = s.nix_shell(2, WIDTH) {
-        out.push_str("Try it now:\n  ");
-        out.push_str(&cmd);
-        out.push('\n');
-    }
-    if !s.alternatives.is_empty() {
-        let alt = Suggestion {
-            tops: s.alternatives.clone(),
-            ..Suggestion::default()
-        };
-        if let Some(cmd) = alt.nix_shell(2, WIDTH) {
-            out.push_str("Or the native alternative, with no Python dependencies:\n  ");
-            out.push_str(&cmd);
-            out.push('\n');
-        }
-    }
-    if let Some(hint) = nixify_hint {
-        if plan.entries.iter().any(|e| e.res.tier == Tier::DevShell) {
-            push_wrapped(
-                &mut out,
-                &format!("A dev shell for this project: {hint} > flake.nix && nix develop"),
-                "",
-                "  ",
-            );
-        }
-    }
-    out
 }
 
 /// The priority order and, unless quiet, why.
@@ -553,7 +473,7 @@ pub(crate) mod fixture {
 mod plan_tests {
     use super::fixture::plan;
     use super::*;
-    use crate::guard::install::decide;
+    use crate::plan::decide;
     use crate::policy::Policy;
 
     const PLAIN: Style = Style { color: false };
