@@ -127,8 +127,8 @@ pub fn run_with_policy(
 /// PyTorch-style CUDA index among `--index-url`/`--extra-index-url`.
 pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Context {
     let urls = inv
-        .values("index-url")
-        .chain(inv.values("extra-index-url"))
+        .values(Opt::IndexUrl)
+        .chain(inv.values(Opt::ExtraIndexUrl))
         .map(String::from)
         .chain(
             set.file_options
