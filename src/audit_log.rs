@@ -18,7 +18,7 @@ use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The `schema` field of every line.
 pub const SCHEMA: &str = "pip-guard.log/v1";
@@ -298,33 +298,11 @@ pub fn log(settings: &AuditLogSettings, record: &Record) -> bool {
 }
 
 /// RFC 3339 in UTC with milliseconds, e.g. `2025-03-01T12:00:00.123Z`.
-/// (Civil-from-days after Howard Hinnant: no date crate needed for UTC.)
 pub fn rfc3339(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-    let secs = d.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, day) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    jiff::Timestamp::try_from(t)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%S.%3fZ")
+        .to_string()
 }
 
 fn user_name() -> String {
@@ -376,7 +354,7 @@ mod tests {
     #[test]
     fn rfc3339_known_instants() {
         let at = |s: u64, ms: u64| {
-            rfc3339(UNIX_EPOCH + Duration::from_secs(s) + Duration::from_millis(ms))
+            rfc3339(std::time::UNIX_EPOCH + Duration::from_secs(s) + Duration::from_millis(ms))
         };
         assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
         // 2000-02-29 (leap day of a century leap year) 12:34:56.789

@@ -202,21 +202,10 @@ pub fn probe(python: &Path) -> eyre::Result<Probe> {
         .wrap_err_with(|| format!("{} printed an unexpected probe result", python.display()))?;
     if let Some(c) = &cache {
         // A cache that cannot be written only costs time next run.
-        let _ = crate::target::write_atomic(c, &serde_json::to_vec(&probe).unwrap_or_default());
+        let _ =
+            crate::index::fsutil::atomic_write(c, &serde_json::to_vec(&probe).unwrap_or_default());
     }
     Ok(probe)
-}
-
-/// Write `bytes` to `path` atomically: temp file in the same dir, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// A probe for when no interpreter is available: CPython 3.12 on Linux.

@@ -1,102 +1,75 @@
-//! Just enough calendar arithmetic for cache headers and ages: Unix
-//! seconds ⇄ `YYYY-MM-DDTHH:MM:SSZ`, HTTP dates (`Last-Modified`), and ages
-//! in days. UTC only, proleptic Gregorian (Howard Hinnant's algorithms).
+//! Calendar arithmetic for cache headers and ages: Unix seconds ⇄
+//! `YYYY-MM-DDTHH:MM:SSZ`, HTTP dates (`Last-Modified`), and ages in days.
+//! UTC only. The calendar is `jiff`'s (a maintained crate rather than our own
+//! date algorithms); dates outside its range (years -9999 to 9999), as a
+//! hostile cache or server may send, are `None`, never an overflow.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use jiff::civil::Date;
+use jiff::Timestamp;
 
-/// Seconds since the Unix epoch now (0 if the clock is before 1970).
+/// Seconds since the Unix epoch now.
 pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    Timestamp::now().as_second()
 }
 
-/// Days since 1970-01-01 of a civil date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+fn timestamp(secs: i64) -> Option<Timestamp> {
+    Timestamp::from_second(secs).ok()
 }
 
-/// The civil date `(year, month, day)` of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds.
+/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds (empty when out of range).
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    timestamp(secs).map_or_else(String::new, |t| {
+        t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    })
 }
 
-/// `YYYY-MM-DD` for Unix seconds.
+/// `YYYY-MM-DD` for Unix seconds (empty when out of range).
 pub fn date(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
+    timestamp(secs).map_or_else(String::new, |t| t.strftime("%Y-%m-%d").to_string())
 }
 
 /// Unix seconds of a date given as `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or
 /// `YYYY-MM-DDTHH:MM:SSZ` (missing parts count as the start).
 pub fn parse_date(s: &str) -> Option<i64> {
     let (day_part, time_part) = match s.split_once('T') {
-        Some((d, t)) => (d, Some(t.trim_end_matches('Z'))),
+        Some((d, t)) => (d, Some(t.strip_suffix('Z').unwrap_or(t))),
         None => (s, None),
     };
     let mut it = day_part.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next().map_or(Some(1), |v| v.parse().ok())?;
-    let d: u32 = it.next().map_or(Some(1), |v| v.parse().ok())?;
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let y: i16 = it.next()?.parse().ok()?;
+    let m: i8 = it.next().map_or(Some(1), |v| v.parse().ok())?;
+    let d: i8 = it.next().map_or(Some(1), |v| v.parse().ok())?;
+    if it.next().is_some() {
         return None;
     }
-    let mut secs = days_from_civil(y, m, d) * 86_400;
-    if let Some(t) = time_part {
-        let mut parts = t.split(':');
-        let h: i64 = parts.next()?.parse().ok()?;
-        let mi: i64 = parts.next()?.parse().ok()?;
-        let se: i64 = parts.next().map_or(Some(0), |v| v.parse().ok())?;
-        secs += h * 3600 + mi * 60 + se;
-    }
-    Some(secs)
+    let date = Date::new(y, m, d).ok()?;
+    let (h, mi, se) = match time_part {
+        None => (0, 0, 0),
+        Some(t) => {
+            let mut parts = t.split(':');
+            let h: i8 = parts.next()?.parse().ok()?;
+            let mi: i8 = parts.next()?.parse().ok()?;
+            let se: i8 = parts.next().map_or(Some(0), |v| v.parse().ok())?;
+            if parts.next().is_some() {
+                return None;
+            }
+            (h, mi, se)
+        }
+    };
+    // `Time::new` validates (`Date::at` would panic on 25:00).
+    let dt = date.to_datetime(jiff::civil::Time::new(h, mi, se, 0).ok()?);
+    jiff::tz::Offset::UTC
+        .to_timestamp(dt)
+        .ok()
+        .map(|t| t.as_second())
 }
 
 /// Unix seconds of an HTTP date in IMF-fixdate form
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), as servers send in `Last-Modified`.
 pub fn parse_http_date(s: &str) -> Option<i64> {
-    let rest = s.split_once(", ").map_or(s, |(_, r)| r);
-    let mut it = rest.split_whitespace();
-    let d: u32 = it.next()?.parse().ok()?;
-    let mon = it.next()?;
-    let m = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|x| x.eq_ignore_ascii_case(mon))? as u32
-        + 1;
-    let y: i64 = it.next()?.parse().ok()?;
-    let t = it.next()?;
-    parse_date(&format!("{y:04}-{m:02}-{d:02}T{t}Z"))
+    jiff::fmt::rfc2822::parse(s)
+        .ok()
+        .map(|z| z.timestamp().as_second())
 }
 
 /// Whole days from `then` to `now` (never negative).
@@ -113,10 +86,14 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(parse_date("2023-11-14T22:13:20Z"), Some(1_700_000_000));
-        for days in [-800_000i64, -1, 0, 59, 60, 11_016, 20_000, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+        for secs in [0i64, 59, 60, 86_399, 951_782_400, 20_000 * 86_400 + 7] {
+            assert_eq!(parse_date(&rfc3339(secs)), Some(secs), "{secs}");
         }
+        // Out of range: no overflow, no panic.
+        assert_eq!(rfc3339(i64::MAX), "");
+        assert_eq!(parse_date("99999999999-01-01"), None);
+        assert_eq!(parse_date("2024-02-30"), None);
+        assert_eq!(parse_date("2024-02-01T25:00:00Z"), None);
     }
 
     #[test]
