@@ -103,13 +103,13 @@ fn report() -> (f64, f64, String) {
     let projects: BTreeSet<&str> = files.iter().map(|f| f.1.as_str()).collect();
     let ix = Index::embedded("python3Packages");
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
-    let mut absent = 0usize;
+    let mut absent = Vec::new();
     let mut misses = Vec::new();
     for n in &names {
         let (t, why) = &truth[n];
         let p = predict(&ix, n);
         match (t.as_str(), p.as_str()) {
-            ("-", "-") => absent += 1,
+            ("-", "-") => absent.push(format!("`{n}`")),
             (t, p) if t == p => tp += 1,
             ("-", p) => {
                 fp += 1;
@@ -147,7 +147,8 @@ fn report() -> (f64, f64, String) {
     let _ = writeln!(s, "| not mapped, though nixpkgs has them | {fn_} |");
     let _ = writeln!(
         s,
-        "| not in nixpkgs' Python set, and not mapped | {absent} |"
+        "| not in nixpkgs' Python set, and not mapped | {} |",
+        absent.len()
     );
     let _ = writeln!(
         s,
@@ -157,7 +158,7 @@ fn report() -> (f64, f64, String) {
         truth.values().filter(|(_, e)| e.contains("pname =")).count()
     );
     if misses.is_empty() {
-        let _ = writeln!(s, "No miss.\n");
+        let _ = writeln!(s, "No miss, so none is a matter of freshness either.\n");
     } else {
         let _ = writeln!(s, "Every miss:\n");
         for m in &misses {
@@ -165,6 +166,11 @@ fn report() -> (f64, f64, String) {
         }
         let _ = writeln!(s);
     }
+    let _ = writeln!(
+        s,
+        "Not in nixpkgs' Python set at the snapshot (a newer nixpkgs may have some): {}.\n",
+        absent.join(", ")
+    );
     let _ = writeln!(
         s,
         "Projects: {}.",
