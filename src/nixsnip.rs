@@ -443,6 +443,12 @@ impl Suggestion {
         f.push_str(&format!(
             "  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/{NIXIFY_CHANNEL}\";\n\n"
         ));
+        if self.python != "python3" {
+            f.push_str(&format!(
+                "  # {} is not {NIXIFY_CHANNEL}'s default python3: the binary cache builds the\n  # default set, so its packages may build from source.\n",
+                one_line(&self.python)
+            ));
+        }
         f.push_str("  outputs = { self, nixpkgs }:\n");
         f.push_str("    let\n");
         f.push_str(

@@ -178,6 +178,8 @@ fn extras_and_cuda_advice_reach_the_flake() {
         "config = { allowUnfree = true; cudaSupport = true; };",
         "torchWithCuda",
         "github:NixOS/nixpkgs/nixos-25.11",
+        // This plan's set is python313Packages, not the default python3.
+        "python313 is not nixos-25.11's default python3",
     ] {
         assert!(flake.contains(want), "{want} missing from:\n{flake}");
     }
