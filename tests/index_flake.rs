@@ -162,6 +162,7 @@ fn a_projects_flake_lock_pins_the_nixpkgs_used() {
     );
     let (_, run) = audit(&env, &sub, &[], &["requests"]);
     assert_eq!(run.code, Some(4), "{}", run.report());
+    assert!(run.stderr.contains("nix flake archive"), "{}", run.report());
 }
 
 #[test]

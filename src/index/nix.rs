@@ -410,9 +410,22 @@ pub fn lookup_candidates_with(
         resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd).ok_or_else(|| {
             env_err(match &opts.nixpkgs {
                 Some(p) => format!("nixpkgs path {} does not exist", p.display()),
-                None => "<nixpkgs> does not resolve to a local path (no nixpkgs entry in NIX_PATH \
-                     that is an existing absolute path, and no default channel)"
-                    .to_string(),
+                None => {
+                    let mut m = "<nixpkgs> does not resolve to a local path (no flake.lock above the \
+                         working directory with its nixpkgs input in the store, no nixpkgs entry in \
+                         NIX_PATH that is an existing absolute path or a flake: reference a registry \
+                         resolves, and no default channel)"
+                        .to_string();
+                    // A project pin that is not fetched yet: say how to fetch it.
+                    let store = super::flake::store_dir();
+                    if let Some(super::flake::Found::NotInStore(why)) =
+                        super::flake::nearest_lock(&cwd).map(|l| super::flake::from_lock(&l, &store))
+                    {
+                        m.push_str(": ");
+                        m.push_str(&why);
+                    }
+                    m
+                }
             })
         })?;
     let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
