@@ -37,30 +37,67 @@ while (($#)); do
 	esac
 done
 
+# Quote a word for bash and zsh (single quotes, each ' as '\'') and for
+# fish (single quotes, \ and ' escaped): the printed lines must work when
+# pasted, whatever $HOME holds.
+sh_quote() {
+	local s=${1//\'/\'\\\'\'}
+	printf "'%s'" "$s"
+}
+fish_quote() {
+	local s=${1//\\/\\\\}
+	s=${s//\'/\\\'}
+	printf "'%s'" "$s"
+}
+
+exe=$prefix/bin/pip-guard
+# Never install into a directory that happens to be named bin/pip-guard.
+if [[ -d $exe ]]; then
+	echo "install.sh: $exe is a directory; move it away first (nothing was installed)" >&2
+	exit 1
+fi
 mkdir -p "$prefix/bin"
 if [[ -n $bin ]]; then
-	install -m 755 "$bin" "$prefix/bin/pip-guard"
+	# A temporary file beside the target, then a rename: an existing
+	# symlink at $exe is replaced, never written through.
+	tmp=$(mktemp "$prefix/bin/.pip-guard.XXXXXX")
+	install -m 755 "$bin" "$tmp"
+	mv -f "$tmp" "$exe"
 else
 	cargo install --locked --quiet --path "$repo" --root "$prefix"
 fi
-exe=$prefix/bin/pip-guard
+
+# Write a generated file, unless it is a symlink: a completion file linked
+# from elsewhere (a dotfiles repository, home-manager) is not ours to
+# overwrite, and writing through the link would change its target.
+put() {
+	local file=$1
+	shift
+	if [[ -L $file ]]; then
+		echo "note: $file is a symlink; left as it is (run: $exe $* > FILE to update its target)"
+		return
+	fi
+	"$exe" "$@" >"$file"
+}
 
 mkdir -p "$data/bash-completion/completions" "$data/zsh/site-functions" \
 	"$config/fish/completions" "$data/man/man1"
-"$exe" completions bash >"$data/bash-completion/completions/pip-guard"
-"$exe" completions zsh >"$data/zsh/site-functions/_pip-guard"
-"$exe" completions fish >"$config/fish/completions/pip-guard.fish"
-"$exe" man >"$data/man/man1/pip-guard.1"
+put "$data/bash-completion/completions/pip-guard" completions bash
+put "$data/zsh/site-functions/_pip-guard" completions zsh
+put "$config/fish/completions/pip-guard.fish" completions fish
+put "$data/man/man1/pip-guard.1" man
 
+sq_exe=$(sh_quote "$exe")
+fish_exe=$(fish_quote "$exe")
 cat <<MSG
 pip-guard installed: $exe
   completions: bash, zsh ($data/zsh/site-functions must be in fpath), fish
   man page:    $data/man/man1/pip-guard.1
 
 Route pip through the guard; add to your shell's rc file:
-  bash (~/.bashrc):                  eval "\$($exe init bash)"
-  zsh (~/.zshrc):                    eval "\$($exe init zsh)"
-  fish (~/.config/fish/config.fish): $exe init fish | source
+  bash (~/.bashrc):                  eval "\$($sq_exe init bash)"
+  zsh (~/.zshrc):                    eval "\$($sq_exe init zsh)"
+  fish (~/.config/fish/config.fish): $fish_exe init fish | source
 MSG
 case ":$PATH:" in
 *":$prefix/bin:"*) ;;

@@ -11,6 +11,17 @@
 __pip_guard_bin=$(builtin type -P pip-guard) # pip-guard:bin
 export PIP_GUARD_SHELL=bash
 
+# `pip-guard doctor` run from this shell is told what `pip` resolves to
+# here (doctor, a child process, cannot see functions or aliases); every
+# other call is the command on PATH, as without this function.
+function pip-guard {
+	if [[ ${1-} == doctor ]]; then
+		PIP_GUARD_PIP_TYPE=$(builtin type pip 2>&1) command pip-guard "$@"
+	else
+		command pip-guard "$@"
+	fi
+}
+
 # Run pip-guard as the pip called $1 (pip, pip3, pip3.N).
 function __pip_guard_pip {
 	if [[ -z ${__pip_guard_bin-} ]]; then

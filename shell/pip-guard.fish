@@ -11,6 +11,18 @@
 set -g __pip_guard_bin (command -s pip-guard) # pip-guard:bin
 set -gx PIP_GUARD_SHELL fish
 
+# `pip-guard doctor` run from this shell is told what `pip` resolves to
+# here (doctor, a child process, cannot see functions); every other call
+# is the command on PATH, as without this function.
+function pip-guard
+    if test "$argv[1]" = doctor
+        set -lx PIP_GUARD_PIP_TYPE (type pip 2>&1 | string collect)
+        command pip-guard $argv
+    else
+        command pip-guard $argv
+    end
+end
+
 # Run pip-guard as the pip called $argv[1] (pip, pip3, pip3.N).
 function __pip_guard_pip
     if test -z "$__pip_guard_bin"

@@ -11,6 +11,17 @@
 __pip_guard_bin=${commands[pip-guard]-} # pip-guard:bin
 export PIP_GUARD_SHELL=zsh
 
+# `pip-guard doctor` run from this shell is told what `pip` resolves to
+# here (doctor, a child process, cannot see functions or aliases); every
+# other call is the command on PATH, as without this function.
+function pip-guard {
+	if [[ ${1-} == doctor ]]; then
+		PIP_GUARD_PIP_TYPE="$(builtin whence -w pip; builtin whence -f pip)" command pip-guard "$@"
+	else
+		command pip-guard "$@"
+	fi
+}
+
 # Run pip-guard as the pip called $1 (pip, pip3, pip3.N).
 function __pip_guard_pip {
 	emulate -L zsh

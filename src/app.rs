@@ -5,7 +5,6 @@ use crate::cli::{Cli, Command, IndexAction, PolicyAction};
 use crate::exit::Exit;
 use clap::Parser;
 use std::ffi::OsString;
-use std::io::Write;
 
 /// Whether a program name is one pip-guard answers to as pip.
 pub fn is_pip_name(name: &str) -> bool {
@@ -45,19 +44,26 @@ pub fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            // clap quotes the offending value: redact it (printed plain
-            // when it held a credential, else in clap's own style).
+            // clap quotes the offending value: redact it and escape it
+            // (printed plain when it held a credential or a control
+            // character, else in clap's own style).
             let plain = e.render().to_string();
-            match crate::redact::redact(&plain) {
-                std::borrow::Cow::Owned(red) if e.use_stderr() => {
-                    let _ = write!(std::io::stderr(), "{red}");
-                }
-                std::borrow::Cow::Owned(red) => {
-                    let _ = write!(std::io::stdout(), "{red}");
-                }
-                std::borrow::Cow::Borrowed(_) => {
-                    let _ = e.print();
-                }
+            let red = crate::redact::redact(&plain);
+            let stream = if e.use_stderr() {
+                crate::output::Stream::Stderr
+            } else {
+                crate::output::Stream::Stdout
+            };
+            let clean = matches!(red, std::borrow::Cow::Borrowed(_))
+                && matches!(
+                    crate::output::prepare(crate::output::Kind::Text, &plain, false, false),
+                    std::borrow::Cow::Borrowed(_)
+                )
+                && !crate::output::github_actions();
+            if clean {
+                let _ = e.print();
+            } else {
+                let _ = crate::output::print(stream, crate::output::Kind::Text, &red);
             }
             return if e.use_stderr() {
                 Exit::Usage.into()
@@ -135,7 +141,7 @@ fn finish(result: color_eyre::Result<Exit>) -> std::process::ExitCode {
                 return Exit::Success.into();
             }
             let exit = crate::error::exit_for(&report);
-            let _ = writeln!(std::io::stderr(), "{}", format_report(&report));
+            crate::output::eprintln(&format_report(&report));
             exit.into()
         }
     }

@@ -238,11 +238,11 @@ fn append_line(path: &Path, line: &str) -> Result<(), AppendError> {
     let mut file = opts.open(path).map_err(err)?;
     let locked = lock(&file);
     if !locked {
-        eprintln!(
+        crate::output::eprintln(&format!(
             "pip-guard: warning: the audit log {} stayed locked for {}s; appending without the lock",
             path.display(),
             LOCK_WAIT.as_secs()
-        );
+        ));
     }
     let written = file.write_all(line.as_bytes()).map_err(err);
     if locked {
@@ -273,7 +273,11 @@ pub fn append_or_warn(path: &Path, record: &Record) -> bool {
     match append_line(path, &line) {
         Ok(()) => true,
         Err(e) => {
-            eprint!("pip-guard: warning: {e}; the record was:\n{line}");
+            let _ = crate::output::print(
+                crate::output::Stream::Stderr,
+                crate::output::Kind::Text,
+                &format!("pip-guard: warning: {e}; the record was:\n{line}"),
+            );
             false
         }
     }
@@ -288,9 +292,13 @@ pub fn log(settings: &AuditLogSettings, record: &Record) -> bool {
     match settings.path.clone().or_else(default_path) {
         Some(path) => append_or_warn(&path, record),
         None => {
-            eprint!(
-                "pip-guard: warning: no home directory, so no audit log; the record was:\n{}",
-                record.to_line()
+            let _ = crate::output::print(
+                crate::output::Stream::Stderr,
+                crate::output::Kind::Text,
+                &format!(
+                    "pip-guard: warning: no home directory, so no audit log; the record was:\n{}",
+                    record.to_line()
+                ),
             );
             false
         }

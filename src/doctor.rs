@@ -75,8 +75,13 @@ pub struct Facts {
     pub pip_on_path: Option<PathBuf>,
     /// This pip-guard binary, canonicalized.
     pub current_exe: Option<PathBuf>,
-    /// `PIP_GUARD_SHELL`, exported by the shell snippet.
+    /// `PIP_GUARD_SHELL`, exported by the shell snippet (and so inherited
+    /// by child shells, which do not inherit its functions).
     pub shell_integration: Option<String>,
+    /// `PIP_GUARD_PIP_TYPE`: what `pip` resolves to in the shell that ran
+    /// doctor (`type pip` in bash and fish, `whence -w pip; whence -f pip`
+    /// in zsh), passed by the snippet's `pip-guard` function.
+    pub pip_type: Option<String>,
 }
 
 /// Run every check over `facts`. `nix_attr` answers "which attr of the
@@ -331,28 +336,77 @@ pub fn user_site_shadows_nix(f: &Facts, nix_attr: &dyn Fn(&str) -> Option<String
     c
 }
 
+/// Whether a shell's answer to "what is `pip`?" (see [`Facts::pip_type`])
+/// is the snippet's function: reported as a function, not an alias, and
+/// calling `__pip_guard_pip`.
+pub fn routed_by_function(pip_type: &str) -> bool {
+    let first = pip_type.lines().next().unwrap_or("");
+    let function = first.contains("is a function")   // bash, fish
+        || first.trim() == "pip: function"; // zsh
+    function && pip_type.contains("__pip_guard_pip")
+}
+
 /// Does `pip` reach the guard in this shell?
+///
+/// Only the shell itself knows its functions and aliases: when doctor was
+/// run through the snippet's `pip-guard` function, [`Facts::pip_type`]
+/// says what `pip` is there. `PIP_GUARD_SHELL` alone proves nothing (it is
+/// inherited by child shells, survives `unset -f pip`, and an alias wins
+/// over the function).
 pub fn pip_is_guarded(f: &Facts) -> Check {
     const ID: &str = "pip-is-guarded";
-    if let Some(sh) = &f.shell_integration {
-        return ok(
+    let sh = f.shell_integration.as_deref().unwrap_or("shell");
+    if let Some(t) = &f.pip_type {
+        if routed_by_function(t) {
+            return ok(
+                ID,
+                format!("pip is routed through pip-guard by the {sh} integration (checked in this shell)"),
+            );
+        }
+        let first = t.lines().next().unwrap_or("").trim();
+        let alias = first.contains("alias");
+        let mut c = bad(
             ID,
-            format!("pip is routed through pip-guard by the {sh} integration"),
+            Status::Fail,
+            format!("in this shell pip is not the guard's function: {first}"),
+            if alias {
+                "an alias wins over the function: remove it (unalias pip), or define it after the init line"
+            } else {
+                "the pip function is gone (unset -f / functions -e?): re-run eval \"$(pip-guard init bash)\" (or init zsh / init fish)"
+            },
         );
+        c.detail = t.lines().skip(1).take(6).map(String::from).collect();
+        return c;
     }
     match (&f.pip_on_path, &f.current_exe) {
         (Some(pip), Some(me)) if pip == me => {
             ok(ID, format!("pip on PATH is pip-guard ({})", pip.display()))
         }
-        (pip, _) => bad(
-            ID,
-            Status::Fail,
-            match pip {
+        (pip, _) => {
+            let what = match pip {
                 Some(p) => format!("pip is {}, not pip-guard", p.display()),
-                None => "pip is not on PATH and no shell integration is loaded".into(),
-            },
-            "add eval \"$(pip-guard init bash)\" to ~/.bashrc (or init zsh / init fish)",
-        ),
+                None => "pip is not on PATH".into(),
+            };
+            match &f.shell_integration {
+                Some(sh) => bad(
+                    ID,
+                    Status::Fail,
+                    format!(
+                        "{what}: the {sh} integration was loaded by a parent shell, but \
+                         this shell does not have its functions (a child shell such as \
+                         bash -c, a script, or command pip-guard)"
+                    ),
+                    "run pip-guard doctor from your interactive shell; in scripts call \
+                     pip-guard pip … or put a pip symlink to pip-guard first on PATH",
+                ),
+                None => bad(
+                    ID,
+                    Status::Fail,
+                    format!("{what} and no shell integration is loaded"),
+                    "add eval \"$(pip-guard init bash)\" to ~/.bashrc (or init zsh / init fish)",
+                ),
+            }
+        }
     }
 }
 
@@ -469,6 +523,9 @@ pub fn gather() -> Facts {
     let shell_integration = std::env::var("PIP_GUARD_SHELL")
         .ok()
         .filter(|s| !s.is_empty());
+    let pip_type = std::env::var("PIP_GUARD_PIP_TYPE")
+        .ok()
+        .filter(|s| !s.is_empty());
     Facts {
         python,
         python_error,
@@ -479,6 +536,7 @@ pub fn gather() -> Facts {
         pip_on_path,
         current_exe,
         shell_integration,
+        pip_type,
     }
 }
 
@@ -557,9 +615,14 @@ mod tests {
             python: Some(py("/nix/store/abc-python3-3.12.4/bin/python3.12")),
             path: vec!["/home/u/.local/bin".into(), "/usr/bin".into()],
             shell_integration: Some("bash".into()),
+            pip_type: Some(BASH_FUNCTION.into()),
             ..Facts::default()
         }
     }
+
+    /// `type pip` in bash with the snippet loaded.
+    const BASH_FUNCTION: &str =
+        "pip is a function\npip () \n{ \n    __pip_guard_pip pip \"$@\"\n}\n";
 
     fn none(_: &str) -> Option<String> {
         None
@@ -656,9 +719,44 @@ mod tests {
     }
 
     #[test]
+    fn what_the_shell_says_pip_is() {
+        assert!(routed_by_function(BASH_FUNCTION));
+        assert!(routed_by_function(
+            "pip: function\npip () {\n\t__pip_guard_pip pip \"$@\"\n}"
+        ));
+        assert!(routed_by_function(
+            "pip is a function with definition\n# Defined via `source`\nfunction pip --description 'pip through pip-guard'\n    __pip_guard_pip pip $argv\nend"
+        ));
+        for not in [
+            "pip is aliased to `/usr/bin/pip'",
+            "pip: alias\n/usr/bin/pip",
+            "pip is /usr/bin/pip",
+            "pip is a function\npip () { /usr/bin/pip \"$@\"; }",
+            "",
+        ] {
+            assert!(!routed_by_function(not), "{not}");
+        }
+        // The shell's word wins over PIP_GUARD_SHELL.
+        let mut f = facts();
+        assert_eq!(status(pip_is_guarded(&f)), Status::Ok);
+        f.pip_type = Some("pip is aliased to `/usr/bin/pip'".into());
+        let c = pip_is_guarded(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.advice.as_deref().unwrap_or("").contains("alias"));
+        // PIP_GUARD_SHELL inherited by a child shell: not routed.
+        f.pip_type = None;
+        f.pip_on_path = Some("/usr/bin/pip".into());
+        f.current_exe = Some("/opt/pip-guard".into());
+        let c = pip_is_guarded(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.summary.contains("parent shell"), "{}", c.summary);
+    }
+
+    #[test]
     fn pip_must_reach_the_guard() {
         let mut f = facts();
         f.shell_integration = None;
+        f.pip_type = None;
         f.current_exe = Some("/opt/pip-guard".into());
         f.pip_on_path = Some("/usr/bin/pip".into());
         let c = pip_is_guarded(&f);

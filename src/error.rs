@@ -12,6 +12,9 @@ pub struct InputError {
     pub origin: Option<Origin>,
     /// What is wrong and, when useful, what was expected.
     pub message: String,
+    /// For a fault inside an included file: the `-r`/`-c` lines that
+    /// included it, outermost first, down to the one naming the file at fault.
+    pub included_from: Vec<Origin>,
 }
 
 impl InputError {
@@ -20,6 +23,7 @@ impl InputError {
         InputError {
             origin: Some(origin),
             message: message.into(),
+            included_from: Vec::new(),
         }
     }
     /// An input error with no particular place.
@@ -27,16 +31,53 @@ impl InputError {
         InputError {
             origin: None,
             message: message.into(),
+            included_from: Vec::new(),
         }
+    }
+
+    /// An input error about the file as a whole or one of its lines, with
+    /// no place to point at but `origin` (which may be `None`).
+    pub fn maybe_at(origin: Option<Origin>, message: impl Into<String>) -> Self {
+        InputError {
+            origin,
+            message: message.into(),
+            included_from: Vec::new(),
+        }
+    }
+
+    /// Record the include chain of the file the error is in (`chain` ends
+    /// with the line that named that file), unless a deeper file already
+    /// did. An error pointing at the including line itself (the file could
+    /// not be read) keeps only the chain above that line.
+    pub fn in_file_included_from(mut self, chain: &[Origin]) -> Self {
+        if !self.included_from.is_empty() || chain.is_empty() {
+            return self;
+        }
+        let upto = match (&self.origin, chain.last()) {
+            (Some(o), Some(last)) if o == last => chain.len() - 1,
+            _ => chain.len(),
+        };
+        // A file named on the command line is "included" by nothing.
+        self.included_from = chain[..upto]
+            .iter()
+            .filter(|o| matches!(o, Origin::File { .. }))
+            .cloned()
+            .collect();
+        self
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.origin {
-            Some(o) => write!(f, "{o}: {}", self.message),
-            None => f.write_str(&self.message),
+            Some(o) => write!(f, "{o}: {}", self.message)?,
+            None => f.write_str(&self.message)?,
         }
+        // Nearest includer first, as compilers print "included from".
+        for o in self.included_from.iter().rev() {
+            write!(f, "\n  included from {o}")?;
+        }
+        Ok(())
     }
 }
 

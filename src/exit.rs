@@ -13,6 +13,8 @@ pub enum Exit {
     NotConfirmed,
     /// 4: the environment failed us (network, cache, nix, exec, loop detected).
     Environment,
+    /// 130: interrupted (Ctrl-C) at the confirmation prompt; nothing installed.
+    Interrupted,
     /// The real pip's own status, passed on unchanged.
     External(u8),
 }
@@ -26,6 +28,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::NotConfirmed => 3,
             Exit::Environment => 4,
+            Exit::Interrupted => 130,
             Exit::External(c) => c,
         }
     }

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod cuda;
 pub mod doctor;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod guard;
 pub mod index;

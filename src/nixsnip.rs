@@ -133,22 +133,11 @@ fn sorted_unique(items: &[&str]) -> Vec<String> {
 /// Greedy fill of `words` into lines of at most `width` columns, each
 /// starting with `indent` spaces (a word longer than a line gets its own).
 pub fn fill(words: &[String], indent: usize, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = String::new();
-    for w in words {
-        if !cur.is_empty() && indent + cur.len() + 1 + w.len() > width {
-            lines.push(format!("{}{cur}", " ".repeat(indent)));
-            cur.clear();
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(w);
+    if words.is_empty() {
+        return Vec::new();
     }
-    if !cur.is_empty() {
-        lines.push(format!("{}{cur}", " ".repeat(indent)));
-    }
-    lines
+    let pad = " ".repeat(indent);
+    crate::render::layout::fill(words, &pad, &pad, width)
 }
 
 /// An extra of a Python-set attr as a list to append to `withPackages`'
@@ -227,21 +216,7 @@ pub fn with_packages_at(
     out
 }
 
-/// Quote a word for a POSIX shell: as is when safe, in double quotes when
-/// nothing in it is special there, else in single quotes.
-pub fn sh_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | '=')
-        });
-    if plain {
-        return s.to_string();
-    }
-    if !s.contains(['"', '$', '`', '\\', '!']) {
-        return format!("\"{s}\"");
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
+use crate::shell::sh_quote;
 
 /// What to suggest for a plan: the Python environment's libraries, the
 /// top-level packages (applications, native alternatives) and what only
@@ -387,7 +362,7 @@ impl Suggestion {
         v
     }
 
-    /// `nix-shell -p "python312.withPackages (…)" whisper-cpp`: try it now.
+    /// `nix-shell -p 'python312.withPackages (…)' whisper-cpp`: try it now.
     /// Placed at column `indent`; when it would pass `width`, the command
     /// continues on the next lines (`\` line breaks, or inside the quotes).
     /// `None` when Nix provides nothing.
@@ -663,10 +638,12 @@ mod tests {
 
     #[test]
     fn shell_quoting() {
+        // The one implementation (crate::shell): what a shell reads back
+        // is the word.
         assert_eq!(sh_quote("whisper-cpp"), "whisper-cpp");
-        assert_eq!(sh_quote("a b"), "\"a b\"");
-        assert_eq!(sh_quote("ps.\"x\""), "'ps.\"x\"'");
-        assert_eq!(sh_quote("it's \"x\""), "'it'\\''s \"x\"'");
+        for w in ["a b", "ps.\"x\"", "it's \"x\"", "$(x) `y` !z", "a\nb"] {
+            assert_eq!(shlex::split(&sh_quote(w)), Some(vec![w.to_string()]), "{w}");
+        }
     }
 
     #[test]

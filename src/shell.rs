@@ -64,12 +64,27 @@ pub fn render(shell: Shell, exe: &Path) -> String {
     out
 }
 
-/// POSIX single-quoting: `'…'`, each `'` written `'\''`.
+/// Quote a word for a POSIX shell (bash, zsh, dash) and for Python's
+/// `shlex.split` (how pip splits a requirements-file option line): the one
+/// shell-quoting implementation, the `shlex` crate's. A word that needs no
+/// quotes is left as is. A NUL (which no shell word can hold) is dropped.
 pub fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+    match shlex::try_quote(s) {
+        Ok(q) => q.into_owned(),
+        Err(_) => shlex::try_quote(&s.replace('\0', ""))
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| "''".to_string()),
+    }
 }
 
-/// fish single-quoting: `\` and `'` are escaped with a backslash.
+/// [`sh_quote`] for bytes that need not be UTF-8 (a path): the quoted word
+/// holds the same bytes. `None` for a NUL.
+pub fn sh_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
+    shlex::bytes::try_quote(b).ok().map(|q| q.into_owned())
+}
+
+/// fish single-quoting: `\` and `'` are escaped with a backslash (fish's
+/// grammar differs from POSIX inside single quotes, so it has its own).
 pub fn fish_quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
 }
@@ -114,8 +129,8 @@ mod tests {
             let out = render(shell, Path::new("/opt/it's here/pip-guard"));
             assert!(!out.contains(BIN_MARKER), "{shell:?}: marker left");
             let expected = match shell {
-                Shell::Fish => r"set -g __pip_guard_bin '/opt/it\'s here/pip-guard'",
-                _ => r"__pip_guard_bin='/opt/it'\''s here/pip-guard'",
+                Shell::Fish => r"set -g __pip_guard_bin '/opt/it\'s here/pip-guard'".to_string(),
+                _ => format!("__pip_guard_bin={}", sh_quote("/opt/it's here/pip-guard")),
             };
             assert_eq!(
                 out.lines().filter(|l| *l == expected).count(),
@@ -154,8 +169,16 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(sh_quote("a b"), "'a b'");
-        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(sh_quote("plain/path-1.0"), "plain/path-1.0");
+        assert_eq!(sh_quote(""), "''");
+        for w in ["a b", "it's", "a\"b$c`d\\e!f#g", "x\ny", "~user", "*"] {
+            assert_eq!(shlex::split(&sh_quote(w)), Some(vec![w.to_string()]), "{w}");
+        }
+        assert_eq!(sh_quote("a\0b"), "ab");
+        assert_eq!(
+            sh_quote_bytes(b"/opt/\xff x"),
+            Some(b"'/opt/\xff x'".to_vec())
+        );
         assert_eq!(fish_quote(r"a\b'c"), r"'a\\b\'c'");
     }
 }

@@ -246,14 +246,105 @@ fn a_well_set_up_machine_passes() {
     assert_eq!(j["summary"]["fail"], 0);
 }
 
+/// Issue 14.8: `PIP_GUARD_SHELL` alone (what a child shell inherits) is
+/// not proof that pip is routed.
 #[test]
-fn the_shell_integration_counts_as_guarded() {
+fn the_shell_variable_alone_is_not_proof() {
     let Some(m) = machine() else {
         return;
     };
     let run = m.doctor(&m.path_with(&[]), &[("PIP_GUARD_SHELL", "fish")], "json");
     let j = parse(&run);
-    expect(&run, &j, "pip-is-guarded", "ok", "fish integration");
+    expect(&run, &j, "pip-is-guarded", "fail", "parent shell");
+}
+
+/// Issue 14.8, in real shells: `pip-guard doctor` run from a shell that
+/// sourced `pip-guard init` says pip is routed; after `unset -f pip`
+/// (`unfunction`, `functions -e`), from a child shell (`bash -c`), or with
+/// an alias defined before the init line, it says it is not.
+#[test]
+fn doctor_asks_the_shell_what_pip_is() {
+    let Some(m) = machine() else {
+        return;
+    };
+    std::os::unix::fs::symlink(common::bin(), m.bin.join("pip-guard")).expect("symlink");
+    let doctor = "pip-guard doctor --format json";
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        // shell, before init, after init, status, needle
+        ("bash", "", "", "ok", "checked in this shell"),
+        (
+            "bash",
+            "",
+            "unset -f pip",
+            "fail",
+            "not the guard's function",
+        ),
+        ("bash", "", "bash -c", "fail", "parent shell"),
+        (
+            "bash",
+            "shopt -s expand_aliases; alias pip=/usr/bin/pip",
+            "",
+            "fail",
+            "alias",
+        ),
+        ("zsh", "", "", "ok", "checked in this shell"),
+        (
+            "zsh",
+            "",
+            "unfunction pip",
+            "fail",
+            "not the guard's function",
+        ),
+        ("zsh", "", "zsh -c", "fail", "parent shell"),
+        ("zsh", "alias pip=/usr/bin/pip", "", "fail", "alias"),
+        ("fish", "", "", "ok", "checked in this shell"),
+        (
+            "fish",
+            "",
+            "functions -e pip",
+            "fail",
+            "not the guard's function",
+        ),
+        ("fish", "", "fish -c", "fail", "parent shell"),
+    ];
+    for (shell, before, after, status, needle) in cases {
+        let Some(path) = common::require(shell) else {
+            continue;
+        };
+        let init = match *shell {
+            "fish" => "pip-guard init fish | source".to_string(),
+            sh => format!("eval \"$(pip-guard init {sh})\""),
+        };
+        let last = if after.ends_with(" -c") {
+            let flags = match *shell {
+                "bash" => "--norc --noprofile -c",
+                "zsh" => "-f -c",
+                _ => "--no-config -c",
+            };
+            format!("{shell} {flags} '{doctor}'")
+        } else {
+            format!("{after}\n{doctor}")
+        };
+        let script = format!("{before}\n{init}\n{last}\n");
+        let mut c = m.env.cmd(&path);
+        match *shell {
+            "bash" => c.args(["--norc", "--noprofile", "-c", &script]),
+            "zsh" => c.args(["-f", "-c", &script]),
+            _ => c.args(["--no-config", "-c", &script]),
+        };
+        let run = c
+            .env("PATH", m.path_with(&[]))
+            .env_remove("PIP_GUARD_SHELL")
+            .env_remove("PIP_GUARD_PIP_TYPE")
+            .run();
+        let j = parse(&run);
+        let what = format!("{shell}: {before:?} init {after:?}");
+        let c = check(&run, &j, "pip-is-guarded");
+        assert!(
+            c["status"] == *status && c.to_string().contains(needle),
+            "{what}: expected {status} mentioning {needle:?}, got {c:#}"
+        );
+    }
 }
 
 #[test]

@@ -11,10 +11,9 @@
 mod common;
 mod debian;
 
+use common::pty;
 use debian::{run, show, Sandbox, LONG, PY};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 /// A project name no index will ever know.
@@ -50,7 +49,7 @@ fn a_nixpkgs_requirement_is_not_installed() {
         show(&o)
     );
     assert!(
-        err.contains("nix-shell -p \"python3.withPackages"),
+        err.contains("nix-shell -p 'python3.withPackages"),
         "{}",
         show(&o)
     );
@@ -149,56 +148,152 @@ fn pip_guard_yes_env_confirms() {
     );
 }
 
-/// A real prompt on a terminal: `script` gives the guard a pty.
-fn prompt_through_pty(answer: &str) -> Option<(Sandbox, Output)> {
+/// The end of the guard's question.
+const PROMPT: &[u8] = b"with pip --user --break-system-packages? [y/N] ";
+
+/// `pip install --find-links … ARGS` through the guard on a real pty,
+/// with `PIP_GUARD_PYTHON` set to Debian's python3.
+fn guard_on_pty(env: &Sandbox, args: &[&str]) -> pty::Pty {
+    let fl = env.find_links();
+    let mut all: Vec<&str> = vec!["install"];
+    all.extend(fl.iter().map(String::as_str));
+    all.extend(args);
+    pty::Pty::spawn(env.pip(&all))
+}
+
+/// A real prompt on a terminal: the answer is typed once the prompt is
+/// drawn, as a user would.
+fn prompt_through_pty(answer: &str) -> Option<(Sandbox, ExitStatus, String)> {
     let env = sandbox()?;
-    if !Path::new("/usr/bin/script").is_file() {
-        return common::missing("script (util-linux)");
-    }
-    let fl = env.find_links().join(" ");
-    let line = format!("pip install {fl} {PKG}");
-    let mut c = env.cmd("/usr/bin/script");
-    c.args(["-qec", &line, "/dev/null"])
-        .env("PIP_GUARD_PYTHON", PY)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("script");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(answer.as_bytes())
-        .expect("answer");
-    let o = child.wait_with_output().expect("output");
-    Some((env, o))
+    let mut t = guard_on_pty(&env, &[PKG]);
+    assert!(
+        t.wait_for(PROMPT),
+        "no prompt:\n{}",
+        String::from_utf8_lossy(&t.screen())
+    );
+    t.send(answer.as_bytes());
+    let (status, screen) = t.finish();
+    Some((env, status, String::from_utf8_lossy(&screen).into_owned()))
 }
 
 #[test]
 fn a_prompt_answered_yes_installs() {
-    let Some((env, o)) = prompt_through_pty("y\n") else {
+    let Some((env, status, out)) = prompt_through_pty("y\n") else {
         return;
     };
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("[y/N]"), "{}", show(&o));
-    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(out.contains("[y/N]"), "{out}");
+    // The question names what pip would install.
+    assert!(out.contains(&format!("Install {PKG} with pip")), "{out}");
+    assert_eq!(status.code(), Some(0), "{out}");
     assert!(
         env.imported_from(MODULE).is_some(),
-        "not installed after yes\n{}",
-        show(&o)
+        "not installed after yes\n{out}"
     );
 }
 
 #[test]
 fn a_prompt_answered_no_installs_nothing() {
-    let Some((env, o)) = prompt_through_pty("n\n") else {
+    let Some((env, status, out)) = prompt_through_pty("n\n") else {
         return;
     };
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("[y/N]"), "{}", show(&o));
-    assert!(out.contains("declined"), "{}", show(&o));
-    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    assert!(out.contains("[y/N]"), "{out}");
+    assert!(out.contains("declined"), "{out}");
+    assert_eq!(status.code(), Some(3), "{out}");
     assert_eq!(env.imported_from(MODULE), None);
+}
+
+/// Issue 14.2: a `y` typed before the prompt is drawn (type-ahead, or a
+/// paste that ran on) is discarded, not taken as the answer.
+#[test]
+fn input_typed_before_the_prompt_is_not_the_answer() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let mut t = guard_on_pty(&env, &[PKG]);
+    t.send(b"y\n");
+    assert!(
+        t.wait_for(PROMPT),
+        "no prompt:\n{}",
+        String::from_utf8_lossy(&t.screen())
+    );
+    t.send(b"n\n");
+    let (status, screen) = t.finish();
+    let out = String::from_utf8_lossy(&screen);
+    assert_eq!(status.code(), Some(3), "the early y was taken:\n{out}");
+    assert!(out.contains("declined"), "{out}");
+    assert_eq!(env.imported_from(MODULE), None, "installed:\n{out}");
+    let records = env.records();
+    assert_eq!(
+        records.last().map(|r| r["action"].clone()),
+        Some("declined".into()),
+        "{records:?}"
+    );
+}
+
+/// Issue 14.2: a requirements-file marker that draws a fake prompt and
+/// conceals the real one (erase line, cursor moves, SGR 8) reaches the
+/// pty escaped; the real question comes after a reset, alone on its line,
+/// and names the project.
+#[test]
+fn a_hostile_marker_cannot_draw_a_fake_prompt() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let hostile = "\x1b[2K\x1b[GProceed?\x1b[C[y/N]\x1b[C\x1b[8m";
+    env.write(
+        "req.txt",
+        &format!("{PKG} ; platform_release != \"{hostile}\"\n"),
+    );
+    let mut t = guard_on_pty(&env, &["-r", "req.txt"]);
+    assert!(
+        t.wait_for(PROMPT),
+        "no prompt:\n{}",
+        String::from_utf8_lossy(&t.screen())
+    );
+    let drawn = t.screen();
+    t.send(b"n\n");
+    let (status, _) = t.finish();
+    let out = String::from_utf8_lossy(&drawn);
+    for raw in ["\x1b[8m", "\x1b[2K", "\x1b[G", "\x1b[C"] {
+        assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+    }
+    assert!(
+        out.contains(r"\e[2K\e[GProceed?\e[C[y"),
+        "the marker is not shown escaped:\n{out:?}"
+    );
+    let question =
+        format!("\x1b[0m\r\x1b[KInstall {PKG} with pip --user --break-system-packages? [y/N] ");
+    assert!(
+        out.ends_with(&question),
+        "the question is not the last thing drawn after a reset:\n{out:?}"
+    );
+    assert_eq!(status.code(), Some(3), "{out}");
+    assert_eq!(env.imported_from(MODULE), None);
+}
+
+/// Issue 14.10: Ctrl-C at the prompt installs nothing, exits 130 and
+/// writes a `declined` audit record.
+#[test]
+fn ctrl_c_at_the_prompt_is_logged_as_declined() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let before = env.records().len();
+    let mut t = guard_on_pty(&env, &[PKG]);
+    assert!(
+        t.wait_for(PROMPT),
+        "no prompt:\n{}",
+        String::from_utf8_lossy(&t.screen())
+    );
+    t.send(b"\x03");
+    let (status, screen) = t.finish();
+    let out = String::from_utf8_lossy(&screen);
+    assert_eq!(status.code(), Some(130), "{out}");
+    assert!(out.contains("Nothing installed: interrupted"), "{out}");
+    assert_eq!(env.imported_from(MODULE), None);
+    let records = env.records();
+    assert_eq!(records.len(), before + 1, "{records:?}");
+    assert_eq!(records[before]["action"], "declined", "{records:?}");
 }
 
 /// Same stdout and exit code as the real pip.
@@ -462,4 +557,40 @@ fn no_spelling_gets_past_the_guard() {
             show(&o)
         );
     }
+}
+
+/// Issue 10.17: the `pip-guard nixify …` hint for a requirements file whose
+/// name holds spaces is printed whole on its own line (never wrapped
+/// inside its quotes), and `sh` reads its arguments back exactly.
+#[test]
+fn the_nixify_hint_keeps_a_quoted_file_name_whole() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let file = "my requirements file.txt";
+    env.write(
+        file,
+        "patched-lib @ git+https://git.example.org/patched-lib@v1.2\n",
+    );
+    let o = run(env.pip(&["install", "-r", file]), LONG);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("pip-guard nixify"))
+        .unwrap_or_else(|| panic!("no nixify hint:\n{}", show(&o)));
+    let cmd = line
+        .trim()
+        .strip_suffix(" > flake.nix && nix develop")
+        .unwrap_or_else(|| panic!("the hint is cut: {line:?}\n{}", show(&o)));
+    let args = cmd.strip_prefix("pip-guard nixify ").expect("prefix");
+    let sh = std::process::Command::new("sh")
+        .args(["-c", &format!("printf '%s\\n' {args}")])
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&sh.stdout),
+        format!("-r\n{file}\n"),
+        "{line:?}"
+    );
+    assert_eq!(env.imported_from("patched_lib"), None);
 }

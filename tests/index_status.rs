@@ -8,11 +8,15 @@ use pip_guard::index::time::now_unix;
 use std::path::Path;
 
 fn write_cache(dir: &Path, age_days: i64) {
+    write_cache_at(dir, age_days, "0123456789ab");
+}
+
+fn write_cache_at(dir: &Path, age_days: i64, revision: &str) {
     let header = Header {
         channel: "nixos-25.05".into(),
         url: "https://user:secret@mirror.example/nixos-25.05/packages.json.br".into(),
         fetched: now_unix() - age_days * 86_400,
-        revision: "0123456789ab".into(),
+        revision: revision.into(),
         date: "2025-06-01T00:00:00Z".into(),
         packages: 120_000,
         ..Header::default()
@@ -100,4 +104,43 @@ fn status_says_when_there_is_no_cache_or_it_is_corrupt() {
     status(&args, &mut out, &mut err).expect("status");
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("the cache is corrupt and ignored"), "{out}");
+}
+
+/// Issue 14.9: a listing's `revision` holding ESC sequences, `::` workflow
+/// commands and `##[error]` is printed by `index status` (the real binary)
+/// escaped: no raw control character on a terminal, no workflow command in
+/// a GitHub Actions log.
+#[test]
+fn a_hostile_revision_is_printed_escaped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    let hostile = "\x1b[8m\x1b]52;c;eA==\x07\u{202e}x ##[error]boom";
+    write_cache_at(&cache.join("index"), 2, hostile);
+    for github in [false, true] {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pip-guard"));
+        c.args(["index", "status", "--index", "channel"])
+            .args(["--package-set", "python312Packages"])
+            .env("PIP_GUARD_CACHE_DIR", &cache)
+            .env("HOME", tmp.path())
+            .env_remove("PIP_GUARD_POLICY")
+            .env_remove("GITHUB_ACTIONS")
+            .current_dir(tmp.path());
+        if github {
+            c.env("GITHUB_ACTIONS", "true");
+        }
+        let o = c.output().expect("run pip-guard");
+        let out = String::from_utf8_lossy(&o.stdout);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{out}{err}");
+        assert!(out.contains(r"\e[8m\e]52;c;eA==\x07\u{202e}x"), "{out}");
+        for text in [&out, &err] {
+            assert!(
+                !text.contains(|c: char| c.is_control() && c != '\n' || c == '\u{202e}'),
+                "{text:?}"
+            );
+            if github {
+                assert!(!text.contains("##["), "{text:?}");
+            }
+        }
+    }
 }

@@ -5,7 +5,9 @@
 //! Three places a token hides: `--index-url` on the command line, a `-r`
 //! file's `--extra-index-url`, and a `name @ https://user:tok@host/…`
 //! requirement (plus a token-only `git+https://tok@host` and a nested file's
-//! `--find-links`). Every command's stdout and stderr, and every audit log
+//! `--find-links`), and signed-URL query parameters (`?access_token=`,
+//! `X-Amz-Credential`, `X-Amz-Signature`, `X-Goog-Signature`, `password=`:
+//! issue 10.14). Every command's stdout and stderr, and every audit log
 //! line, are searched for each token; each output must show the redacted
 //! form `****@` somewhere, so a test that printed nothing cannot pass.
 
@@ -23,6 +25,11 @@ const TOKENS: &[&str] = &[
     "TOKdave4",
     "TOKerin5",
     "TOKfrank6",
+    "TOKgrace7",
+    "TOKheidi8",
+    "TOKivan9",
+    "TOKjudy10",
+    "TOKmallory11",
 ];
 
 const INDEX: &str = "https://alice:TOKalice1@pypi.example/simple";
@@ -41,7 +48,10 @@ fn requirements(sb: &Sandbox) {
         "nested/more.txt",
         "--find-links https://erin:TOKerin5@links.example/wheels/\n\
          vcspkg @ git+https://TOKdave4@git.example/o/vcspkg.git@v1\n\
-         made-up-pkg\n",
+         made-up-pkg\n\
+         --extra-index-url https://extra2.example/simple?access_token=TOKgrace7\n\
+         signedpkg @ https://bucket.s3.example/signedpkg-1.0.tar.gz?X-Amz-Credential=TOKheidi8&X-Amz-Signature=TOKivan9&X-Amz-Date=20240101\n\
+         gcspkg @ https://storage.example/gcspkg-1.0.tar.gz?X-Goog-Signature=TOKjudy10&password=TOKmallory11\n",
     );
 }
 

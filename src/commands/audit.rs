@@ -7,7 +7,6 @@ use crate::pipeline::{self, Settings};
 use crate::policy::Verdict;
 use crate::render;
 use color_eyre::eyre;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Flags clap parsed before the pip arguments.
@@ -52,19 +51,17 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     let strict = flags.strict || inv.own.strict;
     let cwd = std::env::current_dir()?;
     let out = pipeline::run(&inv, &Settings { index, policy }, &cwd)?;
-    let text = match format {
-        FormatArg::Json => render::json::render(&out.plan),
-        FormatArg::Markdown => render::markdown::render(&out.plan),
-        FormatArg::Github => render::github::render(&out.plan),
+    use crate::output::Kind;
+    let (kind, text) = match format {
+        FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
+        FormatArg::Markdown => (Kind::Markdown, render::markdown::render(&out.plan)),
+        FormatArg::Github => (Kind::Annotations, render::github::render(&out.plan)),
         FormatArg::Text => {
-            let style = render::text::Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            render::text::render(&out.plan, &style)
+            let style = render::text::Style::for_stream(crate::output::Stream::Stdout);
+            (Kind::Text, render::text::render(&out.plan, &style))
         }
     };
-    crate::output::print_stdout(&text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
     Ok(if out.plan.blocked() || (strict && warned) {
         Exit::Blocked

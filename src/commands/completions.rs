@@ -8,7 +8,7 @@ use clap::CommandFactory;
 pub fn completions(shell: clap_complete::Shell) -> color_eyre::Result<Exit> {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "pip-guard", &mut buf);
-    crate::output::print_stdout(&String::from_utf8_lossy(&buf))?;
+    crate::output::print_stdout_as(crate::output::Kind::Raw, &String::from_utf8_lossy(&buf))?;
     Ok(Exit::Success)
 }
 
@@ -16,6 +16,6 @@ pub fn completions(shell: clap_complete::Shell) -> color_eyre::Result<Exit> {
 pub fn man() -> color_eyre::Result<Exit> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    crate::output::print_stdout(&String::from_utf8_lossy(&buf))?;
+    crate::output::print_stdout_as(crate::output::Kind::Raw, &String::from_utf8_lossy(&buf))?;
     Ok(Exit::Success)
 }

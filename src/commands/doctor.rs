@@ -7,7 +7,6 @@ use crate::error::InputError;
 use crate::exit::Exit;
 use crate::index::Lookup;
 use color_eyre::eyre;
-use std::io::IsTerminal;
 
 /// Run the checks and print them in `format` (text by default).
 pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
@@ -34,14 +33,15 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
         }
     };
     let checks = doctor::checks(&facts, &lookup);
-    let text = match format {
-        FormatArg::Json => doctor::render_json(&checks),
+    use crate::output::Kind;
+    let (kind, text) = match format {
+        FormatArg::Json => (Kind::Json, doctor::render_json(&checks)),
         _ => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            doctor::render_text(&checks, color)
+            let color = crate::output::color(crate::output::Stream::Stdout);
+            (Kind::Text, doctor::render_text(&checks, color))
         }
     };
-    crate::output::print_stdout(&text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     Ok(if doctor::failures(&checks) > 0 {
         Exit::Blocked
     } else {

@@ -6,7 +6,6 @@ use crate::invocation::parse::{parse_install, Mode};
 use crate::pipeline::{self, Settings};
 use crate::render;
 use color_eyre::eyre;
-use std::io::IsTerminal;
 
 /// Explain one requirement (`numpy>=1.26`, `openai-whisper`): every option
 /// that applies, first tier first, the Nix to paste and the priority order.
@@ -26,16 +25,14 @@ pub fn run(
         },
         &cwd,
     )?;
-    let text = match format.unwrap_or(FormatArg::Text) {
-        FormatArg::Json => render::json::render(&out.plan),
+    use crate::output::Kind;
+    let (kind, text) = match format.unwrap_or(FormatArg::Text) {
+        FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
         _ => {
-            let style = render::text::Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            crate::render::guard::one(&out.plan, &style)
+            let style = render::text::Style::for_stream(crate::output::Stream::Stdout);
+            (Kind::Text, crate::render::guard::one(&out.plan, &style))
         }
     };
-    crate::output::print_stdout(&text)?;
+    crate::output::print_stdout_as(kind, &text)?;
     Ok(Exit::Success)
 }

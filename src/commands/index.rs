@@ -79,7 +79,7 @@ pub fn update(args: &UpdateArgs) -> eyre::Result<Exit> {
     if args.quiet {
         return Ok(Exit::Success);
     }
-    let mut err = std::io::stderr().lock();
+    let mut err = Vec::new();
     match outcome {
         Outcome::Updated {
             path,
@@ -110,6 +110,11 @@ pub fn update(args: &UpdateArgs) -> eyre::Result<Exit> {
             );
         }
     }
+    crate::output::print(
+        crate::output::Stream::Stderr,
+        crate::output::Kind::Text,
+        &String::from_utf8_lossy(&err),
+    )?;
     Ok(Exit::Success)
 }
 
@@ -292,7 +297,14 @@ pub fn status_cli(index: IndexChoice, package_set: Option<String>) -> eyre::Resu
         cache_dir: None,
     };
     let mut out = Vec::new();
-    let exit = status(&args, &mut out, &mut std::io::stderr())?;
+    let mut err = Vec::new();
+    let exit = status(&args, &mut out, &mut err);
+    crate::output::print(
+        crate::output::Stream::Stderr,
+        crate::output::Kind::Text,
+        &String::from_utf8_lossy(&err),
+    )?;
+    let exit = exit?;
     crate::output::print_stdout(&String::from_utf8_lossy(&out))?;
     Ok(exit)
 }

@@ -24,6 +24,6 @@ pub fn run(shell: ShellArg) -> eyre::Result<Exit> {
             Shell::from(shell).name()
         ))
     })?;
-    crate::output::print_stdout(&render(shell.into(), &exe))?;
+    crate::output::print_stdout_as(crate::output::Kind::Raw, &render(shell.into(), &exe))?;
     Ok(Exit::Success)
 }

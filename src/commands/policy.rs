@@ -9,7 +9,6 @@ use crate::policy::layers::LayerKind;
 use crate::policy::load::{find_project_file, read_policy, Discovery, PROJECT_FILE};
 use crate::policy::show;
 use color_eyre::eyre::{self, WrapErr};
-use std::io::Write;
 use std::path::Path;
 
 /// Output format of `policy show`.
@@ -22,22 +21,22 @@ pub enum ShowFormat {
     Json,
 }
 
-/// Print to stdout; a closed pipe (`| head`) is not an error.
+/// Print text to stdout, escaped ([`crate::output`]); a closed pipe
+/// (`| head`) is not an error.
 fn print(text: &str) -> eyre::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).wrap_err("cannot write to stdout")
-        }
-        _ => Ok(()),
-    }
+    crate::output::print(
+        crate::output::Stream::Stdout,
+        crate::output::Kind::Text,
+        text,
+    )
+    .wrap_err("cannot write to stdout")
 }
 
 /// The effective policy as `show` prints it (warnings are on stderr).
 pub fn render(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<String> {
     let effective = Discovery::from_env(cwd, explicit).load()?;
     for w in &effective.warnings {
-        eprintln!("pip-guard: warning: {w}");
+        crate::output::eprintln(&format!("pip-guard: warning: {w}"));
     }
     let default_log = audit_log::default_path();
     Ok(match format {

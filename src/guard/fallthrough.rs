@@ -101,14 +101,7 @@ fn lexical(cwd: &Path, p: &Path) -> PathBuf {
 /// Quote a value for a requirements-file option line (pip splits those
 /// with `shlex.split`, POSIX rules).
 fn shlex_quote(s: &str) -> String {
-    if !s.is_empty()
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '\'' | '"' | '\\' | '#'))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', "'\"'\"'"))
+    crate::shell::sh_quote(s)
 }
 
 /// The files a requirement's line was read through: its own, then every
@@ -326,8 +319,13 @@ mod tests {
     #[test]
     fn quoting() {
         assert_eq!(shlex_quote("https://x/simple"), "https://x/simple");
-        assert_eq!(shlex_quote("a b"), "'a b'");
-        assert_eq!(shlex_quote("it's"), "'it'\"'\"'s'");
+        for w in ["a b", "it's", "x #y", "a\\b"] {
+            assert_eq!(
+                shlex::split(&shlex_quote(w)),
+                Some(vec![w.to_string()]),
+                "{w}"
+            );
+        }
     }
 
     #[test]

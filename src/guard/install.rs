@@ -27,7 +27,7 @@ use crate::render::layout;
 use crate::render::text::Style;
 use color_eyre::eyre;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// The exit status once the decision is known and pip has (or has not) run.
@@ -49,6 +49,34 @@ pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
         None => held_or_ok,
     }
 }
+
+/// The `[y/N]` question: it names what pip would install (the first
+/// [`QUESTION_NAMES`] names, then how many more), so a prompt drawn by
+/// anything else cannot pass for it.
+pub fn question(plan: &Plan, d: &Decision) -> String {
+    let names: Vec<String> = d
+        .pip
+        .iter()
+        .filter_map(|&i| plan.entries.get(i))
+        .map(|e| match &e.req.name {
+            Some(n) => n.clone(),
+            None => explain::title(e),
+        })
+        .collect();
+    let mut shown = names
+        .iter()
+        .take(QUESTION_NAMES)
+        .map(|n| crate::escape::terminal(n).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > QUESTION_NAMES {
+        shown.push_str(&format!(" and {} more", names.len() - QUESTION_NAMES));
+    }
+    format!("Install {shown} with pip --user --break-system-packages?")
+}
+
+/// How many names the question lists.
+pub const QUESTION_NAMES: usize = 5;
 
 /// Whether what falls through still needs an explicit yes. In `enforce`
 /// mode the policy has already decided: requirements it allows (pip-tier
@@ -169,7 +197,7 @@ fn env_set(k: &str) -> bool {
 fn nixify_hint(args: &[String]) -> String {
     let quoted: Vec<String> = args
         .iter()
-        .map(|a| crate::nixsnip::sh_quote(&crate::redact::redact(a)))
+        .map(|a| crate::shell::sh_quote(&crate::redact::redact(a)))
         .collect();
     let joined = quoted.join(" ");
     if joined.chars().count() > 40 {
@@ -249,10 +277,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         if blocked.is_empty() {
             return passthrough(real, pass_on, depth);
         }
-        let style = Style::detect(
-            std::io::stderr().is_terminal(),
-            std::env::var_os("NO_COLOR").as_deref(),
-        );
+        let style = Style::for_stream(crate::output::Stream::Stderr);
         eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
         log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
         return Ok(Exit::Blocked);
@@ -270,10 +295,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let all = inv.own.all;
     let d = decide(plan, all);
     let quiet = inv.has(Opt::Quiet);
-    let style = Style::detect(
-        std::io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
+    let style = Style::for_stream(crate::output::Stream::Stderr);
     let python = target
         .python
         .as_ref()
@@ -312,12 +334,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             no_input: inv.has(Opt::NoInput)
                 || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
         };
-        let n = d.pip.len();
-        let question = format!(
-            "Install {n} requirement{} with pip --user --break-system-packages?",
-            if n == 1 { "" } else { "s" }
-        );
-        prompt::confirm(inputs, &question)
+        prompt::confirm(inputs, &question(plan, &d))
     } else {
         eprint_all("The policy (mode enforce) allows them: no confirmation needed.\n")?;
         Confirmation::Flag
@@ -325,6 +342,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     if !answer.yes() {
         let why = match answer {
             Confirmation::Declined => "declined",
+            Confirmation::Interrupted => "interrupted",
             _ => "not confirmed (no terminal to ask on)",
         };
         let mut msg = String::new();
@@ -340,6 +358,9 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         );
         eprint_all(&msg)?;
         log(Action::Declined);
+        if answer == Confirmation::Interrupted {
+            return Ok(Exit::Interrupted);
+        }
         return Ok(exit_for(&d, None, false));
     }
     let Some(python) = target.python.clone() else {
@@ -373,11 +394,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     Ok(exit)
 }
 
-/// Write to stderr; a closed stderr is not worth failing over.
+/// Write text to stderr, escaped ([`crate::output`]); a closed stderr is
+/// not worth failing over.
 fn eprint_all(s: &str) -> eyre::Result<()> {
-    let mut e = std::io::stderr().lock();
-    let _ = e.write_all(s.as_bytes());
-    let _ = e.flush();
+    let _ = crate::output::print(crate::output::Stream::Stderr, crate::output::Kind::Text, s);
     Ok(())
 }
 

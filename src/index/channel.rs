@@ -302,10 +302,10 @@ fn read_current(path: &Path) -> Option<CacheFile> {
     match CacheFile::read(path).and_then(|c| c.map(|c| c.verify().map(|()| c)).transpose()) {
         Ok(c) => c,
         Err(Corrupt(why)) => {
-            eprintln!(
+            crate::output::eprintln(&format!(
                 "pip-guard: ignoring the corrupt channel cache {}: {why}",
                 path.display()
-            );
+            ));
             None
         }
     }

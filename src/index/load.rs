@@ -145,7 +145,7 @@ fn say_once(msg: &str) {
         }
         said.push(msg.to_string());
     }
-    eprintln!("pip-guard: {msg}");
+    crate::output::eprintln(&format!("pip-guard: {msg}"));
 }
 
 /// Load the index for `package_set` from the chosen source. `names` are

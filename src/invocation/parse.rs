@@ -136,179 +136,198 @@ pub(crate) fn run(args: &[String], grammar: Grammar<'_>) -> Result<Parsed, Input
         rest: args.len(),
         ..Parsed::default()
     };
-    let table = grammar.table;
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
-        let start = i;
-        if arg == "--" {
-            if grammar.interspersed {
-                for (j, a) in args.iter().enumerate().skip(i + 1) {
-                    out.items.push(Item::Positional {
-                        index: j,
-                        value: a.clone(),
-                    });
-                }
-            } else {
-                out.rest = i + 1;
-            }
-            break;
-        }
-        if let Some(body) = arg.strip_prefix("--") {
-            let (name, inline) = match body.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (body, None),
-            };
-            if grammar.own == Some(Mode::Audit) && name == "index" {
-                // `--index auto|nix|channel|embedded` is pip-guard's (issue 3's
-                // contract); with any other value it stays pip's abbreviation
-                // of `--index-url`, exactly as pip reads it.
-                let next = if inline.is_some() {
-                    inline.clone()
-                } else {
-                    args.get(i + 1).cloned()
-                };
-                if let Some(v) = next.filter(|v| INDEX_CHOICES.contains(&v.as_str())) {
-                    if inline.is_none() {
-                        i += 1;
-                    }
-                    out.own.index = Some(v);
-                    i += 1;
-                    continue;
-                }
-            }
-            if let Some(mode) = grammar.own {
-                if let Some(&(own, takes, _)) =
-                    OWN.iter().find(|(n, _, m)| *n == name && *m == mode)
-                {
-                    let value = if takes {
-                        match inline {
-                            Some(v) => Some(v),
-                            None => {
-                                i += 1;
-                                Some(args.get(i).cloned().ok_or_else(|| {
-                                    usage(start, format!("--{own} option requires 1 argument"))
-                                })?)
-                            }
-                        }
-                    } else {
-                        if inline.is_some() {
-                            return Err(usage(
-                                start,
-                                format!("--{own} option does not take a value"),
-                            ));
-                        }
-                        None
-                    };
-                    set_own(&mut out.own, own, value);
-                    i += 1;
-                    continue;
-                }
-            }
-            let spec = match_long_in(table.iter().copied(), name).map_err(|m| usage(start, m))?;
-            // optparse reports the option by the full spelling it matched.
-            let matched = spec
-                .long
-                .iter()
-                .find(|l| **l == name)
-                .or_else(|| spec.long.iter().find(|l| l.starts_with(name)))
-                .unwrap_or(&spec.long[0]);
-            let opt = format!("--{matched}");
-            let mut written = vec![arg.clone()];
-            let value = if spec.takes_value {
-                let v = match inline {
-                    Some(v) => v,
-                    None => {
-                        i += 1;
-                        let v = args.get(i).cloned().ok_or_else(|| {
-                            usage(start, format!("{opt} option requires 1 argument"))
-                        })?;
-                        written.push(v.clone());
-                        v
-                    }
-                };
-                check_value(spec, &opt, &v).map_err(|m| usage(start, m))?;
-                Some(v)
-            } else {
-                if inline.is_some() {
-                    return Err(usage(start, format!("{opt} option does not take a value")));
-                }
-                None
-            };
-            out.items.push(Item::Opt {
-                spec,
-                value,
-                index: start,
-                written,
-            });
-            if spec.role == Role::Help {
-                out.help = true;
-                return Ok(out);
-            }
-            i += 1;
-            continue;
-        }
-        if arg.len() > 1 && arg.starts_with('-') {
-            // A cluster of short options: `-qqU`, `-rfile`, `-r file`, `-Ur file`.
-            let chars: Vec<char> = arg[1..].chars().collect();
-            let mut k = 0;
-            let mut consumed_next = false;
-            while k < chars.len() {
-                let c = chars[k];
-                let spec = table
-                    .iter()
-                    .copied()
-                    .find(|s| s.short == Some(c))
-                    .ok_or_else(|| usage(start, format!("no such option: -{c}")))?;
-                if spec.takes_value {
-                    let rest: String = chars[k + 1..].iter().collect();
-                    let (value, written) = if !rest.is_empty() {
-                        (rest, vec![arg.clone()])
-                    } else {
-                        let v = args.get(i + 1).cloned().ok_or_else(|| {
-                            usage(start, format!("-{c} option requires 1 argument"))
-                        })?;
-                        consumed_next = true;
-                        (v.clone(), vec![arg.clone(), v])
-                    };
-                    check_value(spec, &format!("-{c}"), &value).map_err(|m| usage(start, m))?;
-                    out.items.push(Item::Opt {
-                        spec,
-                        value: Some(value),
-                        index: start,
-                        written,
-                    });
-                    break;
-                }
-                out.items.push(Item::Opt {
-                    spec,
-                    value: None,
-                    index: start,
-                    written: vec![arg.clone()],
-                });
-                if spec.role == Role::Help {
-                    out.help = true;
-                    return Ok(out);
-                }
-                k += 1;
-            }
-            i += if consumed_next { 2 } else { 1 };
-            continue;
-        }
-        if !grammar.interspersed {
+        let step = if arg == "--" {
+            end_of_options(args, i, grammar, &mut out);
+            Step::Stop
+        } else if let Some(body) = arg.strip_prefix("--") {
+            long_option(args, i, body, grammar, &mut out)?
+        } else if arg.len() > 1 && arg.starts_with('-') {
+            short_cluster(args, i, grammar, &mut out)?
+        } else if !grammar.interspersed {
             out.rest = i;
-            break;
+            Step::Stop
+        } else {
+            out.items.push(Item::Positional {
+                index: i,
+                value: arg.clone(),
+            });
+            Step::Next(1)
+        };
+        match step {
+            Step::Next(n) => i += n,
+            Step::Stop => break,
         }
-        out.items.push(Item::Positional {
-            index: i,
-            value: arg.clone(),
-        });
-        i += 1;
     }
     Ok(out)
 }
 
-/// The install table as a slice of references (built once).
+/// What one argument (with its value) amounted to.
+enum Step {
+    /// Go on after this many arguments.
+    Next(usize),
+    /// Stop parsing: `--`, the first positional of a non-interspersed
+    /// grammar, or `-h`.
+    Stop,
+}
+
+/// `--`: what follows is positional (or, for a non-interspersed grammar,
+/// the rest, untouched).
+fn end_of_options(args: &[String], i: usize, grammar: Grammar<'_>, out: &mut Parsed) {
+    if grammar.interspersed {
+        for (j, a) in args.iter().enumerate().skip(i + 1) {
+            out.items.push(Item::Positional {
+                index: j,
+                value: a.clone(),
+            });
+        }
+    } else {
+        out.rest = i + 1;
+    }
+}
+
+/// The value of an option that takes one: inline (`--opt=v`) or the next
+/// argument. Returns it with how many arguments were used up.
+fn option_value(
+    args: &[String],
+    i: usize,
+    inline: Option<String>,
+    missing: impl FnOnce() -> String,
+) -> Result<(String, usize), InputError> {
+    match inline {
+        Some(v) => Ok((v, 1)),
+        None => args
+            .get(i + 1)
+            .cloned()
+            .map(|v| (v, 2))
+            .ok_or_else(|| usage(i, missing())),
+    }
+}
+
+/// A long option at `args[i]` (`body` is it without the `--`): one of
+/// pip-guard's own flags, or an option of the grammar's table.
+fn long_option(
+    args: &[String],
+    i: usize,
+    body: &str,
+    grammar: Grammar<'_>,
+    out: &mut Parsed,
+) -> Result<Step, InputError> {
+    let (name, inline) = match body.split_once('=') {
+        Some((n, v)) => (n, Some(v.to_string())),
+        None => (body, None),
+    };
+    if grammar.own == Some(Mode::Audit) && name == "index" {
+        // `--index auto|nix|channel|embedded` is pip-guard's (issue 3's
+        // contract); with any other value it stays pip's abbreviation
+        // of `--index-url`, exactly as pip reads it.
+        let next = if inline.is_some() {
+            inline.clone()
+        } else {
+            args.get(i + 1).cloned()
+        };
+        if let Some(v) = next.filter(|v| INDEX_CHOICES.contains(&v.as_str())) {
+            out.own.index = Some(v);
+            return Ok(Step::Next(if inline.is_none() { 2 } else { 1 }));
+        }
+    }
+    if let Some(mode) = grammar.own {
+        if let Some(&(own, takes, _)) = OWN.iter().find(|(n, _, m)| *n == name && *m == mode) {
+            let (value, used) = if takes {
+                let (v, used) = option_value(args, i, inline, || {
+                    format!("--{own} option requires 1 argument")
+                })?;
+                (Some(v), used)
+            } else if inline.is_some() {
+                return Err(usage(i, format!("--{own} option does not take a value")));
+            } else {
+                (None, 1)
+            };
+            set_own(&mut out.own, own, value);
+            return Ok(Step::Next(used));
+        }
+    }
+    let spec = match_long_in(grammar.table.iter().copied(), name).map_err(|m| usage(i, m))?;
+    // optparse reports the option by the full spelling it matched.
+    let matched = spec
+        .long
+        .iter()
+        .find(|l| **l == name)
+        .or_else(|| spec.long.iter().find(|l| l.starts_with(name)))
+        .unwrap_or(&spec.long[0]);
+    let opt = format!("--{matched}");
+    let (value, used) = if spec.takes_value {
+        let (v, used) = option_value(args, i, inline, || {
+            format!("{opt} option requires 1 argument")
+        })?;
+        check_value(spec, &opt, &v).map_err(|m| usage(i, m))?;
+        (Some(v), used)
+    } else if inline.is_some() {
+        return Err(usage(i, format!("{opt} option does not take a value")));
+    } else {
+        (None, 1)
+    };
+    out.items.push(Item::Opt {
+        spec,
+        value,
+        index: i,
+        written: args[i..i + used].to_vec(),
+    });
+    if spec.role == Role::Help {
+        out.help = true;
+        return Ok(Step::Stop);
+    }
+    Ok(Step::Next(used))
+}
+
+/// A cluster of short options at `args[i]`: `-qqU`, `-rfile`, `-r file`,
+/// `-Ur file`. A value-taking option ends the cluster.
+fn short_cluster(
+    args: &[String],
+    i: usize,
+    grammar: Grammar<'_>,
+    out: &mut Parsed,
+) -> Result<Step, InputError> {
+    let arg = &args[i];
+    let chars: Vec<char> = arg[1..].chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        let spec = grammar
+            .table
+            .iter()
+            .copied()
+            .find(|s| s.short == Some(c))
+            .ok_or_else(|| usage(i, format!("no such option: -{c}")))?;
+        if spec.takes_value {
+            let rest: String = chars[k + 1..].iter().collect();
+            let inline = (!rest.is_empty()).then_some(rest);
+            let (value, used) = option_value(args, i, inline, || {
+                format!("-{c} option requires 1 argument")
+            })?;
+            check_value(spec, &format!("-{c}"), &value).map_err(|m| usage(i, m))?;
+            out.items.push(Item::Opt {
+                spec,
+                value: Some(value),
+                index: i,
+                written: args[i..i + used].to_vec(),
+            });
+            return Ok(Step::Next(used));
+        }
+        out.items.push(Item::Opt {
+            spec,
+            value: None,
+            index: i,
+            written: vec![arg.clone()],
+        });
+        if spec.role == Role::Help {
+            out.help = true;
+            return Ok(Step::Stop);
+        }
+    }
+    Ok(Step::Next(1))
+}
+
 fn install_table() -> &'static [&'static OptSpec] {
     static TABLE: OnceLock<Vec<&'static OptSpec>> = OnceLock::new();
     TABLE.get_or_init(|| INSTALL_OPTIONS.iter().collect())

@@ -374,16 +374,28 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
         .trim_end_matches('\r');
     let width = text
         .get(span.clone())
-        .map(|s| s.lines().next().unwrap_or("").chars().count())
+        .map(|s| {
+            crate::escape::terminal(s.lines().next().unwrap_or(""))
+                .chars()
+                .count()
+        })
         .unwrap_or(1)
         .max(1);
+    // The quoted line is shown escaped (one line, no control character),
+    // and the caret sits under the escaped text.
+    let indent = src
+        .char_indices()
+        .nth(col - 1)
+        .map_or(src, |(i, _)| &src[..i]);
+    let indent = crate::escape::terminal(indent).chars().count();
+    let src = crate::escape::terminal(src);
     let gutter = " ".repeat(line.to_string().len());
     // A policy holds no credentials by design; still, a quoted line or
     // value never prints one.
     InputError::new(
         redact(&format!(
             "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {src}\n{gutter} | {}{}",
-            " ".repeat(col - 1),
+            " ".repeat(indent),
             "^".repeat(width)
         ))
         .into_owned(),

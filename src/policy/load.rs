@@ -184,7 +184,7 @@ pub fn read_policy(
 pub fn load(cwd: &Path, explicit: Option<&Path>) -> eyre::Result<EffectivePolicy> {
     let effective = Discovery::from_env(cwd, explicit).load()?;
     for w in &effective.warnings {
-        eprintln!("pip-guard: warning: {w}");
+        crate::output::eprintln(&format!("pip-guard: warning: {w}"));
     }
     Ok(effective)
 }

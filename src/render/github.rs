@@ -1,22 +1,22 @@
 //! `--format github`: GitHub Actions workflow commands, one per blocked or
 //! warned requirement (`::error file=…,line=…::message`).
 
+use crate::escape;
 use crate::origin::Origin;
 use crate::plan::Plan;
 use crate::policy::Verdict;
 use crate::redact::redact;
 use std::fmt::Write;
 
-/// Escape a workflow-command message (`%`, CR, LF).
+/// A workflow-command message: redacted, control characters shown
+/// visibly, then GitHub's data escapes.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escape::github_data(&escape::terminal(&redact(s)))
 }
 
-/// Escape a workflow-command property value (also `:` and `,`).
+/// A workflow-command property value: as [`escape_data`], plus `:` and `,`.
 fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape::github_property(&escape::terminal(&redact(s)))
 }
 
 /// The report as workflow commands, then a one-line summary.
@@ -33,7 +33,7 @@ pub fn render(plan: &Plan) -> String {
             Origin::File { file, line } => {
                 format!(
                     "file={},line={line},",
-                    escape_property(&file.to_string_lossy())
+                    escape_property(&escape::terminal_os(file.as_os_str()))
                 )
             }
             Origin::Arg(_) => String::new(),
@@ -48,7 +48,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "::{level} {location}title=pip-guard::{}",
-            escape_data(&redact(&message))
+            escape_data(&message)
         );
     }
     let s = plan.summary();
@@ -65,7 +65,12 @@ mod tests {
     use super::*;
     #[test]
     fn escapes() {
-        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        // Control characters are shown (`\n`), never sent raw.
+        assert_eq!(escape_data("a%b\nc\x1b"), "a%25b\\nc\\e");
+        assert_eq!(
+            escape_data("x ::add-mask::y ##[error]"),
+            "x ::add-mask::y ##\u{200B}[error]"
+        );
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 }

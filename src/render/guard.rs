@@ -532,7 +532,7 @@ mod plan_tests {
         assert!(at("  requests") < at("python311Packages.requests"));
         assert!(at("pkgs.black for the command") < at("home.packages"));
         assert!(at("(python311.withPackages (ps: with ps; [ openai-whisper requests ]))") > 0);
-        assert!(at("nix-shell -p \"python311.withPackages") < at("Priority: 1. Nix packages"));
+        assert!(at("nix-shell -p 'python311.withPackages") < at("Priority: 1. Nix packages"));
         assert!(at("Priority:") < at("Why: "));
         assert!(at("Why: ") < at("externally managed (PEP 668)"));
         assert!(at("\n    python3-xyz.\n\n    See the docs.\n") > 0);

@@ -1,17 +1,20 @@
 //! `--format markdown`: a table fit for a pull-request comment.
 
+use crate::escape;
 use crate::plan::Plan;
 use crate::policy::Verdict;
 use crate::redact::redact;
 use std::fmt::Write;
 
-/// Escape text for a Markdown table cell.
+/// Text for a Markdown table cell: redacted, then escaped.
 fn cell(s: &str) -> String {
-    redact(s)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-        .replace('`', "'")
+    escape::markdown_cell(&redact(s))
+}
+
+/// Text for a Markdown table cell as code when it can be: redacted, then
+/// escaped.
+fn code(s: &str) -> String {
+    escape::markdown_code(&redact(s))
 }
 
 /// The report as GitHub-flavoured Markdown.
@@ -30,8 +33,8 @@ pub fn render(plan: &Plan) -> String {
         out,
         "{} requirement(s) for Python {} ({}), index `{}` · policy `{}`\n",
         s.total,
-        plan.target.python_version,
-        plan.target.package_set,
+        cell(&plan.target.python_version),
+        cell(&plan.target.package_set),
         serde_json::to_value(plan.index.source)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
@@ -50,14 +53,14 @@ pub fn render(plan: &Plan) -> String {
             Verdict::Allow => "✅ allow",
         };
         let what = match (&e.res.nix, e.res.native.first()) {
-            (Some(n), _) if e.res.tier == crate::resolve::Tier::Nixpkgs => format!("`{}`", n.attr),
-            (_, Some(a)) if e.res.tier == crate::resolve::Tier::Native => format!("`{}`", a.attr),
+            (Some(n), _) if e.res.tier == crate::resolve::Tier::Nixpkgs => code(&n.attr),
+            (_, Some(a)) if e.res.tier == crate::resolve::Tier::Native => code(&a.attr),
             _ => cell(e.res.reasons.first().map(String::as_str).unwrap_or("")),
         };
         let _ = writeln!(
             out,
-            "| {verdict} | `{}` | {} | {} | {what} |",
-            cell(&e.req.raw),
+            "| {verdict} | {} | {} | {} | {what} |",
+            code(&e.req.raw),
             cell(&e.req.origin.to_string()),
             e.res.tier.as_str(),
         );

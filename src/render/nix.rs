@@ -42,12 +42,11 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
     }
     if let Some(hint) = nixify_hint {
         if plan.entries.iter().any(|e| e.res.tier == Tier::DevShell) {
-            push_wrapped(
-                &mut out,
-                &format!("A dev shell for this project: {hint} > flake.nix && nix develop"),
-                "",
-                "  ",
-            );
+            // The command on a line of its own, never wrapped: a quoted
+            // argument (`-r 'my reqs.txt'`) must stay whole to paste.
+            out.push_str("A dev shell for this project:\n  ");
+            out.push_str(hint);
+            out.push_str(" > flake.nix && nix develop\n");
         }
     }
     out

@@ -1,5 +1,6 @@
 //! `--format text`: grouped by tier, one line per requirement.
 
+use crate::escape;
 use crate::plan::{Entry, Plan};
 use crate::policy::Verdict;
 use crate::redact::redact;
@@ -14,17 +15,20 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour when `is_tty` and `NO_COLOR` is unset or empty.
-    pub fn detect(is_tty: bool, no_color: Option<&std::ffi::OsStr>) -> Style {
+    /// Colour when [`crate::output::color`] says `stream` takes it.
+    pub fn for_stream(stream: crate::output::Stream) -> Style {
         Style {
-            color: is_tty && no_color.is_none_or(|v| v.is_empty()),
+            color: crate::output::color(stream),
         }
     }
+    /// `s` (escaped with [`escape::terminal`]: a styled field is one line
+    /// and holds no control character) between `code` and a reset.
     fn paint(&self, code: &str, s: &str) -> String {
+        let s = escape::terminal(s);
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
-            s.to_string()
+            s.into_owned()
         }
     }
     /// Bold.

@@ -237,12 +237,14 @@ pub fn collect_with(
     }
     if let Some((value, index)) = scripts.first() {
         let full = abspath(Path::new(value), cwd);
-        let meta = script::read(&full, &show(&full, cwd), fs).map_err(|e| InputError {
-            origin: Some(match e.line {
-                Some(l) => Origin::file(&full, l, cwd),
-                None => Origin::Arg(*index),
-            }),
-            message: e.message,
+        let meta = script::read(&full, &show(&full, cwd), fs).map_err(|e| {
+            InputError::maybe_at(
+                Some(match e.line {
+                    Some(l) => Origin::file(&full, l, cwd),
+                    None => Origin::Arg(*index),
+                }),
+                e.message,
+            )
         })?;
         for d in meta.dependencies {
             let origin = Origin::file(&full, d.line, cwd);
@@ -296,13 +298,13 @@ fn show(path: &Path, cwd: &Path) -> String {
 }
 
 fn group_error(e: groups::GroupError, file: &Path, cwd: &Path, index: usize) -> InputError {
-    InputError {
-        origin: Some(match e.line {
+    InputError::maybe_at(
+        Some(match e.line {
             Some(l) => Origin::file(file, l, cwd),
             None => Origin::Arg(index),
         }),
-        message: e.message,
-    }
+        e.message,
+    )
 }
 
 #[cfg(test)]

@@ -122,12 +122,14 @@ pub fn read(req: &Request, ctx: &Ctx<'_>, out: &mut RequirementSet) -> Result<()
             format!("Error reading pylock file '{shown}': not valid UTF-8"),
         )
     })?;
-    let packages = parse(&text, req).map_err(|f| InputError {
-        origin: Some(match f.line {
-            Some(l) => Origin::file(&path, l, ctx.cwd),
-            None => at.clone(),
-        }),
-        message: format!("Invalid pylock file '{shown}': {}", f.message),
+    let packages = parse(&text, req).map_err(|f| {
+        InputError::maybe_at(
+            Some(match f.line {
+                Some(l) => Origin::file(&path, l, ctx.cwd),
+                None => at.clone(),
+            }),
+            format!("Invalid pylock file '{shown}': {}", f.message),
+        )
     })?;
     for (line, r, pip_line) in packages {
         let origin = Origin::file(&path, line, ctx.cwd);

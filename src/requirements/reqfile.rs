@@ -82,10 +82,7 @@ pub fn read_file(
     out: &mut RequirementSet,
 ) -> Result<(), InputError> {
     if is_remote(given) || pipreq_url_scheme_is_remote(given) {
-        return Err(InputError {
-            origin: at,
-            message: refuse_url(given, constraint),
-        });
+        return Err(InputError::maybe_at(at, refuse_url(given, constraint)));
     }
     let path = abspath(Path::new(given), ctx.cwd);
     let included_from: Vec<Origin> = at.iter().cloned().collect();
@@ -116,7 +113,8 @@ fn read_error(ctx: &Ctx<'_>, path: &Path, constraint: bool, e: &ReadError) -> St
 /// Parse one file and recurse into its includes (pip's `_parse_and_recurse`).
 ///
 /// `at` is where this file was named (argv or an including line); errors
-/// about the file as a whole point there.
+/// about the file as a whole point there. An error in the file records the
+/// include chain that led to it (`included_from`).
 fn walk(
     ctx: &Ctx<'_>,
     path: &Path,
@@ -126,10 +124,23 @@ fn walk(
     stack: &mut Vec<(PathBuf, Option<Origin>)>,
     out: &mut RequirementSet,
 ) -> Result<(), InputError> {
-    let bytes = ctx.fs.read(path).map_err(|e| InputError {
-        origin: at.clone(),
-        message: read_error(ctx, path, constraint, &e),
-    })?;
+    walk_file(ctx, path, constraint, at, included_from, stack, out)
+        .map_err(|e| e.in_file_included_from(included_from))
+}
+
+fn walk_file(
+    ctx: &Ctx<'_>,
+    path: &Path,
+    constraint: bool,
+    at: Option<Origin>,
+    included_from: &[Origin],
+    stack: &mut Vec<(PathBuf, Option<Origin>)>,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
+    let bytes = ctx
+        .fs
+        .read(path)
+        .map_err(|e| InputError::maybe_at(at.clone(), read_error(ctx, path, constraint, &e)))?;
     let text = decode(&bytes).map_err(|e| {
         let origin = if at
             .as_ref()
@@ -139,10 +150,10 @@ fn walk(
         } else {
             Some(Origin::file(path, e.line, ctx.cwd))
         };
-        InputError {
+        InputError::maybe_at(
             origin,
-            message: format!("{} (line {}) {}", ctx.show(path), e.line, e.message),
-        }
+            format!("{} (line {}) {}", ctx.show(path), e.line, e.message),
+        )
     })?;
     for ll in preprocess(&text, ctx.env) {
         let origin = Origin::file(path, ll.line, ctx.cwd);
@@ -354,6 +365,38 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// An error in an included file says which lines included it, nearest
+    /// first; an error in the file named on the command line has no chain,
+    /// nor has a missing include (it points at the including line itself).
+    #[test]
+    fn errors_carry_the_include_chain() {
+        let mut fs = MemFs::new();
+        fs.add("/w/top.txt", "x\n-r sub/a.txt\n")
+            .add("/w/sub/a.txt", "-r ../b.txt\n")
+            .add("/w/b.txt", "ok\nfoo>=>1\n")
+            .add("/w/m.txt", "ok\n-r nope.txt\n");
+        let e = run(&fs, "top.txt").unwrap_err();
+        assert_eq!(
+            e.origin.as_ref().expect("test setup").to_string(),
+            "b.txt:2"
+        );
+        let chain: Vec<String> = e.included_from.iter().map(|o| o.to_string()).collect();
+        assert_eq!(chain, ["top.txt:2", "sub/a.txt:1"]);
+        let shown = e.to_string();
+        assert!(
+            shown.ends_with("\n  included from sub/a.txt:1\n  included from top.txt:2"),
+            "{shown}"
+        );
+        let e = run(&fs, "b.txt").unwrap_err();
+        assert!(e.included_from.is_empty(), "{e}");
+        let e = run(&fs, "m.txt").unwrap_err();
+        assert_eq!(
+            e.origin.as_ref().expect("test setup").to_string(),
+            "m.txt:2"
+        );
+        assert!(e.included_from.is_empty(), "{e}");
     }
 
     #[test]
