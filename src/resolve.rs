@@ -174,6 +174,8 @@ pub fn resolve_in(
         .map(|n| alternatives.for_name(n).cloned().collect())
         .unwrap_or_default();
     let mut nix = None;
+    // Said after the tier's own reason.
+    let mut extra_reasons = Vec::new();
     if let Some(name) = req.normalized.as_deref() {
         match index.lookup(name) {
             Lookup::Found {
@@ -191,7 +193,7 @@ pub fn resolve_in(
                     }
                     None => (None, None),
                 };
-                let extras = extras_of(req, index, &package.attr, &mut reasons);
+                let extras = extras_of(req, index, &package.attr, &mut extra_reasons);
                 nix = Some(NixMatch {
                     attr: format!("{}.{}", index.package_set, package.attr),
                     short_attr: package.attr.clone(),
@@ -311,6 +313,9 @@ pub fn resolve_in(
         reasons.push("not in nixpkgs and no native alternative known".to_string());
         Tier::Pip
     };
+    if tier != Tier::Skipped {
+        reasons.extend(extra_reasons);
+    }
     if applies {
         if let Some(c) = &cuda {
             match &c.nixpkgs {
