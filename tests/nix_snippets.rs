@@ -366,3 +366,64 @@ fn the_readmes_nixify_example_parses() {
     assert!(!run.stdout.contains("typing"), "{}", run.stdout);
     parse(&nix, &run.stdout, "the README's nixify flake");
 }
+
+/// `nixify`'s flake, evaluated by the real nix-instantiate over a stand-in
+/// nixpkgs: an extra nixpkgs has (`requests.optional-dependencies.socks`)
+/// brings its packages in, one it lacks (`uvicorn`'s `standard` here)
+/// evaluates to nothing instead of failing (`or [ ]`).
+#[test]
+fn nixify_extras_evaluate_against_a_stand_in_nixpkgs() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let env = common::TestEnv::new();
+    let run = env
+        .pip_guard([
+            "nixify",
+            "--index",
+            "embedded",
+            "requests[socks]",
+            "uvicorn[standard]",
+        ])
+        .env("NIX_PATH", "")
+        .run()
+        .success();
+    std::fs::write(env.path("flake.nix"), &run.stdout).expect("write flake");
+    let expr = r#"
+let
+  flake = import ./flake.nix;
+  ps = {
+    requests = { name = "requests"; optional-dependencies = { socks = [ { name = "pysocks"; } ]; }; };
+    uvicorn = { name = "uvicorn"; };
+  };
+  pkgs = {
+    python3 = { withPackages = f: map (p: p.name) (f ps); };
+    mkShell = a: a;
+  };
+  systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+  nixpkgs = {
+    lib.genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    legacyPackages = builtins.listToAttrs (map (s: { name = s; value = pkgs; }) systems);
+  };
+in (flake.outputs { self = null; inherit nixpkgs; }).devShells.x86_64-linux.default.packages
+"#;
+    let out = std::process::Command::new(&nix)
+        .args(["--eval", "--strict", "--json", "-E", expr])
+        .current_dir(&env.cwd)
+        .env("HOME", &env.home)
+        .output()
+        .expect("run nix-instantiate");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        run.stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!([["requests", "uvicorn", "pysocks"]]),
+        "{}",
+        run.stdout
+    );
+}
