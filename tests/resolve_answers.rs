@@ -282,6 +282,21 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
             .contains("CUDA 11"),
         "{old:#}"
     );
+    // The same from the command line.
+    let v = json(
+        &env,
+        "embedded",
+        &[],
+        &[
+            "--index-url",
+            "https://download.pytorch.org/whl/cu121",
+            "torch",
+        ],
+    );
+    assert_eq!(
+        req(&v, "torch")["cuda"]["asked_by"],
+        "index https://download.pytorch.org/whl/cu121"
+    );
     // Without the CUDA index, nothing about CUDA.
     let v = json(&env, "embedded", &[], &["torch"]);
     assert!(req(&v, "torch")["cuda"].is_null());
