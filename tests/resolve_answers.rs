@@ -297,6 +297,25 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
         req(&v, "torch")["cuda"]["asked_by"],
         "index https://download.pytorch.org/whl/cu121"
     );
+    // The text report and the guard say it too.
+    let run = env
+        .pip_guard(["audit", "--index", "embedded", "torch==2.7.0+cu128"])
+        .run();
+    assert!(
+        run.stdout
+            .contains("CUDA build asked (+cu128): nixpkgs' way is python3Packages.torchWithCuda"),
+        "{}",
+        run.stdout
+    );
+    let run = env
+        .pip_guard(["pip", "install", "--dry-run", "torch==2.7.0+cu128"])
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .run();
+    assert!(
+        run.stderr.contains("CUDA build asked (+cu128)"),
+        "{}",
+        run.report()
+    );
     // Without the CUDA index, nothing about CUDA.
     let v = json(&env, "embedded", &[], &["torch"]);
     assert!(req(&v, "torch")["cuda"].is_null());

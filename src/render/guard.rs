@@ -61,13 +61,9 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     match res.tier {
         Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => {
             opts.push((
-                format!(
-                    "nothing to install: {}",
-                    res.reasons
-                        .last()
-                        .map(String::as_str)
-                        .unwrap_or("part of Python's standard library")
-                ),
+                res.reasons.last().cloned().unwrap_or_else(|| {
+                    "part of Python's standard library: nothing to install".into()
+                }),
                 None,
             ))
         }
@@ -125,6 +121,17 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         .filter(|r| r.starts_with("nixpkgs removed"))
     {
         opts.push((format!("({r})"), None));
+    }
+    if let (Some(c), true) = (&res.cuda, res.applies) {
+        let way = c
+            .nixpkgs
+            .as_deref()
+            .map(|a| format!(": nixpkgs' way is {a}"))
+            .unwrap_or_default();
+        opts.push((
+            format!("CUDA build asked ({}){way} — {}", c.asked_by, c.note),
+            None,
+        ));
     }
     if res.applies {
         for alt in &res.native {

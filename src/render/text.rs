@@ -165,6 +165,19 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         );
         for e in entries {
             let _ = writeln!(out, "{}", entry_line(e, style));
+            if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
+                let way = c
+                    .nixpkgs
+                    .as_deref()
+                    .map(|a| format!(": nixpkgs' way is {a}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "        CUDA build asked ({}){way} — {}",
+                    redact(&c.asked_by),
+                    c.note
+                );
+            }
             if tier == Tier::Nixpkgs || tier == Tier::Native {
                 for alt in e.res.native.iter().skip(usize::from(tier == Tier::Native)) {
                     let cmds = match alt.commands.as_slice() {
