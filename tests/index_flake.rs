@@ -148,6 +148,16 @@ fn a_projects_flake_lock_pins_the_nixpkgs_used() {
     assert_eq!(r["nix"]["extras"]["missing"], serde_json::json!(["socks"]));
     let u = req(&v, "uvicorn");
     assert_eq!(u["nix"]["extras"]["known"], serde_json::json!(["standard"]));
+    // The text report names the missing extra.
+    let mut c = env.pip_guard(["audit", "--index", "nix", "requests[socks]"]);
+    c.current_dir(&sub).env("NIX_PATH", "");
+    let text = c.run();
+    assert!(
+        text.stdout
+            .contains("extras nixpkgs lacks (left out): [socks]"),
+        "{}",
+        text.report()
+    );
     let t = req(&v, "typing");
     assert_eq!(
         (&t["tier"], &t["skip_reason"]),

@@ -165,6 +165,19 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         );
         for e in entries {
             let _ = writeln!(out, "{}", entry_line(e, style));
+            if let Some(x) = e.res.nix.as_ref().and_then(|n| n.extras.as_ref()) {
+                if !x.missing.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "        extras nixpkgs lacks (left out): {}",
+                        x.missing
+                            .iter()
+                            .map(|m| format!("[{m}]"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+            }
             if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
                 let way = c
                     .nixpkgs
