@@ -223,6 +223,22 @@ fn unevaluable_specifiers_and_local_labels_as_pip_compares_them() {
     // does not contain 2.32.3): never `true`.
     let r = req(&v, "requests");
     assert_eq!(r["nix"]["satisfies"], false, "{r:#}");
+    // pip is the oracle: its packaging says the same for each clause.
+    if let Some(py) = common::venv_python() {
+        let out = std::process::Command::new(py)
+            .args([
+                "-c",
+                "from pip._vendor.packaging.specifiers import SpecifierSet as S; \
+                 print(S('===foobar').contains('2.32.3'), S('===2.2.6').contains('2.2.6'), \
+                 S('==2.7.1+cu128').contains('2.7.1'))",
+            ])
+            .output()
+            .expect("run the pinned pip's python");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "False True False"
+        );
+    }
     assert_eq!(
         req(&v, "numpy")["nix"]["satisfies"],
         true,
