@@ -598,6 +598,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nix_path_splits_as_nix_does() {
+        assert_eq!(
+            nix_path_entries("nixpkgs=flake:nixpkgs:home-manager=/hm:/extra"),
+            ["nixpkgs=flake:nixpkgs", "home-manager=/hm", "/extra"]
+        );
+        assert_eq!(
+            nix_path_entries("nixpkgs=https://example.org/n.tar.gz:x=/y"),
+            ["nixpkgs=https://example.org/n.tar.gz", "x=/y"]
+        );
+        assert_eq!(nix_path_entries(""), Vec::<String>::new());
+    }
+
+    #[test]
     fn dates_in_versions() {
         assert_eq!(
             date_from_version("25.05.20250101.abcdef0").as_deref(),
