@@ -102,7 +102,12 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
             index,
             requirement,
         } => commands::explain::run(&requirement, format, index),
-        Command::Nixify { index, args } => commands::nixify::run(index, &args),
+        Command::Nixify {
+            index,
+            output,
+            force,
+            args,
+        } => commands::nixify::run(index, output.as_deref(), force, &args),
         Command::Index { action } => match action {
             IndexAction::Update {
                 channel,

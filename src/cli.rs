@@ -99,6 +99,13 @@ pub enum Command {
         /// Index source.
         #[arg(long, value_enum)]
         index: Option<IndexChoice>,
+        /// Write the flake to FILE instead of printing it (refuses to
+        /// overwrite an existing file without --force).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// With --output: overwrite FILE if it exists.
+        #[arg(long, requires = "output")]
+        force: bool,
         /// `pip install` arguments.
         #[arg(
             trailing_var_arg = true,

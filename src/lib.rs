@@ -22,6 +22,7 @@ pub mod guard;
 pub mod index;
 pub mod invocation;
 pub mod names;
+pub mod nixproject;
 pub mod nixsnip;
 pub mod origin;
 pub mod output;

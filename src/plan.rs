@@ -229,7 +229,7 @@ impl Decision {
 pub fn decide(plan: &Plan, all: bool) -> Decision {
     let mut d = Decision::default();
     for (i, e) in plan.entries.iter().enumerate() {
-        if e.req.constraint {
+        if e.req.constraint || e.req.dev_only() {
             continue;
         }
         if e.verdict == Verdict::Block {

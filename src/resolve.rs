@@ -158,6 +158,9 @@ pub fn resolve_in(
     };
     if let (true, Some(why)) = (applies, &stdlib) {
         reasons.push(why.clone());
+        if let Some(v) = &req.via {
+            reasons.insert(0, via_reason(v));
+        }
         return Resolution {
             applies,
             tier: Tier::Skipped,
@@ -245,9 +248,12 @@ pub fn resolve_in(
             Kind::Path => "a local path",
             _ => "a direct URL",
         };
-        reasons.push(format!(
-            "{what} is project-specific: build it in a dev shell"
-        ));
+        match &req.project {
+            Some(p) => project_reasons(p, env, &mut reasons),
+            None => reasons.push(format!(
+                "{what} is project-specific: build it in a dev shell"
+            )),
+        }
         if let Some(n) = &nix {
             reasons.push(format!("nixpkgs also has {}", n.attr));
         }
@@ -315,6 +321,9 @@ pub fn resolve_in(
     };
     if tier != Tier::Skipped {
         reasons.extend(extra_reasons);
+    }
+    if let Some(v) = &req.via {
+        reasons.insert(0, via_reason(v));
     }
     if applies {
         if let Some(c) = &cuda {
@@ -499,6 +508,78 @@ pub fn compare(
         satisfies: Some(all),
         compared,
         unevaluable: None,
+    }
+}
+
+/// How a project's dependency is brought in, as one line.
+pub fn via_reason(v: &crate::requirements::Via) -> String {
+    if v.build {
+        format!(
+            "a build requirement of {} ([build-system] requires): for the dev shell; \
+             pip install does not install it",
+            v.project
+        )
+    } else if let Some(g) = &v.group {
+        format!(
+            "in {}'s Poetry group {g}: for the dev shell; pip install does not install it",
+            v.project
+        )
+    } else if let Some(g) = &v.dependency_group {
+        format!("in {}'s dependency group {g} (--group)", v.project)
+    } else if let Some(e) = &v.extra {
+        format!("a dependency of {}[{e}]", v.project)
+    } else {
+        format!("a dependency of {}", v.project)
+    }
+}
+
+/// The reasons for a local project whose metadata was read.
+fn project_reasons(
+    p: &crate::requirements::ProjectSummary,
+    env: &MarkerEnvironment,
+    reasons: &mut Vec<String>,
+) {
+    let version = p
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
+    reasons.push(format!(
+        "the project {}{version} itself: install it in a dev shell (editable, --no-deps); \
+         its {} declared requirement{} listed with it",
+        p.name,
+        p.dependencies,
+        if p.dependencies == 1 { " is" } else { "s are" }
+    ));
+    if let Some(rp) = &p.requires_python {
+        let full = &env.python_full_version().version;
+        let ok = rp
+            .parse::<pep508_rs::pep440_rs::VersionSpecifiers>()
+            .map(|s| s.iter().all(|x| x.contains(full)));
+        match ok {
+            Ok(true) => {}
+            Ok(false) => reasons.push(format!(
+                "requires-python {rp} excludes the target's Python {full}: pip would refuse to install it"
+            )),
+            Err(_) => reasons.push(format!("requires-python {rp} cannot be checked")),
+        }
+    }
+    for e in &p.extras_missing {
+        reasons.push(format!(
+            "it declares no extra {e:?} (pip warns and installs it without)"
+        ));
+    }
+    for d in &p.dynamic {
+        if matches!(d.what.as_str(), "version") {
+            continue;
+        }
+        reasons.push(format!(
+            "its {} {} dynamic ({}): pip-guard does not guess; to see what pip would install: {}",
+            d.what,
+            if d.what.ends_with('s') { "are" } else { "is" },
+            d.why,
+            crate::requirements::project::report_command(&p.dir)
+        ));
     }
 }
 

@@ -2,9 +2,9 @@
 //! command, and nothing the build, the scripts or the tests read lives
 //! outside the repository.
 //!
-//! The clone is of the committed `HEAD` (what a user or CI gets); its release
-//! build goes to `target/fresh-clone/` of this checkout, so only the first
-//! run compiles the dependencies.
+//! The clone is of the committed `HEAD` (what a user or CI gets). Its
+//! release build shares this checkout's `target/` (dependencies are built
+//! once; only pip-guard itself is compiled again, from the clone's sources).
 
 mod common;
 
@@ -156,7 +156,7 @@ fn a_fresh_clone_runs_the_readme_first_command() {
     let out = Command::new(&words[0])
         .args(&words[1..])
         .current_dir(&clone)
-        .env("CARGO_TARGET_DIR", repo().join("target/fresh-clone"))
+        .env("CARGO_TARGET_DIR", repo().join("target"))
         .env("CARGO_NET_OFFLINE", "true")
         .env_remove("PIP_GUARD_INDEX")
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))

@@ -289,7 +289,16 @@ fn compare(case: &Case, cwd: &Path, pip: &Value, env: &MarkerEnvironment) -> Res
             }
         }
         (None, None, Ok(set)) => {
-            let mut mine: Vec<Value> = set.requirements.iter().map(|r| ours(r, cwd, env)).collect();
+            // A local project's declared requirements (`via`, but for
+            // `--group`'s) are pip-guard's own reading of the project
+            // (tests/project_differential.rs), not pip's parse of the command
+            // line: left out here.
+            let mut mine: Vec<Value> = set
+                .requirements
+                .iter()
+                .filter(|r| r.via.as_ref().is_none_or(|v| v.dependency_group.is_some()))
+                .map(|r| ours(r, cwd, env))
+                .collect();
             // pip leaves out lock-file packages whose marker is false.
             mine.retain(|v| !(from_lock(v) && v["applies"] == json!(false)));
             let theirs = pip["requirements"].as_array().cloned().unwrap_or_default();

@@ -8,6 +8,10 @@
 #   - .venv-test/ at the repo root: a virtualenv with pip==26.3 (pinned), the
 #     oracle for pip's own parsers. Tests find it at $PIP_GUARD_TEST_VENV or
 #     <repo>/.venv-test.
+#   - .venv-backends/ at the repo root: pip==26.3 and the build backends
+#     (pinned) that tests/project_differential.rs builds its corpus of local
+#     projects with (pip install --dry-run --report --no-build-isolation).
+#     Tests find it at $PIP_GUARD_BACKENDS_VENV or <repo>/.venv-backends.
 #
 # Runs as root (apt-get); set PIP_GUARD_SETUP_NO_APT=1 to skip the apt part.
 set -euo pipefail
@@ -89,6 +93,31 @@ if ! have_pinned_pip; then
 	PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install -q "pip==$PIP_VERSION" </dev/null
 	have_pinned_pip || {
 		log "pip==$PIP_VERSION did not install into $venv"
+		exit 1
+	}
+fi
+
+# --- the build backends' virtualenv (tests/project_differential.rs) ---------
+backends=${PIP_GUARD_BACKENDS_VENV:-$repo/.venv-backends}
+# name==version, and the dist-info directory name each one installs.
+BACKENDS=(hatchling==1.33.0 setuptools==84.2.1 flit-core==4.2.0 poetry-core==2.5.0 pdm-backend==2.5.0)
+DISTINFO=(hatchling-1.33.0 setuptools-84.2.1 flit_core-4.2.0 poetry_core-2.5.0 pdm_backend-2.5.0)
+have_backends() {
+	[[ -x $backends/bin/python ]] || return 1
+	compgen -G "$backends/lib/python3*/site-packages/pip-$PIP_VERSION.dist-info" >/dev/null || return 1
+	local d
+	for d in "${DISTINFO[@]}"; do
+		compgen -G "$backends/lib/python3*/site-packages/$d.dist-info" >/dev/null || return 1
+	done
+}
+if ! have_backends; then
+	log "creating $backends with pip==$PIP_VERSION and ${BACKENDS[*]}"
+	if [[ ! -x $backends/bin/python ]]; then
+		/usr/bin/python3 -m venv "$backends"
+	fi
+	PIP_DISABLE_PIP_VERSION_CHECK=1 "$backends/bin/python" -m pip install -q "pip==$PIP_VERSION" "${BACKENDS[@]}" </dev/null
+	have_backends || {
+		log "the build backends did not install into $backends"
 		exit 1
 	}
 fi

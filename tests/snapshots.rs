@@ -201,3 +201,27 @@ fn doctor() {
     );
     s.bind(|| insta::assert_snapshot!("doctor", text));
 }
+
+/// A local project (`examples/project`): the guard's explanation of
+/// `pip install -e .[dev]` (each dependency with its tier, the dev shell
+/// that brings them together; `--dry-run`: nothing installs), the audit and
+/// the project's flake.
+#[test]
+fn a_local_project() {
+    if !std::path::Path::new("/usr/bin/python3").exists() {
+        let _: Option<()> = common::missing("Debian's /usr/bin/python3");
+        return;
+    }
+    let env = with_examples();
+    let mut out = String::new();
+    for args in [
+        &["pip", "install", "--dry-run", "-e", "examples/project[dev]"][..],
+        &["audit", "-e", "examples/project[dev]"][..],
+        &["nixify", "-e", "examples/project[dev]"][..],
+    ] {
+        out.push_str(&format!("$ pip-guard {}\n", args.join(" ")));
+        out.push_str(&seen(&env, args));
+        out.push('\n');
+    }
+    snap!("project", out);
+}

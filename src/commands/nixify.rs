@@ -1,5 +1,8 @@
 //! `pip-guard nixify ARGS…`: a `flake.nix` with a dev shell for a whole
-//! requirements set (the same arguments as `pip install`).
+//! requirements set (the same arguments as `pip install`); for a local
+//! project (`-e .[dev]`), its dependencies and a package
+//! ([`crate::nixproject`]). `--output FILE` writes it (never over an
+//! existing file without `--force`).
 
 use crate::cli::IndexChoice;
 use crate::exit::Exit;
@@ -7,10 +10,23 @@ use crate::invocation::parse::{parse_install, Mode};
 use crate::nixsnip::Suggestion;
 use crate::pipeline::{self, Settings};
 use color_eyre::eyre;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Print the flake for the requirements `args` name.
-pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
+/// Print (or write to `output`) the flake for the requirements `args` name.
+pub fn run(
+    index: Option<IndexChoice>,
+    output: Option<&Path>,
+    force: bool,
+    args: &[String],
+) -> eyre::Result<Exit> {
+    if let Some(o) = output {
+        if !force && (o.exists() || o.is_symlink()) {
+            return Err(eyre::eyre!(crate::error::InputError::new(format!(
+                "{} exists: pip-guard nixify does not overwrite it without --force",
+                o.display()
+            ))));
+        }
+    }
     let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
     let index = match &inv.own.index {
         Some(v) => Some(
@@ -31,7 +47,49 @@ pub fn run(index: Option<IndexChoice>, args: &[String]) -> eyre::Result<Exit> {
         },
         &cwd,
     )?;
-    let flake = Suggestion::from_plan(&out.plan).flake();
-    crate::output::print_stdout(&flake)?;
+    let flake = crate::nixproject::flake(&out.plan)
+        .unwrap_or_else(|| Suggestion::from_plan(&out.plan).flake());
+    match output {
+        None => crate::output::print_stdout(&flake)?,
+        Some(o) => {
+            write_new(o, flake.as_bytes(), force)?;
+            eprintln!(
+                "pip-guard nixify: wrote {}",
+                crate::redact::redact(&o.display().to_string())
+            );
+        }
+    }
     Ok(Exit::Success)
+}
+
+/// Write `bytes` to `path`: created new (an existing file is an error
+/// unless `force`, checked again at creation so a race cannot clobber it).
+fn write_new(path: &Path, bytes: &[u8], force: bool) -> eyre::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    let mut f = opts.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            eyre::eyre!(crate::error::InputError::new(format!(
+                "{} exists: pip-guard nixify does not overwrite it without --force",
+                path.display()
+            )))
+        } else {
+            eyre::eyre!(crate::error::EnvError(format!(
+                "cannot write {}: {e}",
+                path.display()
+            )))
+        }
+    })?;
+    f.write_all(bytes).map_err(|e| {
+        eyre::eyre!(crate::error::EnvError(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )))
+    })
 }

@@ -43,6 +43,11 @@ pub struct Child {
     pub args: Vec<String>,
     /// The temporary requirements file's text (may hold secrets: never print).
     pub reqfile: String,
+    /// Local projects whose dependencies pip-guard read (and planned one by
+    /// one): installed after `reqfile`, in a second pip run with
+    /// `--no-deps`, so pip fetches none of what Nix provides. Empty when
+    /// there are none. Same options header as `reqfile`.
+    pub projects: String,
     /// Constraints that keep denied projects out as dependencies
     /// ([`deny_constraints`]); passed as one more `-c` file when not empty.
     pub deny_constraints: String,
@@ -215,23 +220,67 @@ pub fn build(
         }
         text.push('\n');
     }
+    let header = text.clone();
+    let mut projects = String::new();
+    let mut others = 0;
     for r in reqs {
-        text.push_str(&req_line(r));
-        text.push('\n');
+        let line = req_line(r);
+        if read_statically(r) {
+            projects.push_str(&line);
+            projects.push('\n');
+        } else {
+            others += 1;
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    if !projects.is_empty() {
+        projects = format!("{header}{projects}");
+        if others == 0 {
+            text.clear();
+        }
     }
     Child {
         python: python.to_path_buf(),
         args,
         reqfile: text,
+        projects,
         deny_constraints: String::new(),
     }
 }
 
-/// Run the child pip and wait; the temporary file is removed afterwards.
+/// A local project whose dependencies were all read (none dynamic): its
+/// dependencies were planned one by one, so pip installs it with `--no-deps`.
+fn read_statically(r: &Requirement) -> bool {
+    r.project.as_ref().is_some_and(|p| {
+        !p.dynamic.iter().any(|d| {
+            d.what.contains("dependencies")
+                || d.what.starts_with("dependency")
+                || d.what.starts_with("group")
+        })
+    })
+}
+
+/// Run the child pip (then, for local projects, `pip install --no-deps`)
+/// and wait; the temporary files are removed afterwards.
+pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
+    if !child.reqfile.is_empty() {
+        let code = run_one(child, &child.reqfile, &[], depth)?;
+        if code != Exit::External(0) || child.projects.is_empty() {
+            return Ok(code);
+        }
+    }
+    if child.projects.is_empty() {
+        return Ok(Exit::External(0));
+    }
+    run_one(child, &child.projects, &["--no-deps"], depth)
+}
+
+/// Run the child pip once and wait; the temporary file is removed afterwards.
 /// While pip runs, the guard ignores SIGINT and SIGQUIT (as `system(3)`
 /// does) so that Ctrl-C stops pip and the guard still cleans up; pip gets
 /// the default handlers back.
-pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
+fn run_one(child: &Child, reqfile: &str, extra: &[&str], depth: u32) -> eyre::Result<Exit> {
     use std::io::Write;
     use std::os::unix::process::{CommandExt, ExitStatusExt};
     let mut tmp = tempfile::Builder::new()
@@ -245,7 +294,7 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))
             .wrap_err("could not restrict the temporary requirements file to 0600")?;
     }
-    tmp.write_all(child.reqfile.as_bytes())
+    tmp.write_all(reqfile.as_bytes())
         .and_then(|_| tmp.flush())
         .wrap_err("could not write the temporary requirements file")?;
 
@@ -265,7 +314,8 @@ pub fn run(child: &Child, depth: u32) -> eyre::Result<Exit> {
 
     let mut cmd = std::process::Command::new(&child.python);
     cmd.args(["-m", "pip", "install", "--user", "--break-system-packages"])
-        .args(&child.args);
+        .args(&child.args)
+        .args(extra);
     if let Some(f) = &deny {
         cmd.arg("-c").arg(f.path());
     }
@@ -382,6 +432,8 @@ mod build_tests {
             constraint: false,
             options: vec![],
             pip_line: name.into(),
+            via: None,
+            project: None,
         }
     }
 
@@ -510,5 +562,72 @@ mod build_tests {
             !child.reqfile.contains("--no-index"),
             "other.txt only fed Nix"
         );
+    }
+
+    #[test]
+    fn a_read_project_goes_to_pip_last_and_without_its_dependencies() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cwd = dir.path();
+        std::fs::create_dir_all(cwd.join("proj")).expect("mkdir");
+        std::fs::write(
+            cwd.join("proj/pyproject.toml"),
+            "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = [\"requests\", \"frobnitz\"]\n",
+        )
+        .expect("write");
+        std::fs::write(cwd.join("r.txt"), "-f ./wheels\n-e ./proj\n").expect("write");
+        let args: Vec<String> = ["-r", "r.txt"].iter().map(|s| s.to_string()).collect();
+        let inv = parse_install(&args, Mode::Guard).expect("parses");
+        let set = crate::requirements::collect::collect(&inv, cwd, &|_| None).expect("collects");
+        let plan = crate::plan::Plan::build(
+            &set,
+            &fixture::target(),
+            &fixture::index(&["requests", "setuptools"]),
+            &Alternatives::embedded(),
+            &Policy::default(),
+        );
+        let d = crate::plan::decide(&plan, false);
+        let child = build(
+            &inv,
+            &set,
+            &plan,
+            &d.pip,
+            Path::new("/usr/bin/python3"),
+            cwd,
+        );
+        // First run: what Nix lacks (frobnitz), with the file's options.
+        assert!(child.reqfile.contains("--find-links"), "{}", child.reqfile);
+        assert!(
+            child.reqfile.lines().any(|l| l == "frobnitz"),
+            "{}",
+            child.reqfile
+        );
+        assert!(!child.reqfile.contains("proj"), "{}", child.reqfile);
+        assert!(
+            !child.reqfile.contains("requests"),
+            "Nix has it: {}",
+            child.reqfile
+        );
+        // Second run (--no-deps): the project, with the same options.
+        assert!(
+            child.projects.contains("--find-links"),
+            "{}",
+            child.projects
+        );
+        assert!(
+            child.projects.lines().any(|l| l == "-e ./proj"),
+            "{}",
+            child.projects
+        );
+        assert!(!child.projects.contains("frobnitz"), "{}", child.projects);
+        // Only the project: no first run.
+        let only: Vec<usize> = d
+            .pip
+            .iter()
+            .copied()
+            .filter(|&i| plan.entries[i].req.project.is_some())
+            .collect();
+        let child = build(&inv, &set, &plan, &only, Path::new("/usr/bin/python3"), cwd);
+        assert!(child.reqfile.is_empty());
+        assert!(child.projects.contains("-e ./proj"));
     }
 }

@@ -50,9 +50,11 @@ fn commands(list: &[String]) -> String {
 /// The lines for one requirement: every option that applies, first tier first.
 pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String {
     let mut out = String::new();
-    let origin = match &e.req.origin {
-        Origin::File { .. } => format!("  ({})", e.req.origin),
-        Origin::Arg(_) => String::new(),
+    let via = e.req.via.as_ref().map(|v| v.label());
+    let origin = match (&e.req.origin, via) {
+        (Origin::File { .. }, Some(v)) => format!("  ({}, {v})", e.req.origin),
+        (Origin::File { .. }, None) => format!("  ({})", e.req.origin),
+        (Origin::Arg(_), _) => String::new(),
     };
     let _ = writeln!(out, "  {}{}", style.bold(&title(e)), style.dim(&origin));
     let res = &e.res;
@@ -152,9 +154,25 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         }
     }
     match res.tier {
+        Tier::Pip if e.req.dev_only() => opts.push((
+            "not in nixpkgs: pip fetches it to build the project (build isolation); \
+             pip install does not install it"
+                .to_string(),
+            None,
+        )),
         Tier::Pip => opts.push((
             "4. pip --user --break-system-packages, the last resort: not in nixpkgs, \
              no native alternative known"
+                .to_string(),
+            None,
+        )),
+        Tier::DevShell if e.req.dev_only() => opts.push((
+            "not installed by pip install: for the dev shell".to_string(),
+            None,
+        )),
+        Tier::DevShell if e.req.project.is_some() => opts.push((
+            "4. else pip --user --break-system-packages --no-deps, the last resort \
+             (its dependencies as planned here)"
                 .to_string(),
             None,
         )),
@@ -162,6 +180,7 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             "4. else pip --user --break-system-packages, the last resort".to_string(),
             None,
         )),
+
         _ => {}
     }
     for (text, note) in opts {
@@ -267,11 +286,22 @@ pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
         }
     }
     if !d.pip.is_empty() {
+        let projects = d
+            .pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i))
+            .filter(|e| e.req.project.is_some())
+            .count();
         push_wrapped(
             &mut out,
             &format!(
-                "For pip --user --break-system-packages: {}.",
-                names(plan, &d.pip)
+                "For pip --user --break-system-packages: {}{}.",
+                names(plan, &d.pip),
+                if projects > 0 {
+                    " (the local project with --no-deps, after the others)"
+                } else {
+                    ""
+                }
             ),
             "",
             "  ",

@@ -77,6 +77,50 @@ struct Requirement<'a> {
     native: Vec<Native<'a>>,
     verdict: Verdict,
     reasons: Vec<Cow<'a, str>>,
+    via: Option<&'a crate::requirements::Via>,
+    project: Option<Project<'a>>,
+}
+
+#[derive(Serialize)]
+struct Project<'a> {
+    name: &'a str,
+    version: Option<&'a str>,
+    dir: Cow<'a, str>,
+    metadata: crate::requirements::project::Source,
+    requires_python: Option<&'a str>,
+    build_backend: Option<&'a str>,
+    dependencies: usize,
+    extras_missing: &'a [String],
+    dynamic: Vec<Dynamic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Dynamic<'a> {
+    what: &'a str,
+    why: &'a str,
+}
+
+impl<'a> From<&'a crate::requirements::ProjectSummary> for Project<'a> {
+    fn from(p: &'a crate::requirements::ProjectSummary) -> Self {
+        Project {
+            name: &p.name,
+            version: p.version.as_deref(),
+            dir: p.dir.to_string_lossy(),
+            metadata: p.metadata,
+            requires_python: p.requires_python.as_deref(),
+            build_backend: p.build_backend.as_deref(),
+            dependencies: p.dependencies,
+            extras_missing: &p.extras_missing,
+            dynamic: p
+                .dynamic
+                .iter()
+                .map(|d| Dynamic {
+                    what: &d.what,
+                    why: &d.why,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -121,6 +165,8 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
             reasons: e.res.reasons.iter().map(|s| redact(s)).collect(),
+            via: r.via.as_ref(),
+            project: r.project.as_deref().map(Project::from),
         }
     }
 }

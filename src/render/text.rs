@@ -106,7 +106,10 @@ pub fn entry_line(e: &Entry, style: &Style) -> String {
         style.bold(&what),
         spec,
         constraint,
-        style.dim(&format!("[{}]", r.origin)),
+        style.dim(&match &r.via {
+            Some(v) => format!("[{}, {}]", r.origin, v.label()),
+            None => format!("[{}]", r.origin),
+        }),
         if target.is_empty() {
             String::new()
         } else {

@@ -183,11 +183,12 @@ pub fn collect_with(
             );
             group_error(e, &full, cwd, *index)
         })?;
+        let project = super::project::declared_name(&full, fs);
         for g in reqs {
             let origin = Origin::file(&full, g.line, cwd);
             let r = pipreq::from_req_string(&g.text)
                 .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(
+            let mut r = make_requirement(
                 r,
                 origin,
                 vec![Origin::Arg(*index)],
@@ -196,7 +197,15 @@ pub fn collect_with(
                 false,
                 false,
                 Vec::new(),
-            ));
+            );
+            r.via = project.as_ref().map(|p| super::Via {
+                project: p.clone(),
+                extra: None,
+                group: None,
+                build: false,
+                dependency_group: Some(super::groups::normalize_group(group)),
+            });
+            out.requirements.push(r);
         }
     }
 
@@ -262,6 +271,9 @@ pub fn collect_with(
             ));
         }
     }
+
+    // Local projects: their declared dependencies, after each of them.
+    super::project::expand::expand(&mut out, cwd, fs)?;
 
     // pip refuses both hash switches together, from argv or from files.
     let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
@@ -362,6 +374,7 @@ mod tests {
                 "argument 9",
                 "pyproject.toml:3",
                 "argument 5",
+                "proj/setup.py:1", // pip's default build requirement of a bare setup.py
                 "r.txt:2",
                 "pylock.toml:4",
                 "s.py:3"
@@ -369,7 +382,8 @@ mod tests {
         );
         assert!(set.requirements[0].constraint);
         assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
-        assert_eq!(set.requirements[5].specifier, "==1");
+        assert!(set.requirements[4].via.as_ref().is_some_and(|v| v.build));
+        assert_eq!(set.requirements[6].specifier, "==1");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod markers;
 pub mod pep508;
 pub mod pipreq;
 pub mod preprocess;
+pub mod project;
 pub mod pylock;
 pub mod pystr;
 pub mod reqfile;
@@ -85,6 +86,83 @@ pub struct Requirement {
     pub options: Vec<String>,
     /// The exact text to give pip on fallthrough (may hold secrets: never print).
     pub pip_line: String,
+    /// For a local project's own declared dependency: the project and what
+    /// brings it in (schema field `via`).
+    pub via: Option<Via>,
+    /// For a local project (`.`, `-e .[dev]`): what pip-guard read from it
+    /// (schema field `project`).
+    pub project: Option<Box<ProjectSummary>>,
+}
+
+/// Which project declares a dependency, and how it is brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Via {
+    /// The project's name (declared, else its directory's).
+    pub project: String,
+    /// The project's extra that asks for it, if any.
+    pub extra: Option<String>,
+    /// The Poetry dependency group that asks for it, if any.
+    pub group: Option<String>,
+    /// A `[build-system] requires` entry: needed to build the project, not
+    /// installed with it.
+    pub build: bool,
+    /// The PEP 735 dependency group (`--group NAME`) of the project's
+    /// `pyproject.toml` that asks for it: installed by pip like any other.
+    pub dependency_group: Option<String>,
+}
+
+/// What pip-guard read from a local project, without building it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectSummary {
+    /// Its name (declared, else the directory's).
+    pub name: String,
+    /// The declared name, when static.
+    pub declared_name: Option<String>,
+    /// The declared version, when static.
+    pub version: Option<String>,
+    /// The directory, as displayed.
+    pub dir: std::path::PathBuf,
+    /// Where the metadata came from.
+    pub metadata: project::Source,
+    /// `requires-python`, when declared.
+    pub requires_python: Option<String>,
+    /// `[build-system] build-backend`, when declared.
+    pub build_backend: Option<String>,
+    /// How many requirements were read from it (dependencies, extras,
+    /// groups, build-system).
+    pub dependencies: usize,
+    /// Extras asked that it does not declare.
+    pub extras_missing: Vec<String>,
+    /// What it computes at build time (then its list here is incomplete).
+    pub dynamic: Vec<project::Dynamic>,
+}
+
+impl Via {
+    /// A short label: `demo-app`, `demo-app[dev]`, `build requirement of
+    /// demo-app`, `demo-app's Poetry group test`.
+    pub fn label(&self) -> String {
+        if self.build {
+            format!("build requirement of {}", self.project)
+        } else if let Some(g) = &self.group {
+            format!("{}'s Poetry group {g}", self.project)
+        } else if let Some(g) = &self.dependency_group {
+            format!("{}'s dependency group {g}", self.project)
+        } else if let Some(x) = &self.extra {
+            format!("{}[{x}]", self.project)
+        } else {
+            self.project.clone()
+        }
+    }
+}
+
+impl Requirement {
+    /// Not installed by `pip install` itself: a build requirement or a
+    /// Poetry group (for the dev shell only).
+    pub fn dev_only(&self) -> bool {
+        self.via
+            .as_ref()
+            .is_some_and(|v| v.build || v.group.is_some())
+    }
 }
 
 impl Requirement {

@@ -185,7 +185,7 @@ fn norm_extras(extras: &[String]) -> Vec<String> {
 }
 
 /// The path component of a URL, as `urllib.parse.urlsplit(url).path`, unquoted.
-fn url_path(url: &str) -> String {
+pub(crate) fn url_path(url: &str) -> String {
     let rest = match url.find(':') {
         Some(i) if url_scheme(url).is_some() => &url[i + 1..],
         _ => url,

@@ -306,6 +306,8 @@ pub(crate) fn make_requirement(
         constraint,
         options,
         pip_line,
+        via: None,
+        project: None,
     }
 }
 

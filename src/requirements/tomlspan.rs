@@ -95,10 +95,78 @@ impl<'de> Visitor<'de> for SValVisitor {
 
 /// Parse a TOML document; on error, the 1-based line of the fault.
 pub fn parse(text: &str) -> Result<SVal, (usize, String)> {
-    toml::from_str::<SVal>(text).map_err(|e| {
-        let line = e.span().map_or(1, |r| line_of(text, r.start));
-        (line, e.message().to_string())
-    })
+    parse_at(text).map_err(|(at, m)| (line_of(text, at), m))
+}
+
+/// Parse a TOML document; on error, the byte offset of the fault.
+///
+/// Built from `toml_edit`'s parse tree, which keeps every span: the serde
+/// route (`toml::from_str` into `Spanned` values) fails on dotted keys and
+/// dotted table headers (`[project.optional-dependencies]`,
+/// `[tool.poetry.dependencies]`) with "expected a borrowed string".
+pub fn parse_at(text: &str) -> Result<SVal, (usize, String)> {
+    let doc = toml_edit::ImDocument::parse(text)
+        .map_err(|e| (e.span().map_or(0, |r| r.start), e.message().to_string()))?;
+    Ok(table(doc.as_table()))
+}
+
+fn spanned(span: Option<Range<usize>>, fallback: Range<usize>, v: SVal) -> Spanned<SVal> {
+    Spanned::new(span.unwrap_or(fallback), v)
+}
+
+fn table(t: &toml_edit::Table) -> SVal {
+    let mut out = Vec::new();
+    for (k, item) in t.iter() {
+        let key_span = t
+            .get_key_value(k)
+            .and_then(|(key, _)| key.span())
+            .unwrap_or(0..0);
+        out.push((
+            k.to_string(),
+            spanned(item.span(), key_span, self::item(item)),
+        ));
+    }
+    SVal::Table(out)
+}
+
+fn item(i: &toml_edit::Item) -> SVal {
+    match i {
+        toml_edit::Item::None => SVal::Other(String::new()),
+        toml_edit::Item::Value(v) => value(v),
+        toml_edit::Item::Table(t) => table(t),
+        toml_edit::Item::ArrayOfTables(a) => SVal::Array(
+            a.iter()
+                .map(|t| spanned(t.span(), 0..0, table(t)))
+                .collect(),
+        ),
+    }
+}
+
+fn value(v: &toml_edit::Value) -> SVal {
+    use toml_edit::Value as V;
+    match v {
+        V::String(s) => SVal::Str(s.value().clone()),
+        V::Integer(i) => SVal::Other(i.value().to_string()),
+        V::Float(f) => SVal::Other(f.value().to_string()),
+        V::Boolean(b) => SVal::Other(b.value().to_string()),
+        V::Datetime(d) => SVal::Other(d.value().to_string()),
+        V::Array(a) => SVal::Array(
+            a.iter()
+                .map(|x| spanned(x.span(), 0..0, value(x)))
+                .collect(),
+        ),
+        V::InlineTable(t) => {
+            let mut out = Vec::new();
+            for (k, x) in t.iter() {
+                let key_span = t
+                    .get_key_value(k)
+                    .and_then(|(key, _)| key.span())
+                    .unwrap_or(0..0);
+                out.push((k.to_string(), spanned(x.span(), key_span, value(x))));
+            }
+            SVal::Table(out)
+        }
+    }
 }
 
 /// The 1-based line of a byte offset.
@@ -141,5 +209,21 @@ mod tests {
         assert_eq!(line_of_span(text, name.span()), 8);
         eprintln!("[[p]] span line: {}", line_of_span(text, ps[0].span()));
         assert!(parse("x = [").is_err());
+        // Dotted headers and keys (the serde route failed on them).
+        let text = "[tool.poetry.dependencies]\nrequests = \"^2\"\n[project]\na.b = [\"x\"]\n";
+        let v = parse(text).expect("test setup");
+        let deps = v
+            .get("tool")
+            .and_then(|t| t.get_ref().get("poetry"))
+            .and_then(|t| t.get_ref().get("dependencies"))
+            .and_then(|t| t.get_ref().get("requests"))
+            .expect("test setup");
+        assert_eq!(line_of_span(text, deps.span()), 2);
+        let ab = v
+            .get("project")
+            .and_then(|t| t.get_ref().get("a"))
+            .and_then(|t| t.get_ref().get("b"))
+            .expect("test setup");
+        assert_eq!(line_of_span(text, ab.span()), 4);
     }
 }

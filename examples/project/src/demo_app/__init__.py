@@ -1,0 +1,1 @@
+"""A demo project for docs/projects.md."""
