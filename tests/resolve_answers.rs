@@ -332,6 +332,35 @@ fn a_pytorch_cuda_index_and_nvidia_wheels() {
         "{}",
         run.report()
     );
+    // A hostile index URL reaches the terminal escaped, in the report and the guard.
+    env.write(
+        "evil.txt",
+        "--extra-index-url https://evil.example/\x1b]0;pwn\x07/whl/cu128\ntorch\n",
+    );
+    let run = env
+        .pip_guard(["audit", "--index", "embedded", "-r", "evil.txt"])
+        .run();
+    assert!(
+        run.stdout
+            .contains("CUDA build asked (index https://evil.example/"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains('\x1b') && !run.stdout.contains('\x07'),
+        "{:?}",
+        run.stdout
+    );
+    let run = env
+        .pip_guard(["pip", "install", "--dry-run", "-r", "evil.txt"])
+        .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+        .run();
+    assert!(run.stderr.contains("CUDA build asked"), "{}", run.report());
+    assert!(
+        !run.stderr.contains('\x1b') && !run.stderr.contains('\x07'),
+        "{:?}",
+        run.stderr
+    );
     // Without the CUDA index, nothing about CUDA.
     let v = json(&env, "embedded", &[], &["torch"]);
     assert!(req(&v, "torch")["cuda"].is_null());

@@ -131,7 +131,11 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             .map(|a| format!(": nixpkgs' way is {a}"))
             .unwrap_or_default();
         opts.push((
-            format!("CUDA build asked ({}){way} — {}", c.asked_by, c.note),
+            format!(
+                "CUDA build asked ({}){way} — {}",
+                crate::escape::terminal(&c.asked_by),
+                c.note
+            ),
             None,
         ));
     }
@@ -398,7 +402,12 @@ fn notes(plan: &Plan) -> String {
     let mut out = String::new();
     for n in &plan.notes {
         out.push('\n');
-        push_wrapped(&mut out, &redact(n), "Note: ", "  ");
+        push_wrapped(
+            &mut out,
+            &crate::escape::terminal(&redact(n)),
+            "Note: ",
+            "  ",
+        );
     }
     out
 }

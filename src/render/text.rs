@@ -148,7 +148,12 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         ix.date
     );
     for note in &plan.notes {
-        let _ = writeln!(out, "{} {}", style.bold("note:"), redact(note));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.bold("note:"),
+            crate::escape::terminal(&redact(note))
+        );
     }
     for tier in [
         Tier::Nixpkgs,
@@ -190,7 +195,7 @@ pub fn render(plan: &Plan, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "        CUDA build asked ({}){way} — {}",
-                    redact(&c.asked_by),
+                    crate::escape::terminal(&redact(&c.asked_by)),
                     c.note
                 );
             }
