@@ -72,6 +72,9 @@ pub fn main() -> std::process::ExitCode {
             };
         }
     };
+    if let Err(e) = crate::numbers::check_env() {
+        return finish(Err(color_eyre::eyre::eyre!(e)));
+    }
     finish(dispatch(cli))
 }
 

@@ -232,10 +232,25 @@ fn append_line(path: &Path, line: &str) -> Result<(), AppendError> {
         }
     }
     let mut opts = OpenOptions::new();
-    opts.append(true).create(true);
+    opts.read(true).append(true).create(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut file = opts.open(path).map_err(err)?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+        // Never follow a symlink at the log's path, never block on a FIFO
+        // (no reader: ENXIO at once), never take a terminal as ours.
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let refused = |e: crate::safefile::FileError| {
+        err(std::io::Error::other(match e {
+            crate::safefile::FileError::Io(io) => io.to_string(),
+            other => format!("{other}"),
+        }))
+    };
+    let mut file = opts
+        .open(path)
+        .map_err(|e| refused(crate::safefile::FileError::from(e)))?;
+    crate::safefile::check_regular(&file).map_err(refused)?;
     let locked = lock(&file);
     if !locked {
         crate::output::eprintln(&format!(
@@ -244,7 +259,28 @@ fn append_line(path: &Path, line: &str) -> Result<(), AppendError> {
             LOCK_WAIT.as_secs()
         ));
     }
-    let written = file.write_all(line.as_bytes()).map_err(err);
+    // Under the lock nobody else appends: if the line does not go out whole
+    // (disk full, file size limit), cut the file back to where it was, so
+    // no partial line stays and the next record starts on a line of its own.
+    let before = file.metadata().map(|m| m.len()).ok();
+    // A line left unterminated by an older writer (a crash) does not swallow
+    // this record: start on a fresh line.
+    let mut out = std::borrow::Cow::Borrowed(line);
+    #[cfg(unix)]
+    if let Some(len) = before.filter(|&l| l > 0 && locked) {
+        let mut last = [0u8; 1];
+        if std::os::unix::fs::FileExt::read_at(&file, &mut last, len - 1).ok() == Some(1)
+            && last[0] != b'\n'
+        {
+            out = std::borrow::Cow::Owned(format!("\n{line}"));
+        }
+    }
+    let written = file.write_all(out.as_bytes()).map_err(err);
+    if written.is_err() && locked {
+        if let Some(len) = before {
+            let _ = file.set_len(len);
+        }
+    }
     if locked {
         // Closing the file releases the lock too; an unlock error is moot.
         let _ = file.unlock();

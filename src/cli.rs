@@ -162,8 +162,8 @@ pub enum IndexAction {
         /// A URL or local path of a packages.json(.br) instead of the channel's.
         #[arg(long, value_name = "URL_OR_PATH")]
         from: Option<String>,
-        /// Network timeout in seconds (default: $PIP_GUARD_HTTP_TIMEOUT, else 30).
-        #[arg(long, value_name = "SECONDS")]
+        /// Total deadline of the download in seconds; each read also stalls out after 30 s at most (default: $PIP_GUARD_HTTP_TIMEOUT, else 300).
+        #[arg(long, value_name = "SECONDS", value_parser = crate::numbers::seconds)]
         timeout: Option<f64>,
         /// Refuse a listing with fewer packages (default 50,000).
         #[arg(long, value_name = "N")]

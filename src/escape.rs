@@ -24,6 +24,7 @@ use std::fmt::Write;
 /// line and paragraph separators, interlinear annotation marks, the
 /// Mongolian vowel separator, the soft hyphen, Hangul fillers and the
 /// Unicode tag characters (used to smuggle invisible ASCII).
+#[inline]
 pub fn is_format(c: char) -> bool {
     matches!(
         c,
@@ -49,8 +50,47 @@ pub fn is_format(c: char) -> bool {
 }
 
 /// Whether [`terminal`] rewrites `c`.
+#[inline]
 fn is_hostile(c: char) -> bool {
     c.is_control() || is_format(c)
+}
+
+/// The byte offset of the first hostile char not kept by `keep`. Runs of
+/// 16 plain ASCII bytes are skipped with one branch-free test (the common
+/// case: clean text costs about a compare per byte); only the rest is
+/// decoded char by char.
+#[inline]
+fn first_hostile(s: &str, keep: impl Fn(char) -> bool) -> Option<usize> {
+    const CHUNK: usize = 16;
+    let b = s.as_bytes();
+    let newline_ok = keep('\n');
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(chunk) = b.get(i..i + CHUNK) {
+            let odd = chunk.iter().fold(false, |acc, &c| {
+                acc | (c < 0x20 && !(newline_ok && c == b'\n')) | (c >= 0x7f)
+            });
+            if !odd {
+                // Only ASCII was skipped: `i` stays on a char boundary.
+                i += CHUNK;
+                continue;
+            }
+        }
+        let c = b[i];
+        if c < 0x80 {
+            if (c < 0x20 || c == 0x7f) && !keep(c as char) {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let ch = s[i..].chars().next()?;
+            if is_hostile(ch) && !keep(ch) {
+                return Some(i);
+            }
+            i += ch.len_utf8();
+        }
+    }
+    None
 }
 
 /// Write the visible form of a hostile char.
@@ -69,8 +109,8 @@ fn push_visible(out: &mut String, c: char) {
     }
 }
 
-fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    let Some(first) = s.find(|c: char| is_hostile(c) && !keep(c)) else {
+fn escape_with(s: &str, keep: impl Fn(char) -> bool + Copy) -> Cow<'_, str> {
+    let Some(first) = first_hostile(s, keep) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len() + 16);
@@ -115,7 +155,7 @@ pub const RESET: &str = "\x1b[0m";
 /// links and clipboard) is shown visibly. A line that holds a style
 /// sequence ends with a reset, so no style outlives its line.
 pub fn terminal_styled(s: &str) -> Cow<'_, str> {
-    if !s.contains(|c: char| is_hostile(c) && c != '\n') {
+    if first_hostile(s, |c| c == '\n').is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -159,7 +199,7 @@ pub fn json(s: &str) -> Cow<'_, str> {
     // The line breaks of pretty-printed JSON stay (inside strings JSON
     // has them escaped already).
     let hostile = |c: char| c != '\n' && is_hostile(c);
-    if !s.contains(hostile) && !s.contains("##[") {
+    if first_hostile(s, |c| c == '\n').is_none() && !s.contains("##[") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -281,7 +321,7 @@ pub fn markdown_cell(s: &str) -> String {
 pub fn markdown_code(s: &str) -> String {
     let literal = !s.is_empty()
         && s.chars().all(|c| {
-            !matches!(c, '`' | '|' | '\\') && !is_hostile(c) && !c.is_whitespace() || c == ' '
+            c == ' ' || (!matches!(c, '`' | '|' | '\\') && !is_hostile(c) && !c.is_whitespace())
         });
     if literal {
         format!("`{s}`")
@@ -290,7 +330,7 @@ pub fn markdown_code(s: &str) -> String {
     }
 }
 
-/// The hostile strings the unit tests (and `tests/data/hostile.txt`, for
+/// The hostile strings the unit tests (and `tests/fixtures/hostile.txt`, for
 /// the end-to-end tests) send through every sink.
 #[cfg(test)]
 pub(crate) const CORPUS: &[&str] = &[
@@ -346,6 +386,21 @@ mod tests {
         for s in CORPUS {
             assert!(!raw_hostile(&terminal(s)), "{s:?}");
             assert!(!terminal(s).contains('\n'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_chars_are_found_at_every_offset() {
+        // Across the 16-byte chunks and after multi-byte chars.
+        for pad in 0..40 {
+            for bad in ["\x1b", "\x7f", "\u{9b}", "\u{202e}", "\r"] {
+                let s = format!("{}é{bad}tail", "a".repeat(pad));
+                assert!(terminal(&s).contains('\\'), "{pad} {bad:?}");
+                assert_eq!(first_hostile(&s, |_| false), Some(pad + 2), "{pad} {bad:?}");
+            }
+            let clean = format!("{}é→\n{}", "a".repeat(pad), "b".repeat(pad));
+            assert_eq!(first_hostile(&clean, |c| c == '\n'), None, "{pad}");
+            assert_eq!(first_hostile(&clean, |_| false), Some(pad + 5), "{pad}");
         }
     }
 

@@ -6,7 +6,9 @@
 //!
 //! Everything between parsing and acting is pure: I/O lives in
 //! [`target`] (probing Python), [`index`] (nix, channel cache, embedded),
-//! [`policy`] (reading TOML layers) and [`guard`] (exec).
+//! [`policy`] (reading TOML layers) and [`guard`] (exec). Everything
+//! printed leaves through [`output`], which escapes it for its sink with
+//! [`escape`] (terminal, GitHub Actions log, Markdown, JSON).
 
 pub mod alternatives;
 pub mod app;
@@ -24,6 +26,7 @@ pub mod invocation;
 pub mod names;
 pub mod nixproject;
 pub mod nixsnip;
+pub mod numbers;
 pub mod origin;
 pub mod output;
 pub mod pipeline;
@@ -33,6 +36,7 @@ pub mod redact;
 pub mod render;
 pub mod requirements;
 pub mod resolve;
+pub mod safefile;
 pub mod shell;
 pub mod stdlib;
 pub mod target;

@@ -60,9 +60,20 @@ pub fn color(stream: Stream) -> bool {
     !matches!(choice, anstream::ColorChoice::Never)
 }
 
-/// Whether the process writes to a GitHub Actions log (`GITHUB_ACTIONS=true`).
+static GITHUB_SINK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Treat every later output of this process as going to a GitHub Actions
+/// log (`--format github` was asked for: its errors and warnings end up in
+/// the same log as the report).
+pub fn assume_github_log() {
+    GITHUB_SINK.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the process writes to a GitHub Actions log: `GITHUB_ACTIONS=true`
+/// (set by the runner), or [`assume_github_log`] was called.
 pub fn github_actions() -> bool {
-    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+    GITHUB_SINK.load(std::sync::atomic::Ordering::Relaxed)
+        || std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
 }
 
 /// Escape `text` of `kind` for its sink (pure: the caller says whether the
@@ -118,6 +129,16 @@ pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
 pub fn print_stdout_as(kind: Kind, s: &str) -> color_eyre::Result<()> {
     print(Stream::Stdout, kind, s)?;
     Ok(())
+}
+
+/// Write bytes to stdout unchanged ([`Kind::Raw`] that need not be UTF-8:
+/// a shell snippet holding a path); a closed pipe is not an error.
+pub fn print_stdout_bytes(b: &[u8]) -> color_eyre::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(b).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Print a line of text on stderr (a warning, a progress note), escaped;

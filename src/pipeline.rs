@@ -18,12 +18,18 @@ pub struct Settings {
     pub index: Option<IndexChoice>,
     /// `--policy` / `--guard-policy`.
     pub policy: Option<PathBuf>,
+    /// Constraint files from outside the command line (pip's configuration:
+    /// `PIP_CONSTRAINT`, `[install] constraint`), read before the `-c`
+    /// files as pip does, with where they were named.
+    pub constraints: Vec<(String, Option<crate::origin::Origin>)>,
 }
 
 /// Everything the pipeline produced.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The requirements read.
+    /// The file options read, and the constraints among the requirements
+    /// (every requirement, constraints included, is in `plan.entries`, in
+    /// order: they move there instead of being copied).
     pub set: RequirementSet,
     /// The target environment.
     pub target: Target,
@@ -92,7 +98,14 @@ pub fn run_with_policy(
     policy: Policy,
 ) -> eyre::Result<Outcome> {
     let env = |k: &str| std::env::var(k).ok();
-    let set = crate::requirements::collect::collect(inv, cwd, &env).map_err(|e| eyre::eyre!(e))?;
+    let set = crate::requirements::collect::collect_with_constraints(
+        inv,
+        cwd,
+        &env,
+        &crate::requirements::fs::RealFs,
+        &settings.constraints,
+    )
+    .map_err(|e| eyre::eyre!(e))?;
     let target = target_for_python(inv, python)?;
     let package_set = policy
         .package_set
@@ -114,7 +127,22 @@ pub fn run_with_policy(
     let index = load_index(settings.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
     let ctx = context(inv, &set);
-    let plan = Plan::build_in(&set, &target, &index, &alternatives, &policy, &ctx);
+    // The requirements move into the plan; the outcome keeps the file
+    // options and a copy of the constraints (what the fallthrough reads).
+    let crate::requirements::RequirementSet {
+        requirements,
+        file_options,
+    } = set;
+    let constraints = requirements
+        .iter()
+        .filter(|r| r.constraint)
+        .cloned()
+        .collect();
+    let plan = Plan::build_owned(requirements, &target, &index, &alternatives, &policy, &ctx);
+    let set = crate::requirements::RequirementSet {
+        requirements: constraints,
+        file_options,
+    };
     Ok(Outcome {
         set,
         target,
@@ -150,11 +178,34 @@ pub fn load_index(
     package_set: &str,
     names: &[String],
 ) -> eyre::Result<crate::index::Index> {
+    // A locked policy fixes its [index] table: the flag cannot change the
+    // source, only the locked channel is used, and nix cannot drop packages.
+    let locked = policy.floor.is_some();
+    let policy_choice: IndexChoice = policy.index.source.into();
+    let choice = match flag {
+        Some(f) if locked && f != policy_choice => {
+            eprintln!(
+                "pip-guard: warning: the locked policy sets index.source = {:?}: --index {} \
+                 ignored",
+                policy.index.source.as_str(),
+                format!("{f:?}").to_lowercase()
+            );
+            policy_choice
+        }
+        Some(f) => f,
+        None => policy_choice,
+    };
     let mut opts = crate::index::load::LoadOptions {
-        choice: flag.unwrap_or(policy.index.source.into()),
+        choice,
+        // The built-in 30 days is advisory (`index status` warns); a value
+        // a policy file sets, or any value under a lock, is enforced.
+        max_age_days: (locked
+            || policy.index.max_age_days != crate::policy::model::DEFAULT_MAX_AGE_DAYS)
+            .then_some(policy.index.max_age_days),
+        channel: locked.then(|| policy.index.channel.clone()),
+        locked,
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();
-    opts.max_age_days = Some(policy.index.max_age_days);
     crate::index::load::load_with(&opts, package_set, names)
 }

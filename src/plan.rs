@@ -110,8 +110,8 @@ impl Plan {
         alternatives: &Alternatives,
         policy: &Policy,
     ) -> Plan {
-        Self::build_in(
-            set,
+        Self::build_owned(
+            set.requirements.clone(),
             target,
             index,
             alternatives,
@@ -120,20 +120,21 @@ impl Plan {
         )
     }
 
-    /// [`Plan::build`] with what else the invocation says (a CUDA index).
-    pub fn build_in(
-        set: &RequirementSet,
+    /// [`Plan::build`], taking the requirements instead of copying them
+    /// (a million-line file then holds each requirement once), with what
+    /// else the invocation says (a CUDA index).
+    pub fn build_owned(
+        requirements: Vec<Requirement>,
         target: &Target,
         index: &Index,
         alternatives: &Alternatives,
         policy: &Policy,
         ctx: &Context,
     ) -> Plan {
-        let entries = set
-            .requirements
-            .iter()
+        let entries = requirements
+            .into_iter()
             .map(|req| {
-                let mut res = resolve_in(req, index, alternatives, &target.markers, ctx);
+                let mut res = resolve_in(&req, index, alternatives, &target.markers, ctx);
                 let (verdict, why) =
                     policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
                 if req.constraint {
@@ -144,7 +145,7 @@ impl Plan {
                     res.reasons.insert(0, w.clone());
                 }
                 Entry {
-                    req: req.clone(),
+                    req,
                     res,
                     verdict,
                     rule: why,

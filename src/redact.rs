@@ -7,9 +7,7 @@
 //! `sig=`/`signature=`, `X-Amz-Signature`, `X-Amz-Credential`,
 //! `X-Goog-Signature`, `key=`, `secret=`, …) to `****`.
 
-use regex::Regex;
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
 /// Query parameter names (ASCII case-insensitive) whose value is a
 /// credential: bearer and API tokens, passwords, and the signatures and
@@ -45,27 +43,60 @@ pub const SECRET_PARAMS: &[&str] = &[
     "policy",
 ];
 
-/// `?NAME=value` or `&NAME=value` (also `;`), NAME in [`SECRET_PARAMS`];
-/// the value runs to the next `&`, `;`, `#`, white space, quote or angle
-/// bracket.
-static SECRET_QUERY: LazyLock<Regex> = LazyLock::new(|| {
-    let names: Vec<String> = SECRET_PARAMS.iter().map(|n| regex::escape(n)).collect();
-    let pattern = format!(r#"(?i)([?&;](?:{})=)[^&;#\s"'<>]+"#, names.join("|"));
-    // The pattern is built from the constant list above, not from input:
-    // it always compiles.
-    Regex::new(&pattern).expect("SECRET_QUERY compiles")
-});
-
 /// Hide the credentials of every URL in `s`: the userinfo part and the
 /// values of credential query parameters become `****`.
 pub fn redact(s: &str) -> Cow<'_, str> {
-    let userinfo = redact_userinfo(s);
-    if !userinfo.contains('=') {
-        return userinfo;
+    match redact_userinfo(s) {
+        Cow::Borrowed(b) => redact_query(b),
+        Cow::Owned(o) => Cow::Owned(redact_query(&o).into_owned()),
     }
-    match SECRET_QUERY.replace_all(&userinfo, "${1}****") {
-        Cow::Borrowed(_) => userinfo,
-        Cow::Owned(o) => Cow::Owned(o),
+}
+
+/// `?NAME=value`, `&NAME=value` or `;NAME=value` with NAME (ASCII case
+/// insensitive) in [`SECRET_PARAMS`]: the value, up to the next `&`, `;`,
+/// `#`, white space, quote or angle bracket, becomes `****`.
+fn redact_query(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b'?' | b'&' | b';') {
+            let rest = &b[i + 1..];
+            let name = SECRET_PARAMS.iter().find(|n| {
+                rest.len() > n.len()
+                    && rest[..n.len()].eq_ignore_ascii_case(n.as_bytes())
+                    && rest[n.len()] == b'='
+            });
+            if let Some(n) = name {
+                let start = i + 1 + n.len() + 1;
+                let len = b[start..]
+                    .iter()
+                    .position(|c| {
+                        matches!(c, b'&' | b';' | b'#' | b'"' | b'\'' | b'<' | b'>')
+                            || c.is_ascii_whitespace()
+                    })
+                    .unwrap_or(b.len() - start);
+                if len > 0 {
+                    // `start` and `start + len` sit next to ASCII bytes:
+                    // both are char boundaries.
+                    let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+                    o.push_str(&s[last..start]);
+                    o.push_str("****");
+                    last = start + len;
+                    i = last;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[last..]);
+            Cow::Owned(o)
+        }
     }
 }
 

@@ -46,22 +46,33 @@ impl Shell {
 const BIN_MARKER: &str = "# pip-guard:bin";
 
 /// The snippet for `shell`, calling pip-guard by the absolute path `exe`.
-pub fn render(shell: Shell, exe: &Path) -> String {
-    let exe = exe.to_string_lossy();
-    let line = match shell {
-        Shell::Bash | Shell::Zsh => format!("__pip_guard_bin={}", sh_quote(&exe)),
-        Shell::Fish => format!("set -g __pip_guard_bin {}", fish_quote(&exe)),
-    };
-    let mut out = String::with_capacity(shell.template().len() + 64);
+/// The path is written with its own bytes, quoted for the shell (a path
+/// that is not UTF-8 stays exactly that path, never U+FFFD); `None` when
+/// no shell word can hold it (a NUL, which no path has).
+pub fn render(shell: Shell, exe: &Path) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let exe = exe.as_os_str().as_bytes();
+    let mut line = Vec::new();
+    match shell {
+        Shell::Bash | Shell::Zsh => {
+            line.extend_from_slice(b"__pip_guard_bin=");
+            line.extend(sh_quote_bytes(exe)?);
+        }
+        Shell::Fish => {
+            line.extend_from_slice(b"set -g __pip_guard_bin ");
+            line.extend(fish_quote_bytes(exe)?);
+        }
+    }
+    let mut out = Vec::with_capacity(shell.template().len() + 64);
     for l in shell.template().lines() {
         if l.trim_end().ends_with(BIN_MARKER) {
-            out.push_str(&line);
+            out.extend_from_slice(&line);
         } else {
-            out.push_str(l);
+            out.extend_from_slice(l.as_bytes());
         }
-        out.push('\n');
+        out.push(b'\n');
     }
-    out
+    Some(out)
 }
 
 /// Quote a word for a POSIX shell (bash, zsh, dash) and for Python's
@@ -87,6 +98,24 @@ pub fn sh_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
 /// grammar differs from POSIX inside single quotes, so it has its own).
 pub fn fish_quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// [`fish_quote`] for bytes that need not be UTF-8 (fish keeps bytes it
+/// cannot decode and gives them back unchanged). `None` for a NUL.
+pub fn fish_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
+    if b.contains(&0) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len() + 2);
+    out.push(b'\'');
+    for &c in b {
+        if c == b'\\' || c == b'\'' {
+            out.push(b'\\');
+        }
+        out.push(c);
+    }
+    out.push(b'\'');
+    Some(out)
 }
 
 /// `PIP_GUARD_TRACE=FILE`: append the argv pip-guard received (credentials
@@ -126,7 +155,8 @@ mod tests {
     #[test]
     fn render_writes_the_absolute_path_once() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-            let out = render(shell, Path::new("/opt/it's here/pip-guard"));
+            let out = render(shell, Path::new("/opt/it's here/pip-guard")).expect("no NUL");
+            let out = String::from_utf8(out).expect("UTF-8 in, UTF-8 out");
             assert!(!out.contains(BIN_MARKER), "{shell:?}: marker left");
             let expected = match shell {
                 Shell::Fish => r"set -g __pip_guard_bin '/opt/it\'s here/pip-guard'".to_string(),

@@ -177,7 +177,11 @@ pub fn probe(python: &Path) -> eyre::Result<Probe> {
     if let Some(c) = &cache {
         if let Ok(bytes) = std::fs::read(c) {
             if let Ok(p) = serde_json::from_slice::<Probe>(&bytes) {
-                return Ok(p);
+                // The cache is the user's to write: its facts that decide
+                // passthrough are checked against the file system first.
+                if cached_facts_hold(python, &p) {
+                    return Ok(p);
+                }
             }
         }
     }
@@ -206,6 +210,59 @@ pub fn probe(python: &Path) -> eyre::Result<Probe> {
             crate::index::fsutil::atomic_write(c, &serde_json::to_vec(&probe).unwrap_or_default());
     }
     Ok(probe)
+}
+
+/// Whether a cached probe agrees with what the file system says about
+/// `python` now, for every fact that decides whether the guard passes an
+/// install through:
+///
+/// - `virtualenv` ⇔ a `pyvenv.cfg` next to the interpreter or one level up
+///   (the file that makes CPython a virtualenv, PEP 405), for `python` as
+///   given and for the cached `executable`;
+/// - the cached `executable` is the same file as `python`;
+/// - outside a virtualenv, `stdlib` is `<prefix>/lib/pythonX.Y` of the
+///   interpreter's real location (`<prefix>/bin/python…`), with the cached
+///   version, and `externally_managed` ⇔ `EXTERNALLY-MANAGED` is there.
+///
+/// Anything else (a hand-edited cache, an interpreter laid out some other
+/// way) is re-probed: the probe is the truth, the cache only saves time.
+pub fn cached_facts_hold(python: &Path, p: &Probe) -> bool {
+    let venv_marker = |exe: &Path| {
+        let dir = exe.parent();
+        [dir, dir.and_then(Path::parent)]
+            .into_iter()
+            .flatten()
+            .any(|d| d.join("pyvenv.cfg").is_file())
+    };
+    let Ok(canon) = std::fs::canonicalize(python) else {
+        return false;
+    };
+    let exe = Path::new(&p.executable);
+    if std::fs::canonicalize(exe).ok().as_deref() != Some(canon.as_path()) {
+        return false;
+    }
+    let marker = venv_marker(python) || venv_marker(exe);
+    if p.virtualenv != marker {
+        return false;
+    }
+    if p.virtualenv {
+        return true;
+    }
+    let mut v = p.python_full_version.split('.');
+    let (Some(major), Some(minor)) = (v.next(), v.next()) else {
+        return false;
+    };
+    let Some(prefix) = canon.parent().and_then(Path::parent) else {
+        return false;
+    };
+    let expected = prefix.join("lib").join(format!("python{major}.{minor}"));
+    let stdlib = Path::new(&p.stdlib);
+    if std::fs::canonicalize(stdlib).ok() != std::fs::canonicalize(&expected).ok()
+        || !stdlib.join("os.py").is_file()
+    {
+        return false;
+    }
+    p.externally_managed.is_some() == stdlib.join("EXTERNALLY-MANAGED").is_file()
 }
 
 /// A probe for when no interpreter is available: CPython 3.12 on Linux.

@@ -13,6 +13,7 @@ mod debian;
 
 use common::pty;
 use debian::{run, show, Sandbox, LONG, PY};
+use std::path::Path;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
@@ -244,31 +245,71 @@ fn a_hostile_marker_cannot_draw_a_fake_prompt() {
         "req.txt",
         &format!("{PKG} ; platform_release != \"{hostile}\"\n"),
     );
-    let mut t = guard_on_pty(&env, &["-r", "req.txt"]);
-    assert!(
-        t.wait_for(PROMPT),
-        "no prompt:\n{}",
-        String::from_utf8_lossy(&t.screen())
-    );
-    let drawn = t.screen();
-    t.send(b"n\n");
-    let (status, _) = t.finish();
-    let out = String::from_utf8_lossy(&drawn);
-    for raw in ["\x1b[8m", "\x1b[2K", "\x1b[G", "\x1b[C"] {
-        assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+    // Without colour (NO_COLOR, the sandbox's default) and with it (a
+    // colour terminal: pip-guard's own styles are drawn too).
+    for colour in [false, true] {
+        let fl = env.find_links();
+        let mut args: Vec<&str> = vec!["install"];
+        args.extend(fl.iter().map(String::as_str));
+        args.extend(["-r", "req.txt"]);
+        let mut c = env.pip(&args);
+        if colour {
+            c.env_remove("NO_COLOR").env("TERM", "xterm-256color");
+        }
+        let mut t = pty::Pty::spawn(c);
+        assert!(
+            t.wait_for(PROMPT),
+            "no prompt:\n{}",
+            String::from_utf8_lossy(&t.screen())
+        );
+        let drawn = t.screen();
+        t.send(b"n\n");
+        let (status, _) = t.finish();
+        let out = String::from_utf8_lossy(&drawn);
+        for raw in ["\x1b[8m", "\x1b[2K", "\x1b[G", "\x1b[C"] {
+            assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+        }
+        // Every escape sequence drawn is one of pip-guard's own styles
+        // (bold, dim, red, green, yellow, reset) or the prompt's erase-line.
+        let own = [
+            "\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[K",
+        ];
+        let mut rest: &str = &out;
+        let mut styled = false;
+        while let Some(i) = rest.find('\x1b') {
+            rest = &rest[i..];
+            let seq = own.iter().find(|q| rest.starts_with(**q));
+            assert!(
+                seq.is_some(),
+                "colour={colour}: a foreign sequence: {:?}",
+                &rest[..rest.len().min(12)]
+            );
+            styled |= seq.is_some_and(|q| *q != "\x1b[0m" && *q != "\x1b[K");
+            rest = &rest[1..];
+        }
+        assert_eq!(
+            styled, colour,
+            "colour={colour}: styles drawn: {styled}\n{out:?}"
+        );
+        // No style outlives its line: a styled line ends with a reset.
+        for line in out.split("\r\n") {
+            if line.contains('\x1b') && !line.contains("[y/N]") {
+                assert!(line.ends_with("\x1b[0m"), "a style is left open: {line:?}");
+            }
+        }
+        assert!(
+            out.contains(r"\e[2K\e[GProceed?\e[C[y"),
+            "the marker is not shown escaped:\n{out:?}"
+        );
+        let question =
+            format!("\x1b[0m\r\x1b[KInstall {PKG} with pip --user --break-system-packages? [y/N] ");
+        assert!(
+            out.ends_with(&question),
+            "the question is not the last thing drawn after a reset:\n{out:?}"
+        );
+        assert_eq!(status.code(), Some(3), "{out}");
+        assert_eq!(env.imported_from(MODULE), None);
     }
-    assert!(
-        out.contains(r"\e[2K\e[GProceed?\e[C[y"),
-        "the marker is not shown escaped:\n{out:?}"
-    );
-    let question =
-        format!("\x1b[0m\r\x1b[KInstall {PKG} with pip --user --break-system-packages? [y/N] ");
-    assert!(
-        out.ends_with(&question),
-        "the question is not the last thing drawn after a reset:\n{out:?}"
-    );
-    assert_eq!(status.code(), Some(3), "{out}");
-    assert_eq!(env.imported_from(MODULE), None);
 }
 
 /// Issue 14.10: Ctrl-C at the prompt installs nothing, exits 130 and
@@ -593,4 +634,80 @@ fn the_nixify_hint_keeps_a_quoted_file_name_whole() {
         "{line:?}"
     );
     assert_eq!(env.imported_from("patched_lib"), None);
+}
+
+/// Issue 14.10: `PIP_GUARD_YES=y` is a documented yes (docs/guard.md), and
+/// `PIP_GUARD_YES=no` is not.
+#[test]
+fn pip_guard_yes_takes_the_documented_values() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let fl = env.find_links();
+    let mut args: Vec<&str> = vec!["install"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "no");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    assert_eq!(env.imported_from(MODULE), None);
+    let mut c = env.pip(&args);
+    c.env("PIP_GUARD_YES", "y");
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(env.imported_from(MODULE).is_some(), "{}", show(&o));
+}
+
+/// Issue 14.10: the project policy is found from the logical working
+/// directory. In a subdirectory that is a symlink to elsewhere (`cd
+/// proj/data`), a shell's `$PWD` still names the project: its deny holds
+/// for `audit` and for the guard (nothing installed); a `$PWD` that names
+/// another directory is ignored.
+#[test]
+fn a_symlinked_subdirectory_keeps_the_project_policy() {
+    let Some(env) = sandbox() else {
+        return;
+    };
+    let proj = env.work.join("proj");
+    let elsewhere = env.root.join("elsewhere");
+    std::fs::create_dir_all(proj.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::write(
+        proj.join(".pip-guard.toml"),
+        format!("mode = \"enforce\"\ndeny = [\"{PKG}\"]\n[index]\nsource = \"embedded\"\n"),
+    )
+    .expect("policy");
+    let data = proj.join("data");
+    std::os::unix::fs::symlink(&elsewhere, &data).expect("symlink");
+    let fl = env.find_links();
+    let mut args: Vec<&str> = vec!["install"];
+    args.extend(fl.iter().map(String::as_str));
+    args.push(PKG);
+    args.push("--guard-yes");
+
+    let audit = |pwd: &Path| {
+        let mut c = env.cmd(common::bin());
+        c.args(["audit", PKG])
+            .env("PIP_GUARD_PYTHON", PY)
+            .env("PWD", pwd)
+            .current_dir(&data);
+        run(c, LONG)
+    };
+    let o = audit(&data);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("denied"),
+        "{}",
+        show(&o)
+    );
+    // A PWD that is not this directory is not believed.
+    let o = audit(&env.work);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    let mut c = env.pip(&args);
+    c.env("PWD", &data).current_dir(&data);
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(env.imported_from(MODULE), None, "{}", show(&o));
 }

@@ -5,8 +5,9 @@
 //! move the cursor or conceal, OSC 8 links and OSC 52 clipboard writes,
 //! BEL, C1 CSI, DEL, bidi overrides and invisible characters, GitHub
 //! workflow commands — `::add-mask::`, an indented one, `::stop-commands::`,
-//! `##[error]`, one behind a CR —, HTML, Markdown links, pipes and
-//! backticks) is put where a user or a server can put text: a marker in a
+//! `##[error]`, one behind a CR, and a deny reason the guard wraps so that
+//! `::stop-commands::` starts an indented line —, HTML, Markdown links,
+//! pipes and backticks) is put where a user or a server can put text: a marker in a
 //! requirements file, the file's name, a deny reason, an invalid
 //! requirement (command line and file), a policy file's bad line. Then
 //! `audit` in all four formats, `explain` (text, JSON), `nixify`, the
@@ -162,6 +163,16 @@ fn guard(sb: &Sandbox, github: bool, args: &[&str]) -> Command {
     c
 }
 
+/// Whether `v` holds the string `s` anywhere.
+fn has_string(v: &serde_json::Value, s: &str) -> bool {
+    match v {
+        serde_json::Value::String(x) => x == s,
+        serde_json::Value::Array(a) => a.iter().any(|x| has_string(x, s)),
+        serde_json::Value::Object(o) => o.values().any(|x| has_string(x, s)),
+        _ => false,
+    }
+}
+
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -221,6 +232,21 @@ fn every_format_and_command_escapes_the_corpus() {
                 assert_eq!(o.status.code(), Some(expected), "{what}\n{}", show(&o));
                 check(&what, &o, format, github, &seen);
             }
+            for (format, name) in [(Format::Text, "text"), (Format::Json, "json")] {
+                let o = run(
+                    guard(&sb, github, &["policy", "show", "--format", name]),
+                    LONG,
+                );
+                let what = format!("policy show --format {name} [{n}] gh={github}");
+                assert_eq!(o.status.code(), Some(0), "{what}\n{}", show(&o));
+                check(&what, &o, format, github, &["deny", "made-up-pkg"]);
+                if format == Format::Json {
+                    // The escaping changed the spelling, not the value.
+                    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                        .unwrap_or_else(|e| panic!("{what}: not JSON: {e}\n{}", show(&o)));
+                    assert!(has_string(&v, h), "{what}: the reason is not kept\n{v:#}");
+                }
+            }
             let o = run(guard(&sb, github, &["nixify", "-r", &file]), LONG);
             check(
                 &format!("nixify [{n}] gh={github}"),
@@ -262,6 +288,24 @@ fn errors_escape_the_corpus() {
         for github in [false, true] {
             for args in [
                 vec!["audit", "--index", "embedded", invalid.as_str()],
+                // `--format github`: the error lands in the Actions log too.
+                vec![
+                    "audit",
+                    "--format",
+                    "github",
+                    "--index",
+                    "embedded",
+                    invalid.as_str(),
+                ],
+                vec![
+                    "audit",
+                    "--index",
+                    "embedded",
+                    "-r",
+                    bad.as_str(),
+                    "--format",
+                    "github",
+                ],
                 vec!["audit", "--index", "embedded", "-r", bad.as_str()],
                 vec!["explain", "--index", "embedded", invalid.as_str()],
                 vec!["nixify", "--index", "embedded", invalid.as_str()],
@@ -269,7 +313,8 @@ fn errors_escape_the_corpus() {
                 let o = run(guard(&sb, github, &args), LONG);
                 let what = format!("{args:?} [{n}] gh={github}");
                 assert_eq!(o.status.code(), Some(2), "{what}\n{}", show(&o));
-                check(&what, &o, Format::Text, github, &seen);
+                let gh = github || args.contains(&"github");
+                check(&what, &o, Format::Text, gh, &seen);
             }
             let policy = format!("policy-{n}.toml");
             let o = run(guard(&sb, github, &["policy", "check", &policy]), LONG);
@@ -287,5 +332,56 @@ fn errors_escape_the_corpus() {
             check(&what, &o, Format::Text, false, &seen);
             sb.assert_nothing_installed(&what, &o);
         }
+    }
+}
+
+/// Issue 10.7: an interpreter's `EXTERNALLY-MANAGED` message, which the
+/// guard quotes, holding ESC sequences, a bidi override and workflow
+/// commands (one on a continuation line, which the guard prints indented).
+/// The interpreter is a copy of Debian's python3 in a temporary prefix whose
+/// stdlib is symlinked, with its own `EXTERNALLY-MANAGED` file.
+#[test]
+fn an_externally_managed_message_is_escaped() {
+    let Some(sb) = Sandbox::new() else { return };
+    let real = std::fs::canonicalize(debian::PY).expect("python3");
+    let prefix = sb.root.join("fakepy");
+    let stdlib_name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .expect("python3.X");
+    let stdlib = prefix.join("lib").join(&stdlib_name);
+    std::fs::create_dir_all(prefix.join("bin")).expect("mkdir");
+    std::fs::create_dir_all(&stdlib).expect("mkdir");
+    let python = prefix.join("bin/python3");
+    std::fs::copy(&real, &python).expect("copy python");
+    let real_stdlib = std::path::Path::new("/usr/lib").join(&stdlib_name);
+    for e in std::fs::read_dir(&real_stdlib).expect("stdlib") {
+        let e = e.expect("entry");
+        if e.file_name() != "EXTERNALLY-MANAGED" {
+            std::os::unix::fs::symlink(e.path(), stdlib.join(e.file_name())).expect("symlink");
+        }
+    }
+    std::fs::write(
+        stdlib.join("EXTERNALLY-MANAGED"),
+        "[externally-managed]\nError=Do not \x1b[2K\x1b[8mhide \u{202e}gnp.exe ##[error]boom\n  ::add-mask::second-line\n",
+    )
+    .expect("EXTERNALLY-MANAGED");
+    for github in [false, true] {
+        let mut c = sb.cmd(sb.bin.join("pip"));
+        c.args(["install", debian::OTHER])
+            .env("PIP_GUARD_PYTHON", &python);
+        if github {
+            c.env("GITHUB_ACTIONS", "true");
+        }
+        let o = run(c, LONG);
+        let what = format!("EXTERNALLY-MANAGED gh={github}");
+        assert_eq!(o.status.code(), Some(3), "{what}\n{}", show(&o));
+        check(&what, &o, Format::Text, github, &["\\e[8mhide"]);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("second-line"),
+            "{what}: the message is not quoted\n{}",
+            show(&o)
+        );
+        sb.assert_nothing_installed(&what, &o);
     }
 }

@@ -109,7 +109,9 @@ fn opts(dir: &Path, url: &str) -> UpdateOptions {
     UpdateOptions {
         channel: "nixpkgs-unstable".into(),
         from: Some(url.to_string()),
-        timeout: Duration::from_secs(2),
+        // A generous total deadline; a stall is noticed after 2 s.
+        timeout: Duration::from_secs(120),
+        stall: Some(Duration::from_secs(2)),
         cache_dir: Some(dir.to_path_buf()),
         progress: false,
         ..UpdateOptions::default()
@@ -410,6 +412,7 @@ fn corrupt_cache_is_detected_ignored_and_replaced() {
                     program: "/nonexistent/nix-instantiate".into(),
                     ..Default::default()
                 },
+                ..LoadOptions::default()
             },
             "python312Packages",
             &[],
@@ -491,4 +494,237 @@ fn credentials_in_the_mirror_url_are_never_stored() {
     let err = channel::update(&opts(dir.path(), &url.replace("nixpkgs-unstable", "404")))
         .expect_err("404");
     assert!(!format!("{err:#}").contains("s3cret-token"));
+}
+
+// ---------------------------------------------------------------------
+// Bounds (issue 14 item 4), plausibility (issue 10 item 5), conditional
+// requests (issue 14 item 5). Each makes the real attempt against the
+// loopback server; the cache must be byte for byte what it was.
+// ---------------------------------------------------------------------
+
+/// A listing of `total` packages whose python312Packages has `python` attrs.
+fn listing_with_python(total: usize, python: usize) -> String {
+    let mut out = String::from("{\"version\":\"2\",\"packages\":{");
+    for i in 0..total {
+        if i > 0 {
+            out.push(',');
+        }
+        if i < python {
+            out.push_str(&format!(
+                "\"python312Packages.p{i}\":{{\"name\":\"python3.12-p{i}-1.0\",\"pname\":\"p{i}\",\"version\":\"1.0\"}}"
+            ));
+        } else {
+            out.push_str(&format!(
+                "\"pkg{i}\":{{\"name\":\"pkg{i}-1.0\",\"pname\":\"pkg{i}\",\"version\":\"1.0\"}}"
+            ));
+        }
+    }
+    out.push_str("}}");
+    out
+}
+
+/// A valid small listing (all real Python attrs, ~17,000 packages) in the
+/// cache of `dir`, from a local file; returns the cache bytes.
+fn small_cache(dir: &Path) -> Vec<u8> {
+    let (json, _) = generate_json(3_000, true);
+    let file = dir.join("seed.json");
+    std::fs::write(&file, json).expect("write");
+    let mut o = opts(dir, &file.display().to_string());
+    o.min_packages = 1_000;
+    channel::update(&o).expect("seed the cache");
+    std::fs::read(channel::cache_path(dir)).expect("cache")
+}
+
+fn route(path: &str, r: Route) -> String {
+    server().route(path, r);
+    server().url(path)
+}
+
+/// Child mode: one update from `IC_URL` into `IC_DIR` with a total deadline
+/// of `IC_TIMEOUT` seconds; exit 4 with the message on an environment
+/// error. Run by `update_in_child` under an address-space limit.
+#[test]
+fn child() {
+    let (Ok(url), Ok(dir)) = (std::env::var("IC_URL"), std::env::var("IC_DIR")) else {
+        return;
+    };
+    let timeout: u64 = std::env::var("IC_TIMEOUT")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(60);
+    let mut o = opts(Path::new(&dir), &url);
+    o.timeout = Duration::from_secs(timeout);
+    o.stall = None;
+    // The default bound is 512 MiB; a debug build decompresses whitespace
+    // too slowly for that, so the child uses 32 MiB (same code path).
+    o.max_bytes = std::env::var("IC_MAX_BYTES")
+        .ok()
+        .and_then(|b| b.parse().ok());
+    match channel::update(&o) {
+        Ok(_) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("UPDATE-ERROR: {e:#}");
+            std::process::exit(if exit_for(&e) == Exit::Environment {
+                4
+            } else {
+                3
+            });
+        }
+    }
+}
+
+/// Run one update in a child process limited to 1 GiB of address space:
+/// (exit code, stderr, seconds it took).
+fn update_in_child(dir: &Path, url: &str, timeout: u64) -> (Option<i32>, String, f64) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    cmd.args(["--exact", "child", "--nocapture", "--test-threads=1", "-q"])
+        .env("IC_URL", url)
+        .env("IC_DIR", dir)
+        .env("IC_TIMEOUT", timeout.to_string())
+        .env("IC_MAX_BYTES", (32u64 << 20).to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("run the child");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        start.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn a_listing_with_a_handful_of_python_attrs_is_implausible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = small_cache(dir.path());
+    // 120,000 packages, 14 of them Python: passes the package count, not
+    // the plausibility of its Python set.
+    let url = route(
+        "/few-python/packages.json.br",
+        Route::Ok {
+            body: Arc::new(brotli(listing_with_python(120_000, 14).as_bytes(), 5)),
+            etag: "\"f\"".into(),
+            last_modified: LAST_MODIFIED.into(),
+        },
+    );
+    let err = channel::update(&opts(dir.path(), &url)).expect_err("14 Python attrs");
+    let msg = format!("{err:#}");
+    assert_eq!(exit_for(&err), Exit::Environment, "{msg}");
+    assert!(
+        msg.contains("implausible") && msg.contains("14 attrs"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
+    // A cache holding such a set is refused when loaded, too.
+    assert!(channel::load(dir.path(), "python312Packages")
+        .expect("the seeded cache is plausible")
+        .is_some());
+}
+
+#[test]
+fn endless_and_dripping_downloads_stop_within_their_bounds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = small_cache(dir.path());
+    let cases: Vec<(&str, Route, u64, &[&str])> = vec![
+        (
+            // An endless brotli stream of whitespace: a decompression bomb.
+            "/bomb/packages.json.br",
+            Route::Endless {
+                prefix: b"{\"version\":\"2\",\"packages\":{".to_vec(),
+                fill: b" ".to_vec(),
+                brotli: true,
+            },
+            120,
+            &["over 32 MiB decompressed"],
+        ),
+        (
+            // An endless JSON body of Python entries.
+            "/entries/packages.json",
+            Route::Endless {
+                prefix: b"{\"version\":\"2\",\"packages\":{\"python312Packages.a\":{}".to_vec(),
+                fill: b",\"python312Packages.b\":{\"pname\":\"b\",\"version\":\"1\"}".to_vec(),
+                brotli: false,
+            },
+            120,
+            &["more than 500000 Python packages"],
+        ),
+        (
+            // An endless string (a key that never ends).
+            "/string/packages.json",
+            Route::Endless {
+                prefix: b"{\"version\":\"2\",\"packages\":{\"".to_vec(),
+                fill: b"python312Packages".to_vec(),
+                brotli: false,
+            },
+            120,
+            &["string over 1 MiB"],
+        ),
+        (
+            // One byte every 3 s with a 5 s deadline.
+            "/drip/packages.json.br",
+            Route::Drip {
+                body: Arc::new(vec![b' '; 64]),
+                every: Duration::from_secs(3),
+            },
+            5,
+            &["deadline"],
+        ),
+    ];
+    for (path, r, timeout, expect) in cases {
+        let url = route(path, r);
+        let (code, stderr, secs) = update_in_child(dir.path(), &url, timeout);
+        eprintln!("{path}: exit {code:?} after {secs:.1} s: {stderr}");
+        assert_eq!(code, Some(4), "{path}: exit 4, not a crash: {stderr}");
+        assert!(
+            expect.iter().any(|e| stderr.contains(e)),
+            "{path}: {stderr} says none of {expect:?}"
+        );
+        // The deadline is total: a 5 s deadline never runs to 40 s.
+        assert!(secs < 30.0, "{path}: took {secs:.1} s");
+        assert_eq!(
+            std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+            before,
+            "{path}: the cache changed"
+        );
+    }
+}
+
+#[test]
+fn a_304_without_a_matching_cache_is_not_current() {
+    let url = route("/always-304/packages.json.br", Route::Always304);
+    // No cache at all: nothing may be called current, nothing is written.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let err = channel::update(&opts(empty.path(), &url)).expect_err("304 with no cache");
+    assert_eq!(exit_for(&err), Exit::Environment);
+    assert!(format!("{err:#}").contains("304"), "{err:#}");
+    assert!(!channel::cache_path(empty.path()).exists());
+    // A cache of another URL: no validators are sent, so a 304 is a lie too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = small_cache(dir.path());
+    let err = channel::update(&opts(dir.path(), &url)).expect_err("304 for another URL");
+    assert_eq!(exit_for(&err), Exit::Environment);
+    assert_eq!(
+        std::fs::read(channel::cache_path(dir.path())).expect("cache"),
+        before
+    );
+    let log = server().log.lock().expect("log").clone();
+    assert!(log
+        .iter()
+        .filter(|(p, _)| p == "/always-304/packages.json.br")
+        .all(|(_, inm)| inm.is_none()));
 }

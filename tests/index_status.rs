@@ -144,3 +144,91 @@ fn a_hostile_revision_is_printed_escaped() {
         }
     }
 }
+
+/// Issue 10.7: a channel listing's attr versions holding ESC sequences and
+/// workflow commands reach `explain` and `audit` escaped (the real binary,
+/// Debian's python3 as the target, the cached channel index forced).
+#[test]
+fn hostile_listing_versions_are_printed_escaped() {
+    if !Path::new("/usr/bin/python3").is_file() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    let version = "1.0\x1b[8m\u{202e} ::add-mask::v ##[error]v";
+    let header = Header {
+        channel: "nixos-25.05".into(),
+        url: "https://mirror.example/nixos-25.05/packages.json.br".into(),
+        fetched: now_unix(),
+        revision: "0123456789ab".into(),
+        date: "2025-06-01T00:00:00Z".into(),
+        packages: 120_000,
+        ..Header::default()
+    };
+    let rows = |extra: &str| -> Vec<Entry> {
+        let mut v: Vec<Entry> = (0..9_000)
+            .map(|i| Entry {
+                attr: format!("pkg{i:05}"),
+                pname: None,
+                version: Some("1.0".into()),
+            })
+            .collect();
+        v.push(Entry {
+            attr: extra.into(),
+            pname: None,
+            version: Some(version.into()),
+        });
+        v.sort_by(|a, b| a.attr.cmp(&b.attr));
+        v
+    };
+    let bytes = encode(
+        &header,
+        &mut [
+            ("python311Packages".to_string(), rows("six")),
+            ("python312Packages".to_string(), rows("six")),
+        ],
+    );
+    std::fs::create_dir_all(cache.join("index")).expect("mkdir");
+    std::fs::write(cache_path(&cache.join("index")), bytes).expect("write cache");
+    for github in [false, true] {
+        for args in [
+            &["explain", "--index", "channel", "six"][..],
+            &["audit", "--index", "channel", "six"],
+            &["audit", "--index", "channel", "--format", "markdown", "six"],
+        ] {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pip-guard"));
+            c.args(args)
+                .env("PIP_GUARD_CACHE_DIR", &cache)
+                .env("PIP_GUARD_PYTHON", "/usr/bin/python3")
+                .env("HOME", tmp.path())
+                .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+                .env_remove("PIP_GUARD_POLICY")
+                .env_remove("GITHUB_ACTIONS")
+                .current_dir(tmp.path());
+            if github {
+                c.env("GITHUB_ACTIONS", "true");
+            }
+            let o = c.output().expect("run pip-guard");
+            let out = String::from_utf8_lossy(&o.stdout);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "{args:?}: {out}{err}");
+            assert!(out.contains("six"), "{args:?}: {out}");
+            // Markdown names the attr only; the others show the version.
+            if !args.contains(&"markdown") {
+                assert!(
+                    out.contains(r"\e[8m"),
+                    "{args:?}: the version is not shown escaped: {out}"
+                );
+            }
+            for text in [&out, &err] {
+                assert!(
+                    !text.contains(|c: char| c.is_control() && c != '\n' || c == '\u{202e}'),
+                    "{args:?}: {text:?}"
+                );
+                if github {
+                    assert!(!text.contains("##["), "{args:?}: {text:?}");
+                }
+            }
+        }
+    }
+}

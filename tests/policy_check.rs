@@ -72,7 +72,7 @@ const BAD: &[(&str, &str)] = &[
     ),
     (
         "deny = [\"ok\",\n  \"bad[\"]\n",
-        "p.toml:2:3: in `deny`: bad glob `bad[`",
+        "p.toml:2:3: in `deny`: an empty or unclosed class `[…]` in the name pattern `bad[`",
     ),
     (
         "deny = [{ pattern = \"torch>=2\" }]\n",

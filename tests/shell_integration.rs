@@ -364,3 +364,56 @@ fn snippets_pass_static_checks() {
         }
     }
 }
+
+/// Issue 14.10: pip-guard installed under a path that is not UTF-8 — `init`
+/// writes the path's own bytes (quoted), never U+FFFD, and the sourced
+/// snippet really calls that binary in bash, zsh and fish.
+#[test]
+fn init_keeps_a_non_utf8_install_path() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let name = std::ffi::OsStr::from_bytes(b"bin-\xff\xfe it's");
+    let dir = env.root().join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let exe = dir.join("pip-guard");
+    // A real file (current_exe() resolves symlinks): a hard link, else a copy.
+    if std::fs::hard_link(common::bin(), &exe).is_err() {
+        std::fs::copy(common::bin(), &exe).expect("copy the binary");
+    }
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        let Some(shell) = common::require(sh.name()) else {
+            continue;
+        };
+        let out = std::process::Command::new(&exe)
+            .args(["init", sh.name()])
+            .output()
+            .expect("init");
+        assert!(out.status.success(), "{sh:?}: {out:?}");
+        let snippet = out.stdout;
+        assert!(
+            snippet.windows(3).all(|w| w != "\u{FFFD}".as_bytes()),
+            "{sh:?}: U+FFFD written"
+        );
+        assert!(
+            snippet.windows(4).any(|w| w == b"\xff\xfe i"),
+            "{sh:?}: the path's bytes are not in the snippet"
+        );
+        let file = env.root().join(format!("snippet.{}", sh.name()));
+        std::fs::write(&file, &snippet).expect("write snippet");
+        let trace = env.root().join(format!("trace-{}.jsonl", sh.name()));
+        let script = format!("source '{}'\npip --version\n", file.display());
+        let argv = sh.argv(&script);
+        let r = env
+            .cmd(&shell)
+            .args(&argv[1..])
+            .env("PIP_GUARD_TRACE", &trace)
+            .env("PATH", "/usr/bin:/bin")
+            .run();
+        let t = std::fs::read_to_string(&trace).unwrap_or_default();
+        assert!(
+            t.contains("--version"),
+            "{sh:?}: the snippet did not call the binary\n{}",
+            r.report()
+        );
+    }
+}

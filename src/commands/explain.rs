@@ -22,6 +22,7 @@ pub fn run(
         &Settings {
             index,
             policy: None,
+            ..Settings::default()
         },
         &cwd,
     )?;

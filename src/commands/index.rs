@@ -20,7 +20,7 @@ pub struct UpdateArgs {
     pub channel: Option<String>,
     /// `--from URL_OR_PATH`: a mirror or a local `packages.json(.br)`.
     pub from: Option<String>,
-    /// `--timeout SECONDS` (default: `$PIP_GUARD_HTTP_TIMEOUT`, else 30).
+    /// `--timeout SECONDS`: the total deadline (default: `$PIP_GUARD_HTTP_TIMEOUT`, else 300).
     pub timeout: Option<f64>,
     /// `--min-packages N` (default: `$PIP_GUARD_INDEX_MIN_PACKAGES`, else 50,000).
     pub min_packages: Option<usize>,
@@ -38,8 +38,8 @@ impl UpdateArgs {
         let timeout = self
             .timeout
             .or_else(|| env_number("PIP_GUARD_HTTP_TIMEOUT"))
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .map(Duration::from_secs_f64)
+            .filter(|t| t.is_finite() && *t > 0.0 && *t <= crate::numbers::MAX_SECONDS)
+            .and_then(|t| Duration::try_from_secs_f64(t).ok())
             .unwrap_or(channel::DEFAULT_TIMEOUT);
         UpdateOptions {
             channel: self
@@ -48,6 +48,8 @@ impl UpdateArgs {
                 .unwrap_or_else(|| channel::DEFAULT_CHANNEL.to_string()),
             from: self.from.clone(),
             timeout,
+            stall: None,
+            max_bytes: None,
             min_packages: self
                 .min_packages
                 .or_else(|| env_number("PIP_GUARD_INDEX_MIN_PACKAGES"))
@@ -74,7 +76,21 @@ fn thousands(n: usize) -> String {
 /// current (304); errors carry [`crate::error::EnvError`] (exit 4) or
 /// [`crate::error::InputError`] (exit 2, bad `--channel`/`--from`).
 pub fn update(args: &UpdateArgs) -> eyre::Result<Exit> {
-    let opts = args.options();
+    let mut opts = args.options();
+    // The policy's `index.channel` is the default channel; under a lock it
+    // is the only one the guard will use, so another one gets a warning.
+    let cwd = std::env::current_dir()?;
+    let policy = crate::policy::load(&cwd, None)?.policy;
+    match &args.channel {
+        None => opts.channel = policy.index.channel.clone(),
+        Some(c) if policy.floor.is_some() && *c != policy.index.channel => eprintln!(
+            "pip-guard: warning: the locked policy sets index.channel = {:?}: a listing of {} \
+             will not be used",
+            policy.index.channel,
+            crate::escape::terminal(c)
+        ),
+        Some(_) => {}
+    }
     let outcome = channel::update(&opts)?;
     if args.quiet {
         return Ok(Exit::Success);
@@ -238,7 +254,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
             choice: args.index,
             nix: nix_opts,
             cache_dir: dir.clone(),
-            max_age_days: None,
+            ..LoadOptions::default()
         },
         set,
         &[],

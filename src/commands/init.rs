@@ -24,6 +24,14 @@ pub fn run(shell: ShellArg) -> eyre::Result<Exit> {
             Shell::from(shell).name()
         ))
     })?;
-    crate::output::print_stdout_as(crate::output::Kind::Raw, &render(shell.into(), &exe))?;
+    let Some(snippet) = render(shell.into(), &exe) else {
+        return Err(eyre::eyre!(EnvError(format!(
+            "the path of the pip-guard binary ({}) cannot be written in a shell word; \
+             source shell/pip-guard.{} instead",
+            crate::escape::terminal_os(exe.as_os_str()),
+            Shell::from(shell).name()
+        ))));
+    };
+    crate::output::print_stdout_bytes(&snippet)?;
     Ok(Exit::Success)
 }

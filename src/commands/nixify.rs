@@ -44,6 +44,7 @@ pub fn run(
         &Settings {
             index,
             policy: inv.own.policy.as_ref().map(PathBuf::from),
+            ..Settings::default()
         },
         &cwd,
     )?;
@@ -53,10 +54,10 @@ pub fn run(
         None => crate::output::print_stdout(&flake)?,
         Some(o) => {
             write_new(o, flake.as_bytes(), force)?;
-            eprintln!(
+            crate::output::eprintln(&format!(
                 "pip-guard nixify: wrote {}",
-                crate::redact::redact(&o.display().to_string())
-            );
+                crate::redact::redact(&crate::escape::terminal_os(o.as_os_str()))
+            ));
         }
     }
     Ok(Exit::Success)

@@ -24,12 +24,13 @@ pub enum ShowFormat {
 /// Print text to stdout, escaped ([`crate::output`]); a closed pipe
 /// (`| head`) is not an error.
 fn print(text: &str) -> eyre::Result<()> {
-    crate::output::print(
-        crate::output::Stream::Stdout,
-        crate::output::Kind::Text,
-        text,
-    )
-    .wrap_err("cannot write to stdout")
+    print_as(crate::output::Kind::Text, text)
+}
+
+/// Print `text` of `kind` to stdout, escaped for it.
+fn print_as(kind: crate::output::Kind, text: &str) -> eyre::Result<()> {
+    crate::output::print(crate::output::Stream::Stdout, kind, text)
+        .wrap_err("cannot write to stdout")
 }
 
 /// The effective policy as `show` prints it (warnings are on stderr).
@@ -70,7 +71,11 @@ pub fn show(format: Option<FormatArg>) -> eyre::Result<Exit> {
 
 /// `policy show` for a given directory and `--policy` file.
 pub fn show_in(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<Exit> {
-    print(&render(cwd, explicit, format)?)?;
+    let kind = match format {
+        ShowFormat::Text => crate::output::Kind::Text,
+        ShowFormat::Json => crate::output::Kind::Json,
+    };
+    print_as(kind, &render(cwd, explicit, format)?)?;
     Ok(Exit::Success)
 }
 

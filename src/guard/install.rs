@@ -9,8 +9,10 @@
 //!    policy blocks is held back always, the rest falls through to
 //!    `pip install --user --break-system-packages` after an explicit yes.
 
+use super::pip_input::{self, Destination, Request};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
+use super::sources::{Location, Setting};
 use crate::audit_log::{self, Action, Record};
 use crate::cli::IndexChoice;
 use crate::error::{EnvError, InputError};
@@ -18,6 +20,7 @@ use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
+use crate::origin::Origin;
 use crate::pipeline::{self, Settings};
 use crate::plan::Plan;
 use crate::plan::{decide, Decision};
@@ -44,7 +47,7 @@ pub fn exit_for(d: &Decision, pip: Option<u8>, dry_run: bool) -> Exit {
     };
     match pip {
         Some(0) => held_or_ok,
-        Some(c) => Exit::External(c),
+        Some(c) => Exit::from_pip(c),
         None if !dry_run && !d.pip.is_empty() => Exit::NotConfirmed,
         None => held_or_ok,
     }
@@ -121,8 +124,16 @@ fn log_event(settings: &AuditLogSettings, plan: &Plan, cwd: &Path, action: Actio
 /// The arguments minus pip-guard's own flags, for passing on to pip: the
 /// tokens no pip option or positional accounts for (except `--`).
 pub fn strip_own(args: &[String], inv: &Invocation) -> Vec<String> {
+    strip_own_and(args, inv, &[])
+}
+
+/// [`strip_own`], also leaving out the tokens of the options in `drop`.
+fn strip_own_and(args: &[String], inv: &Invocation, drop: &[Opt]) -> Vec<String> {
     let mut covered = vec![false; args.len()];
     for item in &inv.items {
+        if matches!(item, Item::Opt { spec, .. } if drop.contains(&spec.id)) {
+            continue;
+        }
         let (start, len) = match item {
             Item::Opt { index, written, .. } => (*index, written.len()),
             Item::Positional { index, .. } => (*index, 1),
@@ -144,20 +155,31 @@ fn passthrough(
     depth: u32,
 ) -> eyre::Result<Exit> {
     let real = real.map_err(|e| eyre::eyre!(e))?;
-    let mut os: Vec<OsString> = vec![OsString::from("install")];
-    os.extend(args.into_iter().map(OsString::from));
-    Err(eyre::eyre!(realpip::exec(&real, &os, depth)))
+    passthrough_with(&real, args, depth)
 }
 
-/// Whether the install goes somewhere other than the interpreter's own
-/// site-packages: `--target`, `--prefix`, `--root` (or pip's variables).
-fn installs_elsewhere(inv: &Invocation) -> bool {
-    inv.has(Opt::Target)
-        || inv.has(Opt::Prefix)
-        || inv.has(Opt::Root)
-        || ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
-            .iter()
-            .any(|k| env_set(k))
+fn passthrough_with(real: &RealPip, args: Vec<String>, depth: u32) -> eyre::Result<Exit> {
+    let mut os: Vec<OsString> = vec![OsString::from("install")];
+    os.extend(args.into_iter().map(OsString::from));
+    Err(eyre::eyre!(realpip::exec(real, &os, depth)))
+}
+
+/// Where the command line puts the install: `--target`, `--prefix` or
+/// `--root` (the last value of the first one given, as pip reads them).
+fn location_from_args(inv: &Invocation) -> Option<Location> {
+    [Opt::Target, Opt::Prefix, Opt::Root]
+        .into_iter()
+        .find_map(|k| Location::from_option(k.long(), inv.last(k)?))
+}
+
+/// Whether the command line asks for `--user` (the last of `--user` and
+/// `--no-user` wins); `None` when it says neither.
+fn user_from_args(inv: &Invocation) -> Option<bool> {
+    inv.items.iter().rev().find_map(|it| match it {
+        Item::Opt { spec, .. } if spec.id == Opt::User => Some(true),
+        Item::Opt { spec, .. } if spec.id == Opt::NoUser => Some(false),
+        _ => None,
+    })
 }
 
 /// Whether a policy can block anything: mode `enforce`, or a `deny` rule
@@ -189,10 +211,6 @@ fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
     })
 }
 
-fn env_set(k: &str) -> bool {
-    std::env::var_os(k).is_some_and(|v| !v.is_empty())
-}
-
 /// `pip-guard nixify …` with the same arguments, for the dev-shell hint.
 fn nixify_hint(args: &[String]) -> String {
     let quoted: Vec<String> = args
@@ -207,17 +225,37 @@ fn nixify_hint(args: &[String]) -> String {
     }
 }
 
+/// Text from a config file or a file name, one line, with control and
+/// format characters shown visibly.
+fn visible(s: &str) -> String {
+    crate::escape::terminal(s).into_owned()
+}
+
+/// The refusal for settings that would add requirements behind the plan.
+fn refuse_adding(adding: &[&Setting]) -> InputError {
+    let list: Vec<String> = adding
+        .iter()
+        .map(|s| visible(&format!("{} ({})", s.key, s.source)))
+        .collect();
+    InputError::new(format!(
+        "pip's configuration adds requirements pip-guard does not plan: {}. pip-guard runs \
+         pip without its configuration, so they would be dropped; unset them and name the \
+         requirements on the command line (-r FILE)",
+        list.join(", ")
+    ))
+}
+
 /// Run `pip install` (`args`: the command's arguments as pip sees them,
 /// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)).
 pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
+    crate::numbers::check_env().map_err(|e| eyre::eyre!(e))?;
     let real = realpip::locate(argv0, &realpip::Env::from_process());
     let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
     let pass_on = strip_own(args, &inv);
     if inv.has(Opt::Help) {
         return passthrough(real, pass_on, depth);
     }
-    let elsewhere = installs_elsewhere(&inv);
-    let settings = Settings {
+    let mut settings = Settings {
         index: inv
             .own
             .index
@@ -226,61 +264,176 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             .transpose()
             .map_err(|e| eyre::eyre!(e))?,
         policy: inv.own.policy.as_ref().map(PathBuf::from),
+        ..Settings::default()
     };
     let cwd = std::env::current_dir()?;
+    // One interpreter: the one judged here is the one every pip the guard
+    // starts for this install runs under.
+    let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
+    let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
+    // pip's configuration, as the user's pip would read it: the guard
+    // plans it (pip itself will not read it, see pip_input).
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let env = |k: &str| std::env::var(k).ok();
+    // pip's site file is `<sys.prefix>/pip.conf`: the venv's own directory
+    // for a virtualenv, else the installation prefix.
+    let prefix = if target.probe.virtualenv {
+        target
+            .python
+            .as_deref()
+            .and_then(super::sources::venv_prefix)
+    } else {
+        super::sources::prefix_from_stdlib(&target.probe.stdlib)
+    };
+    let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has(Opt::Isolated))
+        .map_err(|e| eyre::eyre!(e))?;
+    // pip's main parser reads `python` from the configuration too and then
+    // re-runs itself under that interpreter; the guard judges one
+    // interpreter, named on the command line or by PIP_PYTHON.
+    if let Some(s) = config.get("python").filter(|s| s.file.is_some()) {
+        if inv.last(Opt::Python).is_none() {
+            return Err(eyre::eyre!(InputError::new(format!(
+                "pip's configuration sets python ({}): pip would install with another \
+                 interpreter than the one pip-guard checks. Remove the setting, or name the \
+                 interpreter on the command line (pip --python PYTHON install …)",
+                visible(&s.source)
+            ))));
+        }
+    }
+    let location = location_from_args(&inv).or_else(|| config.location().map(|(l, _)| l));
+    let user = user_from_args(&inv).unwrap_or_else(|| config.user().is_some());
+    let elsewhere = location.is_some();
+    // Into the interpreter's own environment, which is not externally
+    // managed (a virtualenv): not the guard's business. pip runs under the
+    // judged interpreter, so it installs where the guard looked. `--user`
+    // from a virtualenv lands in the user site the system Python reads:
+    // that is planned.
+    let planned = elsewhere || target.externally_managed || (user && target.probe.virtualenv);
+    if !planned {
+        // `--python`/`PIP_PYTHON` named the interpreter: the real pip runs
+        // itself under it (pip's own feature, which needs no pip in the
+        // target). Otherwise the judged interpreter's own pip.
+        let named = inv.last(Opt::Python).is_some()
+            || std::env::var_os("PIP_PYTHON").is_some_and(|v| !v.is_empty());
+        return match (&target.python, &real) {
+            (_, Ok(r)) if named => {
+                // pip acts on `--python` only before the command name.
+                let mut os: Vec<OsString> = Vec::new();
+                if let Some(py) = inv.last(Opt::Python) {
+                    os.extend([OsString::from("--python"), OsString::from(py)]);
+                }
+                os.push(OsString::from("install"));
+                os.extend(
+                    strip_own_and(args, &inv, &[Opt::Python])
+                        .into_iter()
+                        .map(OsString::from),
+                );
+                Err(eyre::eyre!(realpip::exec(r, &os, depth)))
+            }
+            (Some(py), _) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
+            (None, _) => passthrough(real, pass_on, depth),
+        };
+    }
+    let adding = config.adding();
+    if !adding.is_empty() {
+        return Err(eyre::eyre!(refuse_adding(&adding)));
+    }
+    let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
+    if policy.mode == PolicyMode::Off {
+        return passthrough(real, pass_on, depth);
+    }
     // Outside the externally-managed Python (--target, --prefix, --root)
     // only the policy's blocks matter: when it has none to give, pip gets
     // the command unchanged, with nothing planned.
-    let preloaded = if elsewhere {
-        let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
-        if !can_block(&policy) {
-            return passthrough(real, pass_on, depth);
+    if elsewhere && !can_block(&policy) {
+        return match &target.python {
+            Some(py) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
+            None => passthrough(real, pass_on, depth),
+        };
+    }
+    // Constraint files of pip's configuration are planned like `-c`.
+    settings.constraints = config
+        .constraints()
+        .into_iter()
+        .map(|(f, s)| {
+            let at = s.file.as_ref().map(|file| Origin::File {
+                file: file.clone(),
+                line: s.line,
+            });
+            (f, at)
+        })
+        .collect();
+    let out = pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?;
+    let quiet = inv.has(Opt::Quiet);
+    let style = Style::for_stream(crate::output::Stream::Stderr);
+    let carried = config.carried(&|n| {
+        inv.items
+            .iter()
+            .any(|it| matches!(it, Item::Opt { spec, .. } if spec.long[0] == n))
+    });
+    let ignored = config.ignored();
+    let note_ignored = || -> eyre::Result<()> {
+        if ignored.is_empty() || quiet {
+            return Ok(());
         }
-        Some(policy)
-    } else {
-        None
+        let list: Vec<String> = ignored
+            .iter()
+            .map(|s| visible(&format!("{} ({})", s.key, s.source)))
+            .collect();
+        let mut msg = String::new();
+        layout::push_wrapped(
+            &mut msg,
+            &format!(
+                "pip-guard runs pip without its configuration; not used: {}. Pass what you \
+                 need on the command line.",
+                list.join(", ")
+            ),
+            "",
+            "  ",
+        );
+        eprint_all(&msg)
     };
-    let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
-    let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
-    if !elsewhere && !target.externally_managed {
-        return passthrough(real, pass_on, depth);
-    }
-    let isolated = inv.has(Opt::Isolated);
-    let vars: Vec<(String, String)> = std::env::vars().collect();
-    let env = |k: &str| std::env::var(k).ok();
-    let prefix = super::sources::prefix_from_stdlib(&target.probe.stdlib);
-    let found = super::sources::scan(&env, &vars, prefix.as_deref(), isolated);
-    if !found.is_empty() {
-        let list: Vec<String> = found.into_iter().map(|f| f.what).collect();
-        return Err(eyre::eyre!(InputError::new(format!(
-            "pip would also read requirements from {}, which pip-guard cannot check; \
-             unset it and name the requirements on the command line (-r FILE)",
-            list.join(" and ")
-        ))));
-    }
-    let out = match preloaded {
-        Some(policy) => {
-            pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?
-        }
-        None => pipeline::run_for(&inv, &settings, real_python.as_deref(), &cwd)?,
+    let Some(python) = target.python.clone() else {
+        return Err(eyre::eyre!(EnvError(
+            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
+        )));
     };
-    if out.plan.policy_mode == crate::policy::Mode::Off {
-        return passthrough(real, pass_on, depth);
-    }
-    if elsewhere {
+    if let Some(loc) = location {
         let blocked: Vec<usize> = (0..out.plan.entries.len())
             .filter(|&i| {
                 let e = &out.plan.entries[i];
                 !e.req.constraint && e.verdict == Verdict::Block
             })
             .collect();
-        if blocked.is_empty() {
+        if !blocked.is_empty() {
+            eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
+            log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
+            return Ok(Exit::Blocked);
+        }
+        let fall: Vec<usize> = (0..out.plan.entries.len())
+            .filter(|&i| !out.plan.entries[i].req.constraint)
+            .collect();
+        if fall.is_empty() && names_no_source(&inv) {
             return passthrough(real, pass_on, depth);
         }
-        let style = Style::for_stream(crate::output::Stream::Stderr);
-        eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
-        log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
-        return Ok(Exit::Blocked);
+        // Everything else goes to pip, with the deny constraints, through
+        // the one builder: pip reads nothing else.
+        let input = pip_input::build(&Request {
+            inv: &inv,
+            set: &out.set,
+            plan: &out.plan,
+            fall: &fall,
+            python: &python,
+            cwd: &cwd,
+            destination: Destination::Elsewhere(loc),
+            carried,
+            deny: pip_input::deny_names(&out.policy),
+            markers: &target.markers,
+        })
+        .map_err(|e| eyre::eyre!(e))?;
+        note_ignored()?;
+        let status = super::fallthrough::run(&input, depth)?;
+        return Ok(Exit::from_pip(status.code()));
     }
     if !out.plan.entries.iter().any(|e| !e.req.constraint) {
         // A bare `pip install`: pip's own error. Sources that gave nothing
@@ -294,17 +447,11 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let plan = &out.plan;
     let all = inv.own.all;
     let d = decide(plan, all);
-    let quiet = inv.has(Opt::Quiet);
-    let style = Style::for_stream(crate::output::Stream::Stderr);
-    let python = target
-        .python
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| target.probe.executable.clone());
+    let shown_python = python.display().to_string();
     let mut text = explain::guard(
         &GuardText {
             plan,
-            python,
+            python: shown_python,
             pep668: target.probe.externally_managed.as_deref(),
             quiet,
             nixify_hint: Some(nixify_hint(&pass_on)),
@@ -326,6 +473,21 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         }
         return Ok(exit_for(&d, None, dry_run));
     }
+    // Built before asking: a constraint pip-guard cannot write is an error
+    // now, not after a yes.
+    let input = pip_input::build(&Request {
+        inv: &inv,
+        set: &out.set,
+        plan,
+        fall: &d.pip,
+        python: &python,
+        cwd: &cwd,
+        destination: Destination::User,
+        carried,
+        deny: pip_input::deny_names(&out.policy),
+        markers: &target.markers,
+    })
+    .map_err(|e| eyre::eyre!(e))?;
     let answer = if needs_yes(plan, &d) {
         let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
         let inputs = Inputs {
@@ -363,14 +525,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         }
         return Ok(exit_for(&d, None, false));
     }
-    let Some(python) = target.python.clone() else {
-        return Err(eyre::eyre!(EnvError(
-            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
-        )));
-    };
-    let mut child = super::fallthrough::build(&inv, &out.set, plan, &d.pip, &python, &cwd);
-    child.deny_constraints = super::fallthrough::deny_constraints(&out.policy);
-    if !child.deny_constraints.is_empty() && !quiet {
+    if input.constraints.lines().any(|l| l.ends_with("<0")) && !quiet {
         let mut msg = String::new();
         layout::push_wrapped(
             &mut msg,
@@ -382,8 +537,9 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         );
         eprint_all(&msg)?;
     }
+    note_ignored()?;
     log(Action::Fallthrough);
-    let status = super::fallthrough::run(&child, depth)?;
+    let status = super::fallthrough::run(&input, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
     if code == 0 && d.held() {
@@ -431,9 +587,15 @@ mod tests {
         assert_eq!(exit_for(&both, None, false), Exit::NotConfirmed);
         // pip ran.
         assert_eq!(exit_for(&pip, Some(0), false), Exit::Success);
-        assert_eq!(exit_for(&pip, Some(2), false), Exit::External(2));
+        assert_eq!(exit_for(&pip, Some(2), false), Exit::External(102));
+        assert_eq!(
+            exit_for(&pip, Some(3), false),
+            Exit::External(103),
+            "pip's 3 is not the guard's 3"
+        );
+        assert_eq!(exit_for(&pip, Some(143), false), Exit::External(143));
         assert_eq!(exit_for(&both, Some(0), false), Exit::Blocked);
-        assert_eq!(exit_for(&both, Some(1), false), Exit::External(1));
+        assert_eq!(exit_for(&both, Some(1), false), Exit::External(101));
         // Dry run.
         assert_eq!(exit_for(&pip, None, true), Exit::Success);
         assert_eq!(exit_for(&both, None, true), Exit::Blocked);

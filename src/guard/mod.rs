@@ -12,11 +12,14 @@
 //! - [`install`]: the install flow and its decision;
 //! - the text is a renderer: [`crate::render::guard`];
 //! - [`prompt`]: the explicit yes;
-//! - [`fallthrough`]: the child pip and its temporary requirements file;
-//! - [`sources`]: requirement sources pip reads from env and config files.
+//! - [`pip_input`]: everything handed to pip, from validated names and
+//!   vetted options only;
+//! - [`fallthrough`]: running that pip, signals, cleanup;
+//! - [`sources`]: pip's configuration (files and `PIP_*`), read as pip does.
 
 pub mod fallthrough;
 pub mod install;
+pub mod pip_input;
 pub mod prompt;
 pub mod realpip;
 pub mod sources;

@@ -200,8 +200,13 @@ mod tests {
 
     #[test]
     fn env_values() {
-        assert!(env_yes(Some("1")));
-        assert!(env_yes(Some("true")));
+        // The documented set (docs/guard.md): 1, true, yes, y, on; any case.
+        for v in ["1", "true", "yes", "y", "on", " Y ", "TRUE", "On"] {
+            assert!(env_yes(Some(v)), "{v:?}");
+        }
+        for v in ["no", "n", "off", "false", "2", "yess"] {
+            assert!(!env_yes(Some(v)), "{v:?}");
+        }
         assert!(!env_yes(Some("0")));
         assert!(!env_yes(Some("")));
         assert!(!env_yes(None));

@@ -9,7 +9,7 @@
 use super::cache::{self, CacheFile, Corrupt, Entry, Header, TOPLEVEL};
 use super::fsutil::{self, Lock};
 use super::listing::{self, ListingError};
-use super::{embedded, time, Index, IndexMeta, Source};
+use super::{embedded, time, Index, IndexMeta, Source, MIN_PYTHON_ATTRS};
 use crate::error::{EnvError, InputError};
 use crate::redact::redact;
 use color_eyre::eyre::{self, WrapErr};
@@ -28,8 +28,12 @@ pub const DEFAULT_CHANNEL: &str = "nixpkgs-unstable";
 /// listing (nixpkgs' own channel build refuses fewer than 100,000).
 pub const DEFAULT_MIN_PACKAGES: usize = 50_000;
 
-/// Default stall timeout for one network read (and for connecting).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default total deadline of an update (connect, headers and the whole body).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Longest wait for one network read or for connecting (never more than
+/// the total deadline).
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The listing URL of a channel.
 pub fn channel_url(channel: &str) -> String {
@@ -52,8 +56,16 @@ pub struct UpdateOptions {
     pub channel: String,
     /// A mirror URL or a local file to read instead of the channel's URL.
     pub from: Option<String>,
-    /// Stall timeout for connecting and for each read.
+    /// Total deadline: the update fails when the download has not finished
+    /// this long after it started (each read also stalls out after
+    /// [`STALL_TIMEOUT`] or this, whichever is shorter).
     pub timeout: Duration,
+    /// Longest wait for connecting or for one read (`None`: the shorter of
+    /// [`STALL_TIMEOUT`] and `timeout`).
+    pub stall: Option<Duration>,
+    /// Bound on the decompressed listing (`None`:
+    /// [`listing::MAX_LISTING_BYTES`], 512 MiB).
+    pub max_bytes: Option<u64>,
     /// Refuse listings with fewer packages.
     pub min_packages: usize,
     /// The index cache directory (default: [`fsutil::index_dir`]).
@@ -68,10 +80,19 @@ impl Default for UpdateOptions {
             channel: DEFAULT_CHANNEL.to_string(),
             from: None,
             timeout: DEFAULT_TIMEOUT,
+            stall: None,
+            max_bytes: None,
             min_packages: DEFAULT_MIN_PACKAGES,
             cache_dir: None,
             progress: true,
         }
+    }
+}
+
+impl UpdateOptions {
+    /// The stall timeout in force (never longer than the total deadline).
+    pub fn stall_timeout(&self) -> Duration {
+        self.stall.unwrap_or(STALL_TIMEOUT).min(self.timeout)
     }
 }
 
@@ -138,10 +159,19 @@ struct Transport<R> {
     inner: R,
     read: Rc<RefCell<(u64, Option<String>)>>,
     bar: indicatif::ProgressBar,
+    /// The total deadline.
+    deadline: std::time::Instant,
 }
+
+/// The message of a missed total deadline.
+const DEADLINE: &str = "deadline reached";
 
 impl<R: Read> Read for Transport<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if std::time::Instant::now() >= self.deadline {
+            self.read.borrow_mut().1 = Some(DEADLINE.to_string());
+            return Err(io::Error::new(io::ErrorKind::TimedOut, DEADLINE));
+        }
         match self.inner.read(buf) {
             Ok(n) => {
                 self.read.borrow_mut().0 += n as u64;
@@ -209,14 +239,16 @@ fn open(
 ) -> eyre::Result<Option<Fetched>> {
     let shown = redact(source).into_owned();
     if source.starts_with("http://") || source.starts_with("https://") {
+        let stall = opts.stall_timeout();
         let client = reqwest::blocking::Client::builder()
-            .timeout(opts.timeout)
-            .connect_timeout(opts.timeout)
+            .timeout(stall)
+            .connect_timeout(stall)
             .user_agent(concat!("pip-guard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| env_err(format!("cannot set up HTTP: {e}")))?;
         let mut req = client.get(source);
         let (etag, last_modified) = validators(current, source);
+        let conditional = etag.is_some() || last_modified.is_some();
         if let Some(e) = etag {
             req = req.header(reqwest::header::IF_NONE_MATCH, e);
         }
@@ -225,7 +257,7 @@ fn open(
         }
         let resp = req.send().map_err(|e| {
             let what = if e.is_timeout() {
-                format!("timed out after {} s", opts.timeout.as_secs_f32())
+                format!("timed out after {} s", stall.as_secs_f32())
             } else {
                 error_chain(&e)
             };
@@ -233,6 +265,14 @@ fn open(
         })?;
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
+            if !conditional {
+                // 304 answers a conditional request only: with no cache of
+                // this URL, nothing was asked to be "not modified".
+                return Err(env_err(format!(
+                    "cannot fetch {shown}: the server answered 304 Not Modified to a request \
+                     without validators (there is no cache of this URL to be current): refusing"
+                )));
+            }
             return Ok(None);
         }
         if !status.is_success() {
@@ -337,6 +377,7 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| channel_url(&opts.channel));
     let shown = redact(&source).into_owned();
+    let deadline = std::time::Instant::now() + opts.timeout;
     let Some(fetched) = open(&source, opts, &current)? else {
         return Ok(Outcome::NotModified { path });
     };
@@ -347,22 +388,34 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
         inner: fetched.reader,
         read: state.clone(),
         bar: bar.clone(),
+        deadline,
     };
     let keep = toplevel_wanted();
+    let max_bytes = opts.max_bytes.unwrap_or(listing::MAX_LISTING_BYTES);
     let parsed = if fetched.brotli {
-        listing::parse(brotli::Decompressor::new(transport, 64 * 1024), &keep)
+        listing::parse_within(
+            brotli::Decompressor::new(transport, 64 * 1024),
+            &keep,
+            max_bytes,
+        )
     } else {
-        listing::parse(transport, &keep)
+        listing::parse_within(transport, &keep, max_bytes)
     };
     bar.finish_and_clear();
     let (bytes_read, transport_error) = state.borrow().clone();
     let listing = parsed.map_err(|e| {
         let what = match (&e, transport_error) {
+            (_, Some(net)) if net == DEADLINE => format!(
+                "timed out: the download did not finish within the {} s deadline \
+                 ({bytes_read} bytes read)",
+                opts.timeout.as_secs_f32()
+            ),
+            (ListingError::Limit(m), _) => format!("{m} ({bytes_read} bytes read)"),
             (_, Some(net)) => {
                 let net = if net.to_lowercase().contains("timed out") {
                     format!(
                         "timed out after {} s without data",
-                        opts.timeout.as_secs_f32()
+                        opts.stall_timeout().as_secs_f32()
                     )
                 } else {
                     net
@@ -390,6 +443,16 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
             "cannot update from {shown}: the listing has no python3XXPackages set"
         )));
     }
+    let largest = listing.sets.values().map(Vec::len).max().unwrap_or(0);
+    if largest < MIN_PYTHON_ATTRS {
+        return Err(env_err(format!(
+            "cannot update from {shown}: its largest Python package set has {largest} attrs, \
+             fewer than the {MIN_PYTHON_ATTRS} any nixpkgs has: implausible, refusing it"
+        )));
+    }
+    // A set too small to be real is not kept (loading it would be refused).
+    let mut listing = listing;
+    listing.sets.retain(|_, v| v.len() >= MIN_PYTHON_ATTRS);
     let now = time::now_unix();
     let revision = listing
         .revision
@@ -456,15 +519,80 @@ pub fn status(dir: &Path) -> Result<Option<CacheStatus>, Corrupt> {
     }))
 }
 
+/// What a cached listing must satisfy to be used.
+#[derive(Debug, Clone, Default)]
+pub struct Accept {
+    /// Fewer attrs in the set than this: implausible, refused.
+    pub min_attrs: usize,
+    /// Older than this many days (by the listing's own date, else the fetch
+    /// time): stale, refused.
+    pub max_age_days: Option<u32>,
+    /// From another channel than this: refused.
+    pub channel: Option<String>,
+}
+
+/// Why a cached listing was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// The file is damaged.
+    Corrupt(Corrupt),
+    /// The set is too small for nixpkgs: `(set, attrs)`.
+    Implausible(String, usize),
+    /// Older than allowed: `(date, age in days, max_age_days)`.
+    Stale(String, i64, u32),
+    /// From another channel: `(found, wanted)`.
+    OtherChannel(String, String),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Corrupt(c) => write!(f, "it is corrupt ({c})"),
+            Unusable::Implausible(set, n) => write!(
+                f,
+                "its {set} has {n} attrs, fewer than the {MIN_PYTHON_ATTRS} any nixpkgs has: implausible"
+            ),
+            Unusable::Stale(date, days, max) => write!(
+                f,
+                "the listing dates from {date}, {days} days ago, older than index.max_age_days = {max}"
+            ),
+            Unusable::OtherChannel(found, want) => write!(
+                f,
+                "it is a listing of {found}, but the policy locks index.channel = {want:?}"
+            ),
+        }
+    }
+}
+
 /// The cached channel index for `package_set`. `Ok(None)` when there is no
-/// cache or it lacks that set; `Err` when the cache is corrupt.
+/// cache or it lacks that set; `Err` when the cache is corrupt or its set
+/// is implausibly small (fewer than [`MIN_PYTHON_ATTRS`] attrs).
 pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
-    let Some(c) = CacheFile::read(&cache_path(dir))? else {
+    let accept = Accept {
+        min_attrs: MIN_PYTHON_ATTRS,
+        ..Accept::default()
+    };
+    load_accepting(dir, package_set, &accept).map_err(|u| match u {
+        Unusable::Corrupt(c) => c,
+        other => Corrupt(other.to_string()),
+    })
+}
+
+/// The cached channel index for `package_set`, if it satisfies `accept`.
+pub fn load_accepting(
+    dir: &Path,
+    package_set: &str,
+    accept: &Accept,
+) -> Result<Option<Index>, Unusable> {
+    let Some(c) = CacheFile::read(&cache_path(dir)).map_err(Unusable::Corrupt)? else {
         return Ok(None);
     };
     // Every section, not only the one used: a damaged file is never used.
-    c.verify()?;
-    let toplevel_rows = c.rows(TOPLEVEL)?.unwrap_or_default();
+    c.verify().map_err(Unusable::Corrupt)?;
+    let toplevel_rows = c
+        .rows(TOPLEVEL)
+        .map_err(Unusable::Corrupt)?
+        .unwrap_or_default();
     // `python3Packages` is the versioned set of the listing's `python3`.
     let default_set = toplevel_rows
         .iter()
@@ -473,7 +601,7 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
             let mut it = v.split('.');
             Some(format!("python{}{}Packages", it.next()?, it.next()?))
         });
-    let section = if package_set == "python3Packages" {
+    let wanted = if package_set == "python3Packages" {
         match &default_set {
             Some(s) => s.clone(),
             None => return Ok(None),
@@ -481,15 +609,31 @@ pub fn load(dir: &Path, package_set: &str) -> Result<Option<Index>, Corrupt> {
     } else {
         package_set.to_string()
     };
-    if c.section(&section).is_none() {
+    let Some(section) = c.section(&wanted) else {
         return Ok(None);
+    };
+    if section.rows < accept.min_attrs {
+        return Err(Unusable::Implausible(package_set.to_string(), section.rows));
+    }
+    let h = c.header.clone();
+    if let Some(want) = &accept.channel {
+        if &h.channel != want {
+            return Err(Unusable::OtherChannel(h.channel.clone(), want.clone()));
+        }
+    }
+    if let Some(max) = accept.max_age_days {
+        // The data is no newer than its fetch (a date in the future is a lie).
+        let data_time = time::parse_date(&h.date).map_or(h.fetched, |d| d.min(h.fetched));
+        let days = time::age_days(data_time, time::now_unix());
+        if days > i64::from(max) {
+            return Err(Unusable::Stale(time::date(data_time), days, max));
+        }
     }
     let toplevel = toplevel_rows
         .into_iter()
         .map(|(a, _, _)| Cow::Owned(a.to_string()))
         .collect();
-    let h = c.header.clone();
-    let Some((text, rows)) = c.into_text_rows(&section)? else {
+    let Some((text, rows)) = c.into_text_rows(&wanted).map_err(Unusable::Corrupt)? else {
         return Ok(None);
     };
     let date = if h.date.is_empty() {
@@ -565,7 +709,10 @@ mod tests {
             ],
         );
         std::fs::write(cache_path(dir.path()), bytes).expect("test setup");
-        let ix = load(dir.path(), "python312Packages")
+        // A three-row set is implausible for nixpkgs: refused by `load`,
+        // read here with the plausibility bound off.
+        assert!(load(dir.path(), "python312Packages").is_err());
+        let ix = load_accepting(dir.path(), "python312Packages", &Accept::default())
             .expect("test setup")
             .expect("test setup");
         assert_eq!(ix.len(), 3);
@@ -602,7 +749,7 @@ mod tests {
             Some(("plasTeX".into(), None))
         );
         assert_eq!(
-            load(dir.path(), "python313Packages")
+            load_accepting(dir.path(), "python313Packages", &Accept::default())
                 .expect("test setup")
                 .map(|i| i.len()),
             None

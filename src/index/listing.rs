@@ -18,6 +18,118 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::io::Read;
 
+/// Decompressed bytes a listing may have: 512 MiB (a real one is about
+/// 150 MB). More is refused, whatever the source says.
+pub const MAX_LISTING_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Longest JSON string accepted, keys included: 1 MiB (a real listing's
+/// longest description is a few KB). Bounds what the parser buffers.
+pub const MAX_STRING_BYTES: usize = 1024 * 1024;
+
+/// Python entries kept at most, all sets together: 500,000 (a real listing
+/// has about 40,000). Bounds the memory the kept rows take.
+pub const MAX_PYTHON_ENTRIES: usize = 500_000;
+
+/// A listing broke one of the bounds above (carried inside an `io::Error`).
+#[derive(Debug)]
+pub struct LimitExceeded(pub String);
+
+impl fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// The (decompressed) JSON byte stream, bounded: at most `max_total` bytes
+/// in all and no string longer than [`MAX_STRING_BYTES`]. It tracks only
+/// whether it is inside a string, so it costs a `memchr` per string.
+pub struct Bounded<R> {
+    inner: R,
+    total: u64,
+    max_total: u64,
+    in_string: bool,
+    escaped: bool,
+    run: usize,
+}
+
+impl<R> Bounded<R> {
+    /// Bound `inner` to `max_total` bytes.
+    pub fn new(inner: R, max_total: u64) -> Self {
+        Bounded {
+            inner,
+            total: 0,
+            max_total,
+            in_string: false,
+            escaped: false,
+            run: 0,
+        }
+    }
+
+    fn scan(&mut self, mut b: &[u8]) -> bool {
+        while !b.is_empty() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    self.run += 1;
+                    b = &b[1..];
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', b) {
+                    None => {
+                        self.run += b.len();
+                        b = &[];
+                    }
+                    Some(i) => {
+                        self.run += i;
+                        if b[i] == b'"' {
+                            self.in_string = false;
+                        } else {
+                            self.escaped = true;
+                            self.run += 1;
+                        }
+                        b = &b[i + 1..];
+                    }
+                }
+                if self.run > MAX_STRING_BYTES {
+                    return false;
+                }
+            } else {
+                match memchr::memchr(b'"', b) {
+                    None => b = &[],
+                    Some(i) => {
+                        self.in_string = true;
+                        self.run = 0;
+                        b = &b[i + 1..];
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > self.max_total {
+            return Err(std::io::Error::other(LimitExceeded(format!(
+                "the listing is over {} MiB decompressed (a real one is about 150 MB): refused",
+                self.max_total / (1024 * 1024)
+            ))));
+        }
+        if !self.scan(&buf[..n]) {
+            return Err(std::io::Error::other(LimitExceeded(format!(
+                "the listing holds a string over {} MiB: not a channel listing",
+                MAX_STRING_BYTES / (1024 * 1024)
+            ))));
+        }
+        Ok(n)
+    }
+}
+
 /// What a listing yielded.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -25,6 +137,8 @@ pub struct Listing {
     pub version: Option<String>,
     /// Total number of packages in the listing.
     pub total: usize,
+    /// Python packages kept (all sets).
+    pub python: usize,
     /// Python sets: set name → packages.
     pub sets: BTreeMap<String, Vec<Entry>>,
     /// Top-level attrs kept (those asked for that exist).
@@ -71,19 +185,43 @@ struct RawPackage {
     version: Option<String>,
 }
 
+/// A string, a number (as text) or null. Anything else is an error at once:
+/// never buffered (an `untagged` enum would buffer a whole nested value).
 fn string_or_number<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum V {
-        S(String),
-        N(serde_json::Number),
-        Null,
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string, a number or null")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(
+                serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+            ))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: de::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
     }
-    Ok(match Option::<V>::deserialize(d)? {
-        Some(V::S(s)) => Some(s),
-        Some(V::N(n)) => Some(n.to_string()),
-        Some(V::Null) | None => None,
-    })
+    d.deserialize_option(V)
 }
 
 impl RawPackage {
@@ -132,6 +270,12 @@ impl<'de> Visitor<'de> for Packages<'_> {
         while let Some(key) = map.next_key::<String>()? {
             self.out.total += 1;
             if let Some((set, attr)) = python_set(&key) {
+                self.out.python += 1;
+                if self.out.python > MAX_PYTHON_ENTRIES {
+                    return Err(de::Error::custom(format!(
+                        "more than {MAX_PYTHON_ENTRIES} Python packages: not a channel listing"
+                    )));
+                }
                 let raw: RawPackage = map.next_value()?;
                 let entry = raw.into_entry(attr);
                 match self.out.sets.get_mut(set) {
@@ -198,6 +342,8 @@ pub enum ListingError {
     Truncated(String),
     /// The JSON is malformed or not a listing.
     Invalid(String),
+    /// A bound was exceeded (size, string length, number of entries).
+    Limit(String),
 }
 
 impl fmt::Display for ListingError {
@@ -206,6 +352,7 @@ impl fmt::Display for ListingError {
             ListingError::Io(e) => write!(f, "{e}"),
             ListingError::Truncated(m) => write!(f, "the listing ends early: {m}"),
             ListingError::Invalid(m) => write!(f, "not a valid packages.json listing: {m}"),
+            ListingError::Limit(m) => write!(f, "{m}"),
         }
     }
 }
@@ -213,10 +360,19 @@ impl fmt::Display for ListingError {
 /// Parse a listing from a reader of (decompressed) JSON, keeping the
 /// python sets and the top-level attrs in `keep_toplevel`.
 pub fn parse<R: Read>(reader: R, keep_toplevel: &HashSet<String>) -> Result<Listing, ListingError> {
+    parse_within(reader, keep_toplevel, MAX_LISTING_BYTES)
+}
+
+/// [`parse`] with another bound on the decompressed size.
+pub fn parse_within<R: Read>(
+    reader: R,
+    keep_toplevel: &HashSet<String>,
+    max_bytes: u64,
+) -> Result<Listing, ListingError> {
     let mut out = Listing::default();
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(
         256 * 1024,
-        reader,
+        Bounded::new(reader, max_bytes),
     ));
     let top = Top {
         keep_toplevel,
@@ -225,7 +381,16 @@ pub fn parse<R: Read>(reader: R, keep_toplevel: &HashSet<String>) -> Result<List
     let classify = |e: serde_json::Error| -> ListingError {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Io => ListingError::Io(e.into()),
+            Category::Io => {
+                let io: std::io::Error = e.into();
+                match io.get_ref().and_then(|i| i.downcast_ref::<LimitExceeded>()) {
+                    Some(l) => ListingError::Limit(l.0.clone()),
+                    None => ListingError::Io(io),
+                }
+            }
+            Category::Data if e.to_string().contains("not a channel listing") => {
+                ListingError::Limit(e.to_string())
+            }
             Category::Eof => ListingError::Truncated(e.to_string()),
             _ => ListingError::Invalid(e.to_string()),
         }

@@ -51,9 +51,16 @@ pub struct LoadOptions {
     pub nix: nix::NixOptions,
     /// The index cache directory (default: [`fsutil::index_dir`]).
     pub cache_dir: Option<PathBuf>,
-    /// A channel listing older than this many days is stale (the text
-    /// report says so once); `None`: never.
+    /// A channel listing older than this many days is not used
+    /// (`index.max_age_days`; `None`: no bound).
     pub max_age_days: Option<u32>,
+    /// Only a channel listing of this channel is used (a locked
+    /// `index.channel`; `None`: any).
+    pub channel: Option<String>,
+    /// The policy is locked: the nix source may add packages to what the
+    /// channel cache or the embedded snapshot know, never remove one (a
+    /// `NIX_PATH` alone cannot make a package "not in nixpkgs").
+    pub locked: bool,
 }
 
 /// What fixes a stale index, for the report.
@@ -62,8 +69,8 @@ const MAKE_NIXPKGS_VISIBLE: &str = "or make your nixpkgs visible to pip-guard: \
      or a nixpkgs entry in ~/.config/nix/registry.json";
 
 /// Mark `index` stale when `auto` ended on the embedded snapshot, or on a
-/// channel listing older than `max_age_days`.
-fn mark_stale(mut index: Index, max_age_days: Option<u32>) -> Index {
+/// channel listing older than `max_age_days` (the policy's, enforced or not).
+fn mark_stale(mut index: Index, max_age_days: u32) -> Index {
     let Some(meta) = index.meta.as_mut() else {
         return index;
     };
@@ -79,13 +86,11 @@ fn mark_stale(mut index: Index, max_age_days: Option<u32>) -> Index {
         super::Source::Channel => {
             let then = super::time::parse_date(&meta.date);
             let age = then.map(|t| super::time::age_days(t, super::time::now_unix()));
-            if let (Some(age), Some(max)) = (age, max_age_days) {
-                if age > i64::from(max) {
-                    meta.stale = Some(format!(
-                        "the channel listing is {age} days old (older than max_age_days = {max}): \
-                         run `pip-guard index update`, {MAKE_NIXPKGS_VISIBLE}"
-                    ));
-                }
+            if let Some(age) = age.filter(|a| *a > i64::from(max_age_days)) {
+                meta.stale = Some(format!(
+                    "the channel listing is {age} days old (older than max_age_days = {max_age_days}): \
+                     run `pip-guard index update`, {MAKE_NIXPKGS_VISIBLE}"
+                ));
             }
         }
         super::Source::Nix => {}
@@ -173,18 +178,41 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
         nix::lookup_candidates_with(&nix_opts, package_set, &candidates(names))
             .map(|a| nix::index_from_answer(a, package_set))
     };
+    let accept = channel::Accept {
+        min_attrs: super::MIN_PYTHON_ATTRS,
+        max_age_days: opts.max_age_days,
+        channel: opts.channel.clone(),
+    };
     let try_channel = || -> eyre::Result<Option<Index>> {
         let Some(d) = &dir else { return Ok(None) };
-        channel::load(d, package_set).map_err(|c| {
+        channel::load_accepting(d, package_set, &accept).map_err(|why| {
             eyre::Report::new(EnvError(format!(
-                "the channel cache {} is corrupt ({c}): run `pip-guard index update`",
+                "the channel cache {} is not used: {why}: run `pip-guard index update`",
                 channel::cache_path(d).display()
             )))
         })
     };
+    // The best source below nix: the channel cache, else the snapshot.
+    let below_nix = || -> Index {
+        match try_channel() {
+            Ok(Some(ix)) => ix,
+            Ok(None) => Index::embedded(package_set),
+            Err(e) => {
+                say_once(&format!("{e}; using the embedded snapshot"));
+                Index::embedded(package_set)
+            }
+        }
+    };
+    let nix_then_floor = |ix: Index| -> Index {
+        if opts.locked {
+            keep_floor(ix, &below_nix(), names, package_set)
+        } else {
+            ix
+        }
+    };
     match opts.choice {
         IndexChoice::Embedded => Ok(Index::embedded(package_set)),
-        IndexChoice::Nix => try_nix(),
+        IndexChoice::Nix => try_nix().map(nix_then_floor),
         IndexChoice::Channel => try_channel()?.ok_or_else(|| {
             eyre::Report::new(EnvError(format!(
                 "no channel listing with {package_set} is cached: run `pip-guard index update`"
@@ -195,18 +223,54 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
                 && nix::resolve_nixpkgs(nix_opts.nixpkgs.as_deref()).is_some();
             if nix_usable {
                 match try_nix() {
-                    Ok(ix) => return Ok(ix),
+                    Ok(ix) => return Ok(nix_then_floor(ix)),
                     Err(e) => say_once(&format!("{e}; falling back to the next index source")),
                 }
             }
-            match try_channel() {
-                Ok(Some(ix)) => return Ok(mark_stale(ix, opts.max_age_days)),
-                Ok(None) => {}
-                Err(e) => say_once(&format!("{e}; using the embedded snapshot")),
-            }
-            Ok(mark_stale(Index::embedded(package_set), opts.max_age_days))
+            Ok(mark_stale(
+                below_nix(),
+                opts.max_age_days
+                    .unwrap_or(crate::policy::model::DEFAULT_MAX_AGE_DAYS),
+            ))
         }
     }
+}
+
+/// Under a locked policy: `nix`'s index, plus every package of `floor` (the
+/// channel cache or the embedded snapshot) that one of `names` finds there
+/// but not in nix's answer. Says once which names were kept that way.
+fn keep_floor(nix: Index, floor: &Index, names: &[String], package_set: &str) -> Index {
+    use super::Lookup;
+    let mut kept = Vec::new();
+    let mut extra = Vec::new();
+    for n in names {
+        if !matches!(nix.lookup(n), Lookup::Found { .. }) {
+            if let Lookup::Found { package, .. } = floor.lookup(n) {
+                kept.push(n.clone());
+                extra.push(package);
+            }
+        }
+    }
+    if extra.is_empty() {
+        return nix;
+    }
+    kept.sort();
+    kept.dedup();
+    let source = floor
+        .meta
+        .as_ref()
+        .map(|m| format!("{:?}", m.source).to_lowercase())
+        .unwrap_or_else(|| "embedded".into());
+    say_once(&format!(
+        "the policy is locked: {} not in the nixpkgs that NIX_PATH names but in the {source} \
+         index, which is used for {} (a locked index never loses packages to NIX_PATH)",
+        kept.join(", "),
+        if kept.len() == 1 { "it" } else { "them" },
+    ));
+    let meta = nix.meta.clone();
+    let mut packages: Vec<super::Package> = nix.packages().collect();
+    packages.extend(extra);
+    Index::from_packages(meta, package_set, packages, embedded::mappings())
 }
 
 #[cfg(test)]

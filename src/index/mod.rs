@@ -19,6 +19,12 @@ pub mod time;
 use serde::Serialize;
 use std::borrow::Cow;
 
+/// A Python package set with fewer attrs than this is not nixpkgs' (the
+/// real `python3Packages` has well over 8,000): a nix evaluation, a channel
+/// listing or a cache that offers such a set is refused as implausible, so
+/// a fake or truncated nixpkgs cannot make real packages "not in nixpkgs".
+pub const MIN_PYTHON_ATTRS: usize = 3_000;
+
 /// Which source an index came from (schema field `index.source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

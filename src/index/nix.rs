@@ -11,7 +11,7 @@
 
 use super::cache::{self, CacheFile, Entry, Header};
 use super::fsutil::{self, Lock};
-use super::{embedded, time, Index, IndexMeta, Package, Source};
+use super::{embedded, time, Index, IndexMeta, Package, Source, MIN_PYTHON_ATTRS};
 use crate::error::EnvError;
 use color_eyre::eyre;
 use sha2::{Digest, Sha256};
@@ -90,9 +90,7 @@ impl Default for NixOptions {
     fn default() -> Self {
         let timeout = std::env::var("PIP_GUARD_NIX_TIMEOUT")
             .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|s| crate::numbers::duration(&s).ok())
             .unwrap_or(DEFAULT_TIMEOUT);
         NixOptions {
             nixpkgs: None,
@@ -484,6 +482,19 @@ pub fn lookup_candidates_with(
                     write_cache(f, &nixpkgs, package_set, &merged, size, version.as_deref());
                 }
             }
+        }
+    }
+    // A set this small is not nixpkgs' (a fake `<nixpkgs>` on NIX_PATH, a
+    // stub): refused, so it cannot make real packages "not in nixpkgs".
+    match size {
+        Some(n) if n >= MIN_PYTHON_ATTRS => {}
+        n => {
+            return Err(env_err(format!(
+                "{}'s {package_set} has {} attrs, fewer than the {MIN_PYTHON_ATTRS} any nixpkgs \
+                 has: implausible, not used",
+                nixpkgs.display(),
+                n.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string())
+            )))
         }
     }
     let packages = candidates

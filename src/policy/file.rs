@@ -363,6 +363,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// An [`InputError`] reading `FILE:LINE:COL: message`, then the line with
 /// the span underlined.
 fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> InputError {
+    use crate::safefile::{quote_line, QUOTE_MAX};
+    // The message may quote file text (a key, a value): one line, cut, escaped.
+    let msg = quote_line(msg.lines().next().unwrap_or(""));
     let Some(span) = span else {
         return InputError::new(redact(&format!("{display}: {msg}")).into_owned());
     };
@@ -372,6 +375,22 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
         .nth(line - 1)
         .unwrap_or("")
         .trim_end_matches('\r');
+    // At most QUOTE_MAX characters of the line, around the error, shown
+    // escaped (one line, no control character); the caret sits under the
+    // escaped text.
+    let skip = (col - 1).saturating_sub(QUOTE_MAX / 2);
+    let before: String = src.chars().skip(skip).take(col - 1 - skip).collect();
+    let room = QUOTE_MAX - (col - 1 - skip);
+    let rest: String = src.chars().skip(col - 1).take(room).collect();
+    let lead = if skip > 0 { "…" } else { "" };
+    let trail = if src.chars().count() > col - 1 + room {
+        "…"
+    } else {
+        ""
+    };
+    let before = crate::escape::terminal(&before);
+    let indent = lead.chars().count() + before.chars().count();
+    let shown = format!("{lead}{before}{}{trail}", crate::escape::terminal(&rest));
     let width = text
         .get(span.clone())
         .map(|s| {
@@ -380,21 +399,13 @@ fn located(display: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> 
                 .count()
         })
         .unwrap_or(1)
-        .max(1);
-    // The quoted line is shown escaped (one line, no control character),
-    // and the caret sits under the escaped text.
-    let indent = src
-        .char_indices()
-        .nth(col - 1)
-        .map_or(src, |(i, _)| &src[..i]);
-    let indent = crate::escape::terminal(indent).chars().count();
-    let src = crate::escape::terminal(src);
+        .clamp(1, QUOTE_MAX);
     let gutter = " ".repeat(line.to_string().len());
     // A policy holds no credentials by design; still, a quoted line or
     // value never prints one.
     InputError::new(
         redact(&format!(
-            "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {src}\n{gutter} | {}{}",
+            "{display}:{line}:{col}: {msg}\n{gutter} |\n{line} | {shown}\n{gutter} | {}{}",
             " ".repeat(indent),
             "^".repeat(width)
         ))
@@ -486,7 +497,7 @@ path = "~/logs/pip-guard.log"
 
         let e = p("deny = [\"ok\", \"to[rch\"]\n").unwrap_err();
         assert!(
-            e.starts_with(".pip-guard.toml:1:15: in `deny`: bad glob"),
+            e.starts_with(".pip-guard.toml:1:15: in `deny`: an empty or unclosed class"),
             "{e}"
         );
 

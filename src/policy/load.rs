@@ -23,7 +23,6 @@ use super::layers::{merge, EffectivePolicy, Layer, LayerKind};
 use crate::error::InputError;
 use crate::origin::display_path;
 use color_eyre::eyre;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 /// The system policy, fixed at compile time.
@@ -65,10 +64,39 @@ pub fn user_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "pip-guard").map(|d| d.config_dir().join(USER_FILE))
 }
 
-/// The nearest `.pip-guard.toml` from `cwd` upward. The search stops after
-/// a directory that holds `.git` (that directory is searched), or at the root.
+/// The directory to search upward from: the shell's logical working
+/// directory (`$PWD`) when it names the same directory as the physical
+/// `cwd`, so that a symlinked subdirectory of a project keeps the project's
+/// policy (`cd proj/data` where `data` is a link elsewhere); else `cwd`.
+pub fn logical_cwd(cwd: &Path, pwd: Option<&std::ffi::OsStr>) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let Some(pwd) = pwd.map(Path::new) else {
+        return cwd.to_path_buf();
+    };
+    let plain = pwd.is_absolute()
+        && pwd.components().all(|c| {
+            !matches!(
+                c,
+                std::path::Component::CurDir | std::path::Component::ParentDir
+            )
+        });
+    let same = || match (std::fs::metadata(pwd), std::fs::metadata(cwd)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    if plain && pwd != cwd && same() {
+        pwd.to_path_buf()
+    } else {
+        cwd.to_path_buf()
+    }
+}
+
+/// The nearest `.pip-guard.toml` from `cwd` upward (from the logical
+/// working directory, see [`logical_cwd`]). The search stops after a
+/// directory that holds `.git` (that directory is searched), or at the root.
 pub fn find_project_file(cwd: &Path) -> Option<PathBuf> {
-    for dir in cwd.ancestors() {
+    let start = logical_cwd(cwd, std::env::var_os("PWD").as_deref());
+    for dir in start.ancestors() {
         let candidate = dir.join(PROJECT_FILE);
         if candidate.symlink_metadata().is_ok() {
             return Some(candidate);
@@ -131,7 +159,7 @@ impl Discovery {
         let mut layers = Vec::new();
         for (kind, path, required) in self.candidates() {
             let display = self.display(path);
-            let Some(text) = read_policy(path, &display, kind, required)? else {
+            let Some((text, owner)) = read_policy_owned(path, &display, kind, required)? else {
                 continue;
             };
             let trust = if kind == LayerKind::Project {
@@ -140,6 +168,15 @@ impl Discovery {
                 Trust::Local
             };
             let file = file::parse(&text, path, &display, trust, self.home.as_deref())?;
+            if file.locked {
+                if let Some(why) = owner.and_then(|o| unsafe_lock(o, euid())) {
+                    return Err(InputError::new(format!(
+                        "{display} sets `locked = true`, but {why}; pip-guard refuses a \
+                         lock that others could loosen"
+                    ))
+                    .into());
+                }
+            }
             layers.push(Layer {
                 kind,
                 source: display,
@@ -150,6 +187,19 @@ impl Discovery {
     }
 }
 
+/// Policy files larger than this are refused (1 MiB: a real policy is a
+/// few hundred bytes; the cap keeps `/dev/zero`-like input from eating memory).
+pub const MAX_POLICY_SIZE: u64 = 1024 * 1024;
+
+/// Who owns a policy file and who may write it (for the lock check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ownership {
+    /// Owner uid.
+    pub uid: u32,
+    /// Permission bits.
+    pub mode: u32,
+}
+
 /// Read one policy file: `None` when an optional file is absent.
 pub fn read_policy(
     path: &Path,
@@ -157,24 +207,98 @@ pub fn read_policy(
     kind: LayerKind,
     required: bool,
 ) -> eyre::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == ErrorKind::NotFound && !required => Ok(None),
-        Err(e) if e.kind() == ErrorKind::NotFound => {
+    Ok(read_policy_owned(path, display, kind, required)?.map(|(t, _)| t))
+}
+
+/// [`read_policy`], with the file's owner and mode. Only a regular file on
+/// a real file system is read (never a FIFO, a device or `/proc`), without
+/// blocking, at most [`MAX_POLICY_SIZE`] bytes.
+pub fn read_policy_owned(
+    path: &Path,
+    display: &str,
+    kind: LayerKind,
+    required: bool,
+) -> eyre::Result<Option<(String, Option<Ownership>)>> {
+    use crate::safefile::{open_regular, FileError};
+    use std::io::Read;
+    let cannot = |e: &dyn std::fmt::Display| -> eyre::Report {
+        InputError::new(format!(
+            "{display}: cannot read the {} policy: {e}",
+            kind.as_str()
+        ))
+        .into()
+    };
+    let (file, meta) = match open_regular(path) {
+        Ok(x) => x,
+        Err(FileError::NotFound) if !required => return Ok(None),
+        Err(FileError::NotFound) => {
             let by = match kind {
                 LayerKind::Env | LayerKind::SystemExtra => format!(" (named by {})", kind.as_str()),
                 _ => String::new(),
             };
-            Err(InputError::new(format!("{display}: no such policy file{by}")).into())
+            return Err(InputError::new(format!("{display}: no such policy file{by}")).into());
         }
-        Err(e) if e.kind() == ErrorKind::InvalidData => {
-            Err(InputError::new(format!("{display}: the policy file is not UTF-8 text")).into())
-        }
-        Err(e) => Err(InputError::new(format!(
-            "{display}: cannot read the {} policy: {e}",
-            kind.as_str()
-        ))
-        .into()),
+        Err(e) => return Err(cannot(&e)),
+    };
+    if meta.len() > MAX_POLICY_SIZE {
+        return Err(cannot(&FileError::TooLarge(meta.len(), MAX_POLICY_SIZE)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_POLICY_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_POLICY_SIZE {
+        return Err(cannot(&FileError::TooLarge(
+            bytes.len() as u64,
+            MAX_POLICY_SIZE,
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| InputError::new(format!("{display}: the policy file is not UTF-8 text")))?;
+    #[cfg(unix)]
+    let owner = {
+        use std::os::unix::fs::MetadataExt;
+        Some(Ownership {
+            uid: meta.uid(),
+            mode: meta.mode(),
+        })
+    };
+    #[cfg(not(unix))]
+    let owner = None;
+    Ok(Some((text, owner)))
+}
+
+/// Why a locked file cannot be trusted to lock, if it cannot: writable by
+/// everyone, or owned by a user other than root and the invoking user
+/// (the rule sudo applies to sudoers and OpenSSH's `StrictModes` to
+/// `authorized_keys`).
+pub fn unsafe_lock(owner: Ownership, euid: u32) -> Option<String> {
+    if owner.mode & 0o002 != 0 {
+        return Some(format!(
+            "it is writable by every user (mode {:03o}): anyone could rewrite the lock; \
+             fix it with `chmod o-w`",
+            owner.mode & 0o777
+        ));
+    }
+    if owner.uid != 0 && owner.uid != euid {
+        return Some(format!(
+            "it is owned by uid {}, neither root nor you (uid {euid}): that user could \
+             rewrite the lock; fix it with `chown root`",
+            owner.uid
+        ));
+    }
+    None
+}
+
+fn euid() -> u32 {
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        unsafe { libc::geteuid() }
+    }
+    #[cfg(not(unix))]
+    {
+        0
     }
 }
 

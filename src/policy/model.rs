@@ -132,20 +132,124 @@ impl Rule {
 
 const GLOB_META: &[char] = &['*', '?', '[', ']', '{', '}'];
 
-/// Normalize a name pattern the way PEP 503 normalizes names (lowercase,
-/// runs of `-`, `_`, `.` become one `-`), keeping glob metacharacters.
-/// Refuses characters that cannot be part of a name or a glob, so that a
-/// requirement (`torch>=2`) written where a name is expected is an error.
-pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
-    if let Some(c) = pattern
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "-_.*?[]{},!^".contains(*c)))
-    {
+/// The longest pattern accepted, in bytes (project names on PyPI are far
+/// shorter; a glob this size is already well within what `globset` handles).
+pub const MAX_PATTERN_LEN: usize = 200;
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+fn is_sep(c: char) -> bool {
+    matches!(c, '-' | '_' | '.')
+}
+
+/// Check a pattern is a PEP 508 name or a glob over names: name characters
+/// (`A-Z a-z 0-9 . _ -`), `*`, `?`, a class `[abc]`/`[a-z]`/`[!a]` of
+/// letters and digits, and `{a,b}` of name parts; starting and ending like
+/// a name (a letter, a digit or a wildcard — never `-`, so no pattern can
+/// read as an option), at most [`MAX_PATTERN_LEN`] bytes.
+fn validate_pattern(pattern: &str) -> Result<(), String> {
+    let shown = || {
+        if pattern.len() > 60 {
+            let cut: String = pattern.chars().take(40).collect();
+            format!("`{cut}…`")
+        } else {
+            format!("`{pattern}`")
+        }
+    };
+    if pattern.len() > MAX_PATTERN_LEN {
         return Err(format!(
-            "`{c}` cannot appear in a name pattern `{pattern}`: patterns match project \
-             names such as `torch` or `nvidia-*`, without versions, extras or markers"
+            "the pattern {} is {} bytes long: patterns are at most {MAX_PATTERN_LEN}",
+            shown(),
+            pattern.len()
         ));
     }
+    let bad = |what: &str| {
+        Err(format!(
+            "{what} in the name pattern {}: patterns match project names such as `torch` \
+             or `nvidia-*` (name characters, `*`, `?`, `[a-z]`, `{{a,b}}`), without \
+             versions, extras or markers",
+            shown()
+        ))
+    };
+    let chars: Vec<char> = pattern.chars().collect();
+    if let Some(c) = chars
+        .iter()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.*?[]{},!^".contains(**c)))
+    {
+        let what = if c.is_control() {
+            "a control character".to_string()
+        } else {
+            format!("`{c}`")
+        };
+        return bad(&format!("{what} cannot appear"));
+    }
+    if chars.first().copied().is_some_and(is_sep) || chars.last().copied().is_some_and(is_sep) {
+        return bad("a name starts and ends with a letter or a digit: `-`, `_` or `.` at an end");
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            c if is_name_char(c) || c == '*' || c == '?' => i += 1,
+            '[' => {
+                let mut j = i + 1;
+                if matches!(chars.get(j), Some('!' | '^')) {
+                    j += 1;
+                }
+                let start = j;
+                while j < chars.len() && chars[j] != ']' {
+                    let c = chars[j];
+                    if !c.is_ascii_alphanumeric() {
+                        return bad("a class `[…]` holds only letters, digits and ranges `a-z`");
+                    }
+                    if chars.get(j + 1) == Some(&'-') && chars.get(j + 2).is_some_and(|e| *e != ']')
+                    {
+                        let e = chars[j + 2];
+                        if !e.is_ascii_alphanumeric() || e < c {
+                            return bad("a bad range in a class `[…]`");
+                        }
+                        j += 3;
+                    } else {
+                        j += 1;
+                    }
+                }
+                if j >= chars.len() || j == start {
+                    return bad("an empty or unclosed class `[…]`");
+                }
+                i = j + 1;
+            }
+            '{' => {
+                let Some(len) = chars[i + 1..].iter().position(|c| *c == '}') else {
+                    return bad("an unclosed `{`");
+                };
+                let inner: String = chars[i + 1..i + 1 + len].iter().collect();
+                for alt in inner.split(',') {
+                    let ok = !alt.is_empty()
+                        && alt.chars().all(|c| is_name_char(c) || c == '*' || c == '?')
+                        && !alt.starts_with(is_sep)
+                        && !alt.ends_with(is_sep);
+                    if !ok {
+                        return bad("each choice of `{a,b}` is a name part");
+                    }
+                }
+                i += len + 2;
+            }
+            ',' => return bad("`,` outside `{a,b}`"),
+            '!' | '^' => return bad("`!` outside a class `[!a]`"),
+            _ => return bad("an unmatched `]` or `}`"),
+        }
+    }
+    Ok(())
+}
+
+/// Normalize a name pattern the way PEP 503 normalizes names (lowercase,
+/// runs of `-`, `_`, `.` become one `-`), keeping glob metacharacters.
+/// Refuses anything that is not a name or a glob over names
+/// ([`validate_pattern`]), so that a requirement (`torch>=2`) written where
+/// a name is expected, or an option (`-rpwned`), is an error.
+pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
+    validate_pattern(pattern)?;
     let normalized = crate::names::normalize(pattern);
     if !normalized
         .chars()
@@ -455,6 +559,34 @@ mod tests {
         assert!(Rule::new("torch>=2", None, "x", 0).is_err());
         assert!(Rule::new("[a-", None, "x", 0).is_err());
         assert!(Rule::new("__", None, "x", 0).is_err());
+        for ok in [
+            "torch*",
+            "nvidia-*-cu12",
+            "[a-z]x",
+            "[!a]b",
+            "{a,b}-c",
+            "a?c",
+            "Made_Up.Pkg",
+        ] {
+            assert!(Rule::new(ok, None, "x", 0).is_ok(), "{ok}");
+        }
+        let long = "a".repeat(MAX_PATTERN_LEN + 1);
+        for bad in [
+            "-rpwned",
+            "-x",
+            "made-up-pkg!",
+            "a,b",
+            "[--z]",
+            "x-",
+            "{a,-b}",
+            "a]",
+            "a\u{1b}b",
+            &long,
+        ] {
+            assert!(Rule::new(bad, None, "x", 0).is_err(), "{bad}");
+        }
+        // Under the cap, globset never sees a huge pattern.
+        assert!(Rule::new(&"*a".repeat(MAX_PATTERN_LEN / 2), None, "x", 0).is_ok());
     }
 
     #[test]

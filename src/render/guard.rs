@@ -376,8 +376,42 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
         let _ = writeln!(out, "{}", style.bold(&l));
     }
     out.push('\n');
-    for e in &asked {
-        out.push_str(&requirement(e, plan, style, t.quiet));
+    // At most LISTED requirements in full (blocked ones first), then one
+    // line for the rest: a million-line file must not print a million blocks.
+    let limit = if t.quiet { LISTED_QUIET } else { LISTED };
+    let mut shown: Vec<usize> = (0..asked.len())
+        .filter(|&i| asked[i].verdict == Verdict::Block)
+        .take(limit)
+        .collect();
+    if shown.len() < limit {
+        let room = limit - shown.len();
+        shown.extend(
+            (0..asked.len())
+                .filter(|&i| asked[i].verdict != Verdict::Block)
+                .take(room),
+        );
+        shown.sort_unstable();
+    }
+    for &i in &shown {
+        out.push_str(&requirement(asked[i], plan, style, t.quiet));
+    }
+    if asked.len() > shown.len() {
+        let rest = asked.len() - shown.len();
+        let blocked = asked.iter().filter(|e| e.verdict == Verdict::Block).count()
+            - shown
+                .iter()
+                .filter(|&&i| asked[i].verdict == Verdict::Block)
+                .count();
+        let _ = writeln!(
+            out,
+            "  … and {rest} more requirement{}{} (`pip-guard audit` lists every one)",
+            if rest == 1 { "" } else { "s" },
+            if blocked > 0 {
+                format!(", {blocked} of them blocked")
+            } else {
+                String::new()
+            }
+        );
     }
     let nix = nix_section(plan, t.quiet, t.nixify_hint.as_deref());
     if !t.quiet {
@@ -412,6 +446,11 @@ fn notes(plan: &Plan) -> String {
     out
 }
 
+/// Requirements the guard explains in full before summing up the rest.
+pub const LISTED: usize = 50;
+/// The same with pip's `-q`.
+pub const LISTED_QUIET: usize = 10;
+
 /// `pip-guard explain NAME`: the same reasoning for one requirement.
 pub fn one(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
@@ -422,6 +461,13 @@ pub fn one(plan: &Plan, style: &Style) -> String {
     let _ = writeln!(out, "{}\n", style.bold(&head));
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
         out.push_str(&requirement(e, plan, style, false));
+        if let Some(n) = &e.res.nix {
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.dim(&format!("{} {}", n.attr, matched_by_text(n.matched_by)))
+            );
+        }
     }
     out.push_str(&notes(plan));
     let nix = nix_section(plan, false, None);
@@ -432,6 +478,18 @@ pub fn one(plan: &Plan, style: &Style) -> String {
     out.push('\n');
     out.push_str(&priority(false));
     out
+}
+
+/// Which rule found the nixpkgs attr, in words (an exact attr always wins
+/// over a pname, so a listing entry cannot take over a name by its pname).
+pub fn matched_by_text(m: crate::index::MatchedBy) -> &'static str {
+    use crate::index::MatchedBy;
+    match m {
+        MatchedBy::Attr => "matched by its attr name",
+        MatchedBy::Pname => "matched by its pname (no attr has the name)",
+        MatchedBy::Alias => "matched by nixpkgs' alias list",
+        MatchedBy::Table => "matched by pip-guard's PyPI-to-nixpkgs table",
+    }
 }
 
 #[cfg(test)]
@@ -597,6 +655,37 @@ mod plan_tests {
         assert!(q.len() < text.len());
         assert!(!q.contains("PEP 668") && !q.contains("Why:") && !q.contains("home.packages"));
         assert!(q.contains("nix-shell -p") && q.contains("Priority:"));
+    }
+
+    #[test]
+    fn long_lists_are_capped_blocked_first() {
+        let names: Vec<String> = (0..200).map(|i| format!("frob{i}")).collect();
+        let mut reqs: Vec<&str> = names.iter().map(String::as_str).collect();
+        reqs.push("denied-one");
+        let policy = Policy {
+            deny: vec![crate::policy::Rule::new("denied-one", None, "p:1", 1).expect("test setup")],
+            mode: crate::policy::Mode::Advise,
+            ..Policy::default()
+        };
+        let p = plan(&reqs, &[], &policy);
+        for (quiet, listed) in [(false, LISTED), (true, LISTED_QUIET)] {
+            let t = guard(
+                &GuardText {
+                    plan: &p,
+                    python: "/usr/bin/python3".into(),
+                    pep668: None,
+                    quiet,
+                    nixify_hint: None,
+                },
+                &PLAIN,
+            );
+            let blocks = t.lines().filter(|l| l.starts_with("  frob")).count();
+            // The blocked one is listed even though it comes last.
+            assert!(t.contains("  denied-one"), "{t}");
+            assert_eq!(blocks, listed - 1, "{t}");
+            let more = format!("… and {} more requirements", 201 - listed);
+            assert!(t.contains(&more), "{more:?} in {t}");
+        }
     }
 
     #[test]

@@ -38,6 +38,19 @@ pub fn collect_with(
     env: &dyn Fn(&str) -> Option<String>,
     fs: &dyn Fs,
 ) -> Result<RequirementSet, InputError> {
+    collect_with_constraints(inv, cwd, env, fs, &[])
+}
+
+/// [`collect_with`], with constraint files named outside the command line
+/// (pip's configuration), read first as pip reads them: pip extends the
+/// configured list with the command line's.
+pub fn collect_with_constraints(
+    inv: &Invocation,
+    cwd: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    fs: &dyn Fs,
+    extra_constraints: &[(String, Option<Origin>)],
+) -> Result<RequirementSet, InputError> {
     let ctx = Ctx { cwd, fs, env };
     let mut out = RequirementSet::default();
 
@@ -133,6 +146,9 @@ pub fn collect_with(
     }
 
     // 1. Constraints.
+    for (value, at) in extra_constraints {
+        reqfile::read_file(&ctx, value, true, at.clone(), &mut out)?;
+    }
     for (value, index) in opts(Opt::Constraint) {
         reqfile::read_file(&ctx, value, true, Some(Origin::Arg(index)), &mut out)?;
     }

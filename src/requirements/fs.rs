@@ -2,7 +2,6 @@
 //! testable and fuzzable: [`RealFs`] for the program, [`MemFs`] for tests.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// Files larger than this are refused (16 MiB). A real requirements file is
@@ -54,37 +53,21 @@ pub struct RealFs;
 
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
-        let file = std::fs::File::open(path).map_err(io_err)?;
-        let meta = file.metadata().map_err(io_err)?;
-        if meta.is_dir() {
-            return Err(ReadError::IsDir);
-        }
-        if meta.len() > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge(meta.len()));
-        }
-        // Never trust the size from metadata (pipes, /proc, growing files).
-        let mut buf = Vec::with_capacity(meta.len() as usize);
-        file.take(MAX_FILE_SIZE + 1)
-            .read_to_end(&mut buf)
-            .map_err(io_err)?;
-        if buf.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge(buf.len() as u64));
-        }
-        Ok(buf)
+        // Regular files only, opened without blocking (a FIFO, a device or
+        // /proc is refused at once), at most MAX_FILE_SIZE bytes.
+        use crate::safefile::{read_regular, FileError};
+        read_regular(path, MAX_FILE_SIZE).map_err(|e| match e {
+            FileError::NotFound => ReadError::NotFound,
+            FileError::NotRegular("a directory") => ReadError::IsDir,
+            FileError::TooLarge(n, _) => ReadError::TooLarge(n),
+            other => ReadError::Other(other.to_string()),
+        })
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
     }
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
-    }
-}
-
-fn io_err(e: std::io::Error) -> ReadError {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => ReadError::NotFound,
-        std::io::ErrorKind::IsADirectory => ReadError::IsDir,
-        _ => ReadError::Other(e.to_string()),
     }
 }
 

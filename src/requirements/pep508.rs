@@ -20,15 +20,18 @@ pub struct SyntaxError {
 
 impl std::fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The line is shown escaped (one line, no control character), the
+        // marks under the escaped text.
+        use crate::escape::terminal;
         let pre = self.source.get(..self.span.0).unwrap_or("");
         let mid = self.source.get(self.span.0..self.span.1).unwrap_or("");
         write!(
             f,
             "{}\n    {}\n    {}{}^",
             self.message,
-            self.source,
-            " ".repeat(pre.chars().count()),
-            "~".repeat(mid.chars().count())
+            terminal(&self.source),
+            " ".repeat(terminal(pre).chars().count()),
+            "~".repeat(terminal(mid).chars().count())
         )
     }
 }
@@ -889,6 +892,24 @@ mod tests {
 
     fn ok(s: &str) -> Parts {
         parse_requirement(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn error_lines_are_escaped_with_the_caret_under_the_fault() {
+        let e = SyntaxError {
+            message: "Expected end".into(),
+            source: "a\x1b[8m b!".into(),
+            span: (7, 8),
+        };
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], r"    a\e[8m b!");
+        assert!(!text.contains('\x1b'));
+        // The mark sits under the fault (`!`) in the escaped line, the
+        // caret right after it, as in pip's message.
+        let col = lines[2].find('~').expect("mark");
+        assert_eq!(&lines[1][col..col + 1], "!");
+        assert_eq!(lines[2].find('^'), Some(col + 1));
     }
 
     #[test]

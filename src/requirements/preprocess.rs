@@ -6,6 +6,7 @@
 //! (see [`super::pystr`]).
 
 use super::pystr::{is_py_space, py_splitlines, py_strip};
+use std::borrow::Cow;
 
 /// One logical line: its first physical line number (1-based) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,36 +51,66 @@ fn is_comment_line(line: &str) -> bool {
 /// with the next; backslashes are stripped from both ends of a continued
 /// line; a comment line ends the continuation.
 pub fn join_lines(content: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut primary = 0usize;
-    let mut new_line: Vec<String> = Vec::new();
-    for (idx, line) in py_splitlines(content).into_iter().enumerate() {
-        let number = idx + 1;
-        let comment = is_comment_line(line);
-        if !line.ends_with('\\') || comment {
-            let line = if comment {
-                format!(" {line}")
-            } else {
-                line.to_string()
-            };
-            if !new_line.is_empty() {
-                new_line.push(line);
-                out.push((primary, new_line.concat()));
-                new_line.clear();
-            } else {
-                out.push((number, line));
-            }
-        } else {
-            if new_line.is_empty() {
-                primary = number;
-            }
-            new_line.push(line.trim_matches('\\').to_string());
+    JoinLines::new(content)
+        .map(|(n, l)| (n, l.into_owned()))
+        .collect()
+}
+
+/// [`join_lines`] as an iterator: one logical line at a time, borrowed from
+/// the content unless it was joined (a big file is never copied whole).
+pub struct JoinLines<'a> {
+    lines: std::vec::IntoIter<&'a str>,
+    number: usize,
+    primary: usize,
+    new_line: Vec<Cow<'a, str>>,
+}
+
+impl<'a> JoinLines<'a> {
+    /// The logical lines of `content`.
+    pub fn new(content: &'a str) -> Self {
+        JoinLines {
+            lines: py_splitlines(content).into_iter(),
+            number: 0,
+            primary: 0,
+            new_line: Vec::new(),
         }
     }
-    if !new_line.is_empty() {
-        out.push((primary, new_line.concat()));
+
+    fn joined(&mut self) -> (usize, Cow<'a, str>) {
+        let joined = self.new_line.concat();
+        self.new_line.clear();
+        (self.primary, Cow::Owned(joined))
     }
-    out
+}
+
+impl<'a> Iterator for JoinLines<'a> {
+    type Item = (usize, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let Some(line) = self.lines.next() else {
+                return (!self.new_line.is_empty()).then(|| self.joined());
+            };
+            self.number += 1;
+            let comment = is_comment_line(line);
+            if !line.ends_with('\\') || comment {
+                let line: Cow<'a, str> = if comment {
+                    Cow::Owned(format!(" {line}"))
+                } else {
+                    Cow::Borrowed(line)
+                };
+                if !self.new_line.is_empty() {
+                    self.new_line.push(line);
+                    return Some(self.joined());
+                }
+                return Some((self.number, line));
+            }
+            if self.new_line.is_empty() {
+                self.primary = self.number;
+            }
+            self.new_line.push(Cow::Borrowed(line.trim_matches('\\')));
+        }
+    }
 }
 
 /// pip's `ignore_comments`: remove a comment, strip, drop empty lines.
@@ -97,8 +128,11 @@ fn ignore_comment(line: &str) -> Option<&str> {
 /// occurrences, in order of first appearance); others stay as written.
 pub fn expand_env(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
     // Find all matches in the original line first (re.findall), then replace
-    // one after the other in the evolving line, as pip does.
-    let mut found: Vec<(String, String)> = Vec::new();
+    // one after the other in the evolving line, as pip does. Linear in
+    // practice: each variable is looked up once, and a replacement that
+    // cannot change the line (its `${NAME}` is no longer in it) is skipped
+    // without scanning, so a line of a million `${A}` costs one replace.
+    let mut found: Vec<(&str, &str)> = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
     while i + 1 < bytes.len() {
@@ -110,34 +144,59 @@ pub fn expand_env(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
                 j += 1;
             }
             if j > i + 2 && j < bytes.len() && bytes[j] == b'}' {
-                found.push((line[i..=j].to_string(), line[i + 2..j].to_string()));
+                found.push((&line[i..=j], &line[i + 2..j]));
                 i = j + 1;
                 continue;
             }
         }
         i += 1;
     }
+    if found.is_empty() {
+        return line.to_string();
+    }
+    let mut values: std::collections::HashMap<&str, Option<String>> =
+        std::collections::HashMap::new();
+    // Variables known to be absent from the current line; reset whenever a
+    // replacement changes the line (a value may bring a `${NAME}` back).
+    let mut absent: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut out = line.to_string();
     for (var, name) in found {
-        match env(&name) {
-            Some(value) if !value.is_empty() => out = out.replace(&var, &value),
-            _ => {}
+        if absent.contains(var) {
+            continue;
+        }
+        let value = values
+            .entry(name)
+            .or_insert_with(|| env(name).filter(|v| !v.is_empty()));
+        let Some(value) = value.as_deref() else {
+            continue;
+        };
+        if !out.contains(var) {
+            absent.insert(var);
+            continue;
+        }
+        let replaced = out.replace(var, value);
+        if replaced != out {
+            absent.clear();
+        }
+        out = replaced;
+        if !out.contains(var) {
+            absent.insert(var);
         }
     }
     out
 }
 
-/// pip's `preprocess`: the logical lines of a decoded file.
-pub fn preprocess(content: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<LogicalLine> {
-    join_lines(content)
-        .into_iter()
-        .filter_map(|(line, text)| {
-            ignore_comment(&text).map(|t| LogicalLine {
-                line,
-                text: expand_env(t, env),
-            })
+/// pip's `preprocess`: the logical lines of a decoded file, one at a time.
+pub fn preprocess<'a>(
+    content: &'a str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+) -> impl Iterator<Item = LogicalLine> + 'a {
+    JoinLines::new(content).filter_map(move |(line, text)| {
+        ignore_comment(&text).map(|t| LogicalLine {
+            line,
+            text: expand_env(t, env),
         })
-        .collect()
+    })
 }
 
 #[cfg(test)]
@@ -149,10 +208,7 @@ mod tests {
     }
 
     fn pre(s: &str) -> Vec<(usize, String)> {
-        preprocess(s, &no_env)
-            .into_iter()
-            .map(|l| (l.line, l.text))
-            .collect()
+        preprocess(s, &no_env).map(|l| (l.line, l.text)).collect()
     }
 
     #[test]
@@ -199,5 +255,25 @@ mod tests {
         // Sequential replacement: ${B} -> ${A} is not expanded again (A came first).
         assert_eq!(expand_env("${A}${B}", &env), "1${A}");
         assert_eq!(expand_env("${B}${A}", &env), "11");
+        // pip replaces again for every occurrence in findall's list: a value
+        // bringing back an earlier variable is expanded by its next turn.
+        let env2 = |k: &str| match k {
+            "X" => Some("x".to_string()),
+            "Y" => Some("${X}".to_string()),
+            _ => None,
+        };
+        assert_eq!(expand_env("${X}${Y}${X}", &env2), "xxx");
+        assert_eq!(expand_env("${X}${Y}", &env2), "x${X}");
+    }
+
+    #[test]
+    fn env_expansion_is_linear() {
+        // 200,000 occurrences on one line: one replace, not 200,000.
+        let env = |k: &str| (k == "A").then(|| "1".to_string());
+        let line = "${A}".repeat(200_000);
+        let out = expand_env(&line, &env);
+        assert_eq!(out.len(), 200_000);
+        let unset = "${NOPE}".repeat(200_000);
+        assert_eq!(expand_env(&unset, &env), unset);
     }
 }

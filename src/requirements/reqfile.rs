@@ -31,6 +31,11 @@ use std::path::{Path, PathBuf};
 /// recursion limit; a chain this deep is a mistake or an attack).
 pub const MAX_DEPTH: usize = 100;
 
+/// Most requirements read from files in one run (a million; a real file has
+/// a few hundred). A 16 MiB file of `a` lines would otherwise ask for eight
+/// million requirements' worth of memory.
+pub const MAX_REQUIREMENTS: usize = 1_000_000;
+
 /// What the readers need from the outside world.
 pub struct Ctx<'a> {
     /// The working directory: relative paths in requirements resolve here
@@ -157,6 +162,15 @@ fn walk_file(
     })?;
     for ll in preprocess(&text, ctx.env) {
         let origin = Origin::file(path, ll.line, ctx.cwd);
+        if out.requirements.len() >= MAX_REQUIREMENTS {
+            return Err(InputError::at(
+                origin,
+                format!(
+                    "more than {MAX_REQUIREMENTS} requirements: pip-guard refuses larger sets \
+                     (split the file)"
+                ),
+            ));
+        }
         let parsed = parse_line(&ll.text).map_err(|m| {
             InputError::at(origin.clone(), format!("{m} (in `{}`)", redact(&ll.text)))
         })?;

@@ -365,6 +365,17 @@ pub enum Route {
     },
     /// 302 to another path.
     Redirect(String),
+    /// 200, a huge announced length, then one byte of `body` every `every`.
+    Drip { body: Arc<Vec<u8>>, every: Duration },
+    /// 200, no length, `prefix` then `fill` repeated until the client goes
+    /// away; brotli-compressed on the fly when `brotli` (an endless stream).
+    Endless {
+        prefix: Vec<u8>,
+        fill: Vec<u8>,
+        brotli: bool,
+    },
+    /// 304 Not Modified, whatever the request asked.
+    Always304,
 }
 
 /// Requests seen: (path, If-None-Match).
@@ -469,6 +480,41 @@ fn serve(
         Some(Route::Truncate { body, send }) => {
             w.write_all(head(200, "OK", "", body.len()).as_bytes())?;
             w.write_all(&body[..send.min(body.len())])?;
+        }
+        Some(Route::Drip { body, every }) => {
+            w.write_all(head(200, "OK", "", 1 << 30).as_bytes())?;
+            w.flush()?;
+            for b in body.iter() {
+                w.write_all(&[*b])?;
+                w.flush()?;
+                std::thread::sleep(every);
+            }
+        }
+        Some(Route::Endless {
+            prefix,
+            fill,
+            brotli,
+        }) => {
+            w.write_all(
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n\r\n",
+            )?;
+            // Whole repeats of `fill`, about 1 MiB.
+            let chunk: Vec<u8> = fill.repeat(((1 << 20) / fill.len().max(1)).max(1));
+            if brotli {
+                let mut c = brotli::CompressorWriter::new(&mut w, 1 << 16, 1, 22);
+                c.write_all(&prefix)?;
+                loop {
+                    c.write_all(&chunk)?;
+                }
+            } else {
+                w.write_all(&prefix)?;
+                loop {
+                    w.write_all(&chunk)?;
+                }
+            }
+        }
+        Some(Route::Always304) => {
+            w.write_all(head(304, "Not Modified", "", 0).as_bytes())?;
         }
         Some(Route::Stall { body, send, stall }) => {
             w.write_all(head(200, "OK", "", body.len()).as_bytes())?;
