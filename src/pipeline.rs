@@ -204,6 +204,7 @@ pub fn load_index(
             .then_some(policy.index.max_age_days),
         channel: locked.then(|| policy.index.channel.clone()),
         locked,
+        stale_after_days: Some(policy.index.max_age_days),
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();

@@ -404,11 +404,19 @@ fn write_channel(dir: &std::path::Path, listing_date: &str) {
         packages: 120_000,
         ..Header::default()
     };
-    let py = vec![Entry {
+    // A plausible set (pip-guard refuses a listing with too few attrs).
+    let mut py: Vec<Entry> = (0..4_000)
+        .map(|i| Entry {
+            attr: format!("pkg{i:05}"),
+            pname: None,
+            version: Some("1.0".into()),
+        })
+        .collect();
+    py.push(Entry {
         attr: "requests".into(),
         pname: None,
         version: Some("2.32.5".into()),
-    }];
+    });
     let top = vec![Entry {
         attr: "python3".into(),
         pname: None,

@@ -61,6 +61,10 @@ pub struct LoadOptions {
     /// channel cache or the embedded snapshot know, never remove one (a
     /// `NIX_PATH` alone cannot make a package "not in nixpkgs").
     pub locked: bool,
+    /// A channel listing older than this many days, when used, is said to
+    /// be stale in the text report (the policy's `max_age_days`, enforced
+    /// or not); `None`: not said.
+    pub stale_after_days: Option<u32>,
 }
 
 /// What fixes a stale index, for the report.
@@ -70,7 +74,7 @@ const MAKE_NIXPKGS_VISIBLE: &str = "or make your nixpkgs visible to pip-guard: \
 
 /// Mark `index` stale when `auto` ended on the embedded snapshot, or on a
 /// channel listing older than `max_age_days` (the policy's, enforced or not).
-fn mark_stale(mut index: Index, max_age_days: u32) -> Index {
+fn mark_stale(mut index: Index, max_age_days: Option<u32>) -> Index {
     let Some(meta) = index.meta.as_mut() else {
         return index;
     };
@@ -86,7 +90,10 @@ fn mark_stale(mut index: Index, max_age_days: u32) -> Index {
         super::Source::Channel => {
             let then = super::time::parse_date(&meta.date);
             let age = then.map(|t| super::time::age_days(t, super::time::now_unix()));
-            if let Some(age) = age.filter(|a| *a > i64::from(max_age_days)) {
+            if let (Some(age), Some(max_age_days)) = (age, max_age_days) {
+                if age <= i64::from(max_age_days) {
+                    return index;
+                }
                 meta.stale = Some(format!(
                     "the channel listing is {age} days old (older than max_age_days = {max_age_days}): \
                      run `pip-guard index update`, {MAKE_NIXPKGS_VISIBLE}"
@@ -227,11 +234,7 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
                     Err(e) => say_once(&format!("{e}; falling back to the next index source")),
                 }
             }
-            Ok(mark_stale(
-                below_nix(),
-                opts.max_age_days
-                    .unwrap_or(crate::policy::model::DEFAULT_MAX_AGE_DAYS),
-            ))
+            Ok(mark_stale(below_nix(), opts.stale_after_days))
         }
     }
 }
