@@ -186,6 +186,15 @@ fn hostile_listing_versions_are_printed_escaped() {
         &mut [
             ("python311Packages".to_string(), rows("six")),
             ("python312Packages".to_string(), rows("six")),
+            // The listing's python3: python3Packages is its python311Packages.
+            (
+                pip_guard::index::cache::TOPLEVEL.to_string(),
+                vec![Entry {
+                    attr: "python3".into(),
+                    pname: None,
+                    version: Some("3.11.2".into()),
+                }],
+            ),
         ],
     );
     std::fs::create_dir_all(cache.join("index")).expect("mkdir");
