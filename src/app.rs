@@ -86,6 +86,7 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
             index,
             policy,
             strict,
+            check_wheels,
             args,
         } => commands::audit::run(
             commands::audit::Flags {
@@ -93,9 +94,15 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
                 index,
                 policy,
                 strict,
+                check_wheels,
             },
             &args,
         ),
+        Command::Wheels {
+            format,
+            python,
+            files,
+        } => commands::wheels::run(format, python, &files),
         Command::Pip { args } => {
             let os: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             crate::guard::run("pip", &os)

@@ -39,6 +39,9 @@ pub enum Action {
     Declined,
     /// `--dry-run`: nothing was to be installed.
     DryRun,
+    /// After a fallthrough: the installed distributions' modules were
+    /// imported (`imports` holds the results).
+    ImportCheck,
 }
 
 impl Action {
@@ -49,6 +52,7 @@ impl Action {
             Action::Fallthrough => "fallthrough",
             Action::Declined => "declined",
             Action::DryRun => "dry-run",
+            Action::ImportCheck => "import-check",
         }
     }
 }
@@ -108,6 +112,12 @@ pub struct Record {
     pub requirements: Vec<LoggedRequirement>,
     /// What the guard finally did.
     pub action: Action,
+    /// `import-check`: each module imported after the install.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imports: Option<Vec<crate::wheels::imports::Import>>,
+    /// `import-check`: why the check itself failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_error: Option<String>,
 }
 
 impl Record {
@@ -134,6 +144,8 @@ impl Record {
             policy,
             requirements,
             action,
+            imports: None,
+            import_error: None,
         }
     }
 

@@ -64,6 +64,11 @@ pub enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         strict: bool,
+        /// Ask the real pip what it would install for the requirements that
+        /// fall through, read those wheels' native code, and report what the
+        /// target interpreter cannot load (see docs/wheels.md).
+        #[arg(long)]
+        check_wheels: bool,
         /// `pip install` arguments: requirements, -r FILE, -c FILE, -e …, --group …
         #[arg(
             trailing_var_arg = true,
@@ -71,6 +76,20 @@ pub enum Command {
             value_name = "PIP_INSTALL_ARGS"
         )]
         args: Vec<String>,
+    },
+    /// Read wheel files' native code and say whether the target interpreter
+    /// can load it: the libraries each needs, those its loader cannot find,
+    /// and the fixes. Exit 1 when one will not load.
+    Wheels {
+        /// Output format (text or json).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// The target interpreter (default: PIP_GUARD_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PYTHON")]
+        python: Option<PathBuf>,
+        /// Wheel files.
+        #[arg(required = true, value_name = "WHEEL")]
+        files: Vec<PathBuf>,
     },
     /// Run as pip: `install` is guarded, everything else goes to the real pip.
     #[command(disable_help_flag = true)]

@@ -78,10 +78,26 @@ pub struct Facts {
     /// `PIP_GUARD_SHELL`, exported by the shell snippet (and so inherited
     /// by child shells, which do not inherit its functions).
     pub shell_integration: Option<String>,
+    /// The interpreter's dynamic loader and what it can load.
+    pub loader: Option<LoaderFacts>,
     /// `PIP_GUARD_PIP_TYPE`: what `pip` resolves to in the shell that ran
     /// doctor (`type pip` in bash and fish, `whence -w pip; whence -f pip`
     /// in zsh), passed by the snippet's `pip-guard` function.
     pub pip_type: Option<String>,
+}
+
+/// What the target interpreter's dynamic loader can load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoaderFacts {
+    /// Which loader, described.
+    pub describe: String,
+    /// A non-Nix interpreter on NixOS (the only case nix-ld serves).
+    pub served_by_nix_ld: bool,
+    /// `NIX_LD` is set (nix-ld's module sets it when enabled).
+    pub nix_ld: Option<String>,
+    /// Each common manylinux library (not glibc): soname, nixpkgs attr,
+    /// where it was found (`None`: nowhere).
+    pub libs: Vec<(String, String, Option<String>)>,
 }
 
 /// Run every check over `facts`. `nix_attr` answers "which attr of the
@@ -93,7 +109,102 @@ pub fn checks(facts: &Facts, nix_attr: &dyn Fn(&str) -> Option<String>) -> Vec<C
     out.push(library_vars(facts));
     out.push(user_site_shadows_nix(facts, nix_attr));
     out.push(pip_is_guarded(facts));
+    out.push(nix_ld(facts));
+    out.push(manylinux_libraries(facts));
     out
+}
+
+/// Is nix-ld active, and does it matter for this interpreter?
+pub fn nix_ld(f: &Facts) -> Check {
+    const ID: &str = "nix-ld";
+    let Some(l) = &f.loader else {
+        return ok(ID, "not checked (no interpreter)".into());
+    };
+    match (&l.nix_ld, l.served_by_nix_ld) {
+        (Some(p), true) => ok(
+            ID,
+            format!("nix-ld is active (NIX_LD={p}) and serves this interpreter"),
+        ),
+        (None, true) => bad(
+            ID,
+            Status::Warn,
+            "this interpreter is not from Nix and nix-ld is not active: wheels' libraries \
+             (and the interpreter itself) have no loader path"
+                .into(),
+            "enable it: programs.nix-ld.enable = true; (NixOS)",
+        ),
+        (Some(p), false) => ok(
+            ID,
+            format!(
+                "nix-ld is active (NIX_LD={p}), but it does not serve this interpreter ({})",
+                l.describe
+            ),
+        ),
+        (None, false) => ok(
+            ID,
+            format!(
+                "nix-ld is not active; this interpreter does not need it ({})",
+                l.describe
+            ),
+        ),
+    }
+}
+
+/// Which of the libraries manylinux wheels may assume can the target load?
+pub fn manylinux_libraries(f: &Facts) -> Check {
+    const ID: &str = "manylinux-libraries";
+    let Some(l) = &f.loader else {
+        return ok(ID, "not checked (no interpreter)".into());
+    };
+    let missing: Vec<&(String, String, Option<String>)> =
+        l.libs.iter().filter(|(_, _, at)| at.is_none()).collect();
+    let mut c = if missing.is_empty() {
+        ok(
+            ID,
+            format!(
+                "the interpreter can load all {} common manylinux libraries",
+                l.libs.len()
+            ),
+        )
+    } else {
+        let advice = "set the library path in a dev shell (first line below)";
+        bad(
+            ID,
+            Status::Warn,
+            format!(
+                "{} of {} common manylinux libraries cannot be loaded: {}",
+                missing.len(),
+                l.libs.len(),
+                missing
+                    .iter()
+                    .map(|(s, _, _)| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            advice,
+        )
+    };
+    let snippet = if missing.is_empty() {
+        None
+    } else {
+        let mut attrs: Vec<&str> = Vec::new();
+        for (_, a, _) in &missing {
+            if !attrs.contains(&a.as_str()) {
+                attrs.push(a);
+            }
+        }
+        Some(crate::wheels::fixes::library_path_nix(&attrs))
+    };
+    c.detail = snippet
+        .into_iter()
+        .chain(
+            l.libs
+                .iter()
+                .filter(|(_, _, at)| at.is_none())
+                .map(|(s, a, _)| format!("{s} ({a}): not found")),
+        )
+        .collect();
+    c
 }
 
 fn ok(id: &'static str, summary: String) -> Check {
@@ -523,6 +634,7 @@ pub fn gather() -> Facts {
     let shell_integration = std::env::var("PIP_GUARD_SHELL")
         .ok()
         .filter(|s| !s.is_empty());
+    let loader = python.as_ref().and_then(|p| loader_facts(&p.real));
     let pip_type = std::env::var("PIP_GUARD_PIP_TYPE")
         .ok()
         .filter(|s| !s.is_empty());
@@ -536,8 +648,40 @@ pub fn gather() -> Facts {
         pip_on_path,
         current_exe,
         shell_integration,
+        loader,
         pip_type,
     }
+}
+
+/// The loader of `python` and the common manylinux libraries it finds.
+fn loader_facts(python: &Path) -> Option<LoaderFacts> {
+    use crate::wheels::loader::{Found, LoaderKind, Origin, SiteView};
+    let loader = crate::wheels::loader_for(python).ok()?;
+    let dir = python.parent().map(Path::to_path_buf).unwrap_or_default();
+    let libs = crate::wheels::libs::common_non_glibc()
+        .into_iter()
+        .map(|l| {
+            let at = match loader.find(
+                l.soname,
+                &Origin::Dir(dir.clone()),
+                &[],
+                &[],
+                &SiteView::default(),
+            ) {
+                Found::File(p) => Some(p.display().to_string()),
+                Found::Loaded => Some("already loaded by the interpreter".to_string()),
+                Found::Wheel(p) => Some(p),
+                Found::Missing => None,
+            };
+            (l.soname.to_string(), l.attr.to_string(), at)
+        })
+        .collect();
+    Some(LoaderFacts {
+        describe: loader.kind.describe(),
+        served_by_nix_ld: matches!(loader.kind, LoaderKind::NixLd { .. }),
+        nix_ld: std::env::var("NIX_LD").ok().filter(|v| !v.is_empty()),
+        libs,
+    })
 }
 
 fn python_facts(path: &Path, probe: &crate::target::Probe) -> PythonFacts {
@@ -794,13 +938,56 @@ mod tests {
     }
 
     #[test]
+    fn nix_ld_and_manylinux_libraries() {
+        let mut f = facts();
+        assert_eq!(
+            status(nix_ld(&f)),
+            Status::Ok,
+            "not checked without a loader"
+        );
+        let lib = |s: &str, a: &str, at: Option<&str>| {
+            (s.to_string(), a.to_string(), at.map(String::from))
+        };
+        f.loader = Some(LoaderFacts {
+            describe: "nix-ld's /lib64 shim".into(),
+            served_by_nix_ld: true,
+            nix_ld: None,
+            libs: vec![
+                lib("libstdc++.so.6", "stdenv.cc.cc.lib", None),
+                lib("libz.so.1", "zlib", Some("/run/nix-ld/lib/libz.so.1")),
+                lib("libGL.so.1", "libGL", None),
+            ],
+        });
+        let c = nix_ld(&f);
+        assert_eq!(c.status, Status::Warn, "{c:?}");
+        assert!(c
+            .advice
+            .as_deref()
+            .is_some_and(|a| a.contains("programs.nix-ld.enable")));
+        let c = manylinux_libraries(&f);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.starts_with("2 of 3"), "{}", c.summary);
+        assert_eq!(
+            c.detail[0],
+            "LD_LIBRARY_PATH = lib.makeLibraryPath [ stdenv.cc.cc.lib libGL ];"
+        );
+        assert_eq!(c.detail[1], "libstdc++.so.6 (stdenv.cc.cc.lib): not found");
+        if let Some(l) = f.loader.as_mut() {
+            l.nix_ld = Some("/run/current-system/sw/share/nix-ld/lib/ld.so".into());
+            l.libs.retain(|(_, _, at)| at.is_some());
+        }
+        assert_eq!(status(nix_ld(&f)), Status::Ok);
+        assert_eq!(status(manylinux_libraries(&f)), Status::Ok);
+    }
+
+    #[test]
     fn text_fits_and_json_counts() {
         let mut f = facts();
         f.path = vec![];
         let cs = checks(&f, &none);
         let t = render_text(&cs, false);
         assert!(t.contains("fail  "), "{t}");
-        assert!(t.ends_with("6 ok, 0 warning(s), 1 failure(s)\n"), "{t}");
+        assert!(t.ends_with("8 ok, 0 warning(s), 1 failure(s)\n"), "{t}");
         let j: serde_json::Value = serde_json::from_str(&render_json(&cs)).expect("json");
         assert_eq!(j["schema"], "pip-guard.doctor/v1");
         assert_eq!(j["summary"]["fail"], 1);

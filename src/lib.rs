@@ -40,3 +40,4 @@ pub mod safefile;
 pub mod shell;
 pub mod stdlib;
 pub mod target;
+pub mod wheels;

@@ -241,6 +241,9 @@ pub struct Suggestion {
     pub extras: Vec<String>,
     /// CUDA advice, one line each (a CUDA build was asked for).
     pub cuda: Vec<String>,
+    /// The host libraries (nixpkgs attrs) the native code of pip's wheels
+    /// needs, when `nixify --check-wheels` read them; `None`: not known.
+    pub library_path: Option<Vec<String>>,
 }
 
 impl Suggestion {
@@ -500,6 +503,30 @@ impl Suggestion {
             );
             for p in &self.pip {
                 f.push_str(&format!("            #   {p}\n"));
+            }
+            match &self.library_path {
+                Some(attrs) if !attrs.is_empty() => {
+                    f.push_str(
+                        "            # The native code of pip's wheels needs these host libraries:\n",
+                    );
+                    let list: Vec<String> = attrs.iter().map(|a| select("pkgs", a)).collect();
+                    f.push_str(&format!(
+                        "            LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {} ];\n",
+                        list.join(" ")
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    f.push_str(
+                        "            # If their wheels' native code needs host libraries (pip-guard\n",
+                    );
+                    f.push_str(
+                        "            # nixify --check-wheels finds out), put them on the path:\n",
+                    );
+                    f.push_str(
+                        "            # LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ];\n",
+                    );
+                }
             }
             f.push_str("            shellHook = ''\n");
             f.push_str("              if [ ! -d .venv ]; then\n");

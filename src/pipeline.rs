@@ -181,7 +181,7 @@ pub fn load_index(
     // A locked policy fixes its [index] table: the flag cannot change the
     // source, only the locked channel is used, and nix cannot drop packages.
     let locked = policy.floor.is_some();
-    let policy_choice: IndexChoice = policy.index.source.into();
+    let policy_choice: IndexChoice = policy.index.source;
     let choice = match flag {
         Some(f) if locked && f != policy_choice => {
             eprintln!(

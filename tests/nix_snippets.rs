@@ -224,6 +224,7 @@ fn dotted_paths_parse() {
             nixsnip::extra_deps("if", "or"),
         ],
         cuda: vec!["x asks for a CUDA build (+cu128): */ ${y} # z".into()],
+        library_path: Some(vec!["stdenv.cc.cc.lib".into(), "zlib".into()]),
     };
     for snip in nixsnip::snippets(&s, 80) {
         parse(&nix, &snip.as_file(), "dotted-path snippet");

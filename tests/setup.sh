@@ -3,7 +3,7 @@
 # everything is already there (no network, no python start-up).
 #
 #   - Debian packages: nix-bin (nix-instantiate --parse), zsh, fish, hyperfine,
-#     shellcheck, python3-venv, python3-pip and python3-yaml (Debian's externally-managed
+#     shellcheck, gcc, python3-dev, python3-venv, python3-pip and python3-yaml (Debian's externally-managed
 #     /usr/bin/python3 and its pip are a test subject: never modified here).
 #   - .venv-test/ at the repo root: a virtualenv with pip==26.3 (pinned), the
 #     oracle for pip's own parsers. Tests find it at $PIP_GUARD_TEST_VENV or
@@ -45,6 +45,11 @@ if ! /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
 fi
 if [[ ! -d /usr/lib/python3/dist-packages/pip ]]; then
 	need+=(python3-pip)
+fi
+# gcc and CPython's headers: the wheel tests compile real extension modules.
+check gcc gcc
+if [[ ! -f /usr/include/python3.11/Python.h ]]; then
+	need+=(python3-dev)
 fi
 # PyYAML for Debian's python3: the docs test reads .pre-commit-hooks.yaml with it.
 if ! /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1; then

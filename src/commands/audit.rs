@@ -20,6 +20,8 @@ pub struct Flags {
     pub policy: Option<PathBuf>,
     /// `--strict`.
     pub strict: bool,
+    /// `--check-wheels`.
+    pub check_wheels: bool,
 }
 
 fn own_value<T: clap::ValueEnum>(flag: &str, v: &str) -> eyre::Result<T> {
@@ -69,8 +71,22 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
         },
         &cwd,
     )?;
+    let wheels = if flags.check_wheels || inv.own.check_wheels {
+        Some(crate::wheels::prepare::check_for_report(&inv, &out, &cwd)?)
+    } else {
+        None
+    };
     use crate::output::Kind;
     let (kind, text) = match format {
+        FormatArg::Json if wheels.is_some() => {
+            let mut v = render::json::to_value(&out.plan);
+            if let Some(w) = &wheels {
+                crate::wheels::prepare::attach_json(&mut v, &out.plan, w);
+            }
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            (Kind::Json, s)
+        }
         FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
         FormatArg::Markdown => (Kind::Markdown, render::markdown::render(&out.plan)),
         FormatArg::Github => (Kind::Annotations, render::github::render(&out.plan)),
@@ -80,8 +96,24 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
         }
     };
     crate::output::print_stdout_as(kind, &text)?;
+    let mut unloadable = false;
+    if let Some(w) = &wheels {
+        unloadable = w.unloadable().next().is_some();
+        if format != FormatArg::Json {
+            let section = crate::wheels::render::prepared(w);
+            if format == FormatArg::Text {
+                crate::output::print_stdout_as(Kind::Text, &format!("\n{section}"))?;
+            } else {
+                let _ = crate::output::print(crate::output::Stream::Stderr, Kind::Text, &section);
+            }
+        }
+    }
     let warned = out.plan.entries.iter().any(|e| e.verdict == Verdict::Warn);
-    let exit = if out.plan.blocked() || (strict && warned) {
+    let block_wheels = unloadable
+        && (strict
+            || (out.policy.mode == crate::policy::Mode::Enforce
+                && out.policy.block_unloadable_wheels));
+    let exit = if out.plan.blocked() || (strict && warned) || block_wheels {
         Exit::Blocked
     } else {
         Exit::Success

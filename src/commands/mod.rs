@@ -9,3 +9,4 @@ pub mod index;
 pub mod init;
 pub mod nixify;
 pub mod policy;
+pub mod wheels;

@@ -48,8 +48,16 @@ pub fn run(
         },
         &cwd,
     )?;
-    let flake = crate::nixproject::flake(&out.plan)
-        .unwrap_or_else(|| Suggestion::from_plan(&out.plan).flake());
+    let flake = match crate::nixproject::flake(&out.plan) {
+        Some(f) => f,
+        None => {
+            let mut suggestion = Suggestion::from_plan(&out.plan);
+            if inv.own.check_wheels {
+                suggestion.library_path = Some(library_attrs(&inv, &out, &cwd)?);
+            }
+            suggestion.flake()
+        }
+    };
     match output {
         None => crate::output::print_stdout(&flake)?,
         Some(o) => {
@@ -93,4 +101,33 @@ fn write_new(path: &Path, bytes: &[u8], force: bool) -> eyre::Result<()> {
             path.display()
         )))
     })
+}
+
+/// `--check-wheels`: the nixpkgs attrs of every host library the native
+/// code of pip's wheels needs (in the dev shell the interpreter is Nix's,
+/// which finds none of them on its own).
+fn library_attrs(
+    inv: &crate::invocation::Invocation,
+    out: &pipeline::Outcome,
+    cwd: &std::path::Path,
+) -> eyre::Result<Vec<String>> {
+    let p = crate::wheels::prepare::check_for_report(inv, out, cwd)?;
+    for n in &p.notes {
+        let _ = crate::output::print(
+            crate::output::Stream::Stderr,
+            crate::output::Kind::Text,
+            &format!("pip-guard nixify: {n}\n"),
+        );
+    }
+    let mut attrs: Vec<String> = Vec::new();
+    for c in &p.checks {
+        for soname in &c.needs {
+            if let Some(l) = crate::wheels::libs::lookup(soname) {
+                if !l.is_glibc() && !attrs.iter().any(|a| a == l.attr) {
+                    attrs.push(l.attr.to_string());
+                }
+            }
+        }
+    }
+    Ok(attrs)
 }

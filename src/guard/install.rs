@@ -203,8 +203,7 @@ fn names_no_source(inv: &Invocation) -> bool {
 }
 
 fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
-    use clap::ValueEnum;
-    IndexChoice::from_str(v, false).map_err(|_| {
+    v.parse::<IndexChoice>().map_err(|_| {
         InputError::new(format!(
             "invalid value {v:?} for --guard-index (expected auto, nix, channel or embedded)"
         ))
@@ -475,7 +474,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     }
     // Built before asking: a constraint pip-guard cannot write is an error
     // now, not after a yes.
-    let input = pip_input::build(&Request {
+    let mut input = pip_input::build(&Request {
         inv: &inv,
         set: &out.set,
         plan,
@@ -488,6 +487,36 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         markers: &target.markers,
     })
     .map_err(|e| eyre::eyre!(e))?;
+    // What pip would install, read before asking (docs/wheels.md). Not
+    // for --dry-run, which runs no pip at all (`audit --check-wheels` does).
+    let prepared = if wheel_check_enabled() {
+        let roots = [PathBuf::from(&target.probe.user_site)];
+        let p = crate::wheels::prepare::prepare(&input, plan, None, depth, &roots);
+        if !quiet || p.unloadable().next().is_some() {
+            eprint_all(&crate::wheels::render::prepared(&p))?;
+        }
+        Some(p)
+    } else {
+        None
+    };
+    if let Some(p) = &prepared {
+        if plan.policy_mode == PolicyMode::Enforce
+            && out.policy.block_unloadable_wheels
+            && p.unloadable().next().is_some()
+        {
+            let mut msg = String::new();
+            crate::render::layout::push_wrapped(
+                &mut msg,
+                "Blocked: a wheel above will not load with this interpreter, and the \
+                 policy sets block_unloadable_wheels = true. Nothing installed.",
+                "",
+                "  ",
+            );
+            eprint_all(&msg)?;
+            log(Action::Blocked);
+            return Ok(Exit::Blocked);
+        }
+    }
     let answer = if needs_yes(plan, &d) {
         let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
         let inputs = Inputs {
@@ -525,6 +554,10 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         }
         return Ok(exit_for(&d, None, false));
     }
+    // Install the very files that were checked.
+    if let Some(p) = &prepared {
+        p.point_at_files(&mut input);
+    }
     if input.constraints.lines().any(|l| l.ends_with("<0")) && !quiet {
         let mut msg = String::new();
         layout::push_wrapped(
@@ -542,12 +575,47 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
     let status = super::fallthrough::run(&input, depth)?;
     let code = status.code();
     let exit = exit_for(&d, Some(code), false);
+    if code == 0 && wheel_check_enabled() {
+        // What pip reported, plus every named requirement that went to pip
+        // (local projects are installed in a second run pip did not report).
+        let mut dists: Vec<String> = prepared.as_ref().map(|p| p.dists()).unwrap_or_default();
+        for name in d
+            .pip
+            .iter()
+            .filter_map(|&i| plan.entries.get(i)?.req.name.clone())
+        {
+            let n = crate::names::normalize(&name);
+            if !dists.iter().any(|x| crate::names::normalize(x) == n) {
+                dists.push(name);
+            }
+        }
+        let check = crate::wheels::imports::check(&python, &dists);
+        let kind = prepared
+            .as_ref()
+            .and_then(|p| p.kind.clone())
+            .unwrap_or(crate::wheels::loader::LoaderKind::System);
+        eprint_all(&crate::wheels::render::imports(&check, &kind))?;
+        // The fallthrough record is already written; a failed import (or a
+        // failed check) adds one `import-check` record with every result.
+        if check.error.is_some() || check.failures().next().is_some() {
+            let mut record = Record::for_plan(&own_argv(), &cwd, plan, Action::ImportCheck);
+            record.imports = Some(check.imports.clone());
+            record.import_error = check.error.clone();
+            audit_log::log(&out.policy.audit_log, &record);
+        }
+    }
     if code == 0 && d.held() {
         eprint_all(
             "pip-guard: pip succeeded; the requirements held back above are for Nix (exit 1).\n",
         )?;
     }
     Ok(exit)
+}
+
+/// The wheel check and the import check run unless
+/// `PIP_GUARD_WHEEL_CHECK=0`.
+fn wheel_check_enabled() -> bool {
+    std::env::var("PIP_GUARD_WHEEL_CHECK").map_or(true, |v| v != "0")
 }
 
 /// Write text to stderr, escaped ([`crate::output`]); a closed stderr is

@@ -27,18 +27,27 @@ pub enum IndexChoice {
     Embedded,
 }
 
+impl IndexChoice {
+    /// The spelling on the command line and in the policy file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexChoice::Auto => "auto",
+            IndexChoice::Nix => "nix",
+            IndexChoice::Channel => "channel",
+            IndexChoice::Embedded => "embedded",
+        }
+    }
+}
+
+/// The one parser of the index source, for every place that reads one
+/// (`--index`, `--guard-index`, `PIP_GUARD_INDEX`, the policy's
+/// `index.source`): clap's, from the enum's variants.
 impl std::str::FromStr for IndexChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(IndexChoice::Auto),
-            "nix" => Ok(IndexChoice::Nix),
-            "channel" => Ok(IndexChoice::Channel),
-            "embedded" => Ok(IndexChoice::Embedded),
-            _ => Err(format!(
-                "unknown index source {s:?}: expected auto, nix, channel or embedded"
-            )),
-        }
+        <IndexChoice as clap::ValueEnum>::from_str(s, false).map_err(|_| {
+            format!("unknown index source {s:?}: expected auto, nix, channel or embedded")
+        })
     }
 }
 

@@ -33,10 +33,9 @@ pub struct OwnFlags {
     pub yes: bool,
     /// `--guard-all`: send every requirement to pip.
     pub all: bool,
+    /// `--check-wheels`: read the wheels pip would install (audit).
+    pub check_wheels: bool,
 }
-
-/// The values of pip-guard's `--index` in audit mode.
-const INDEX_CHOICES: &[&str] = &["auto", "nix", "channel", "embedded"];
 
 /// Own flags: (spelling, takes value, mode).
 const OWN: &[(&str, bool, Mode)] = &[
@@ -44,6 +43,7 @@ const OWN: &[(&str, bool, Mode)] = &[
     ("nix-index", true, Mode::Audit),
     ("policy", true, Mode::Audit),
     ("strict", false, Mode::Audit),
+    ("check-wheels", false, Mode::Audit),
     ("guard-yes", false, Mode::Guard),
     ("guard-all", false, Mode::Guard),
     ("guard-index", true, Mode::Guard),
@@ -56,6 +56,7 @@ fn set_own(own: &mut OwnFlags, name: &str, value: Option<String>) {
         "nix-index" | "guard-index" => own.index = value,
         "policy" | "guard-policy" => own.policy = value,
         "strict" => own.strict = true,
+        "check-wheels" => own.check_wheels = true,
         "guard-yes" => own.yes = true,
         "guard-all" => own.all = true,
         _ => {}
@@ -228,7 +229,7 @@ fn long_option(
         } else {
             args.get(i + 1).cloned()
         };
-        if let Some(v) = next.filter(|v| INDEX_CHOICES.contains(&v.as_str())) {
+        if let Some(v) = next.filter(|v| v.parse::<crate::index::load::IndexChoice>().is_ok()) {
             out.own.index = Some(v);
             return Ok(Step::Next(if inline.is_none() { 2 } else { 1 }));
         }

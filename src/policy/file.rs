@@ -66,6 +66,8 @@ pub struct PolicyFile {
     pub package_set: Option<Option<String>>,
     /// `allow_pip_fallback`.
     pub allow_pip_fallback: Option<bool>,
+    /// `block_unloadable_wheels`.
+    pub block_unloadable_wheels: Option<bool>,
     /// `allow` entries.
     pub allow: Vec<RuleSpec>,
     /// `deny` entries.
@@ -91,6 +93,9 @@ impl PolicyFile {
         if let Some(f) = self.allow_pip_fallback {
             parts.push(format!("allow_pip_fallback = {f}"));
         }
+        if let Some(b) = self.block_unloadable_wheels {
+            parts.push(format!("block_unloadable_wheels = {b}"));
+        }
         parts.push(format!(
             "{} allow, {} deny",
             self.allow.len(),
@@ -115,6 +120,7 @@ struct RawFile {
     mode: Option<Spanned<String>>,
     package_set: Option<Spanned<String>>,
     allow_pip_fallback: Option<bool>,
+    block_unloadable_wheels: Option<bool>,
     allow: Option<Vec<Spanned<RawRule>>>,
     deny: Option<Vec<Spanned<RawRule>>>,
     index: Option<RawIndex>,
@@ -199,6 +205,7 @@ pub fn parse(
     let mut out = PolicyFile {
         locked: raw.locked.unwrap_or(false),
         allow_pip_fallback: raw.allow_pip_fallback,
+        block_unloadable_wheels: raw.block_unloadable_wheels,
         ..PolicyFile::default()
     };
     if let Some(m) = raw.mode {
@@ -255,7 +262,7 @@ pub fn parse(
     }
     if let Some(ix) = raw.index {
         if let Some(s) = ix.source {
-            out.index.source = Some(IndexSource::parse(s.get_ref()).ok_or_else(|| {
+            out.index.source = Some(s.get_ref().parse::<IndexSource>().map_err(|_| {
                 err(
                     Some(s.span()),
                     format!(

@@ -78,6 +78,7 @@ pub const KEYS: &[&str] = &[
     "mode",
     "package_set",
     "allow_pip_fallback",
+    "block_unloadable_wheels",
     "index.source",
     "index.channel",
     "index.max_age_days",
@@ -111,6 +112,7 @@ struct Lock {
     source: String,
     mode: Mode,
     allow_pip_fallback: bool,
+    block_unloadable_wheels: bool,
     package_set: Option<String>,
     index: IndexSettings,
     audit_log: AuditLogSettings,
@@ -248,6 +250,15 @@ pub fn merge(layers: &[Layer]) -> Result<EffectivePolicy, InputError> {
             |v| v.to_string(),
         );
         m.set(
+            "block_unloadable_wheels",
+            f.block_unloadable_wheels,
+            src,
+            |p| &mut p.block_unloadable_wheels,
+            |l| &l.block_unloadable_wheels,
+            |at, new| !*new && *at,
+            |v| v.to_string(),
+        );
+        m.set(
             "index.source",
             f.index.source,
             src,
@@ -327,6 +338,7 @@ pub fn merge(layers: &[Layer]) -> Result<EffectivePolicy, InputError> {
                 source: layer.source.clone(),
                 mode: p.mode,
                 allow_pip_fallback: p.allow_pip_fallback,
+                block_unloadable_wheels: p.block_unloadable_wheels,
                 package_set: p.package_set.clone(),
                 index: p.index.clone(),
                 audit_log: p.audit_log.clone(),

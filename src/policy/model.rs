@@ -260,55 +260,9 @@ pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
     Ok(normalized)
 }
 
-/// Which index source the guard uses (policy key `index.source`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum IndexSource {
-    /// The best available: nix, then a fresh channel listing, then embedded.
-    #[default]
-    Auto,
-    /// The user's nixpkgs through `nix-instantiate`.
-    Nix,
-    /// The cached channel listing.
-    Channel,
-    /// The snapshot embedded in the binary.
-    Embedded,
-}
-
-impl IndexSource {
-    /// The TOML spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IndexSource::Auto => "auto",
-            IndexSource::Nix => "nix",
-            IndexSource::Channel => "channel",
-            IndexSource::Embedded => "embedded",
-        }
-    }
-
-    /// Parse the TOML spelling.
-    pub fn parse(s: &str) -> Option<IndexSource> {
-        match s {
-            "auto" => Some(IndexSource::Auto),
-            "nix" => Some(IndexSource::Nix),
-            "channel" => Some(IndexSource::Channel),
-            "embedded" => Some(IndexSource::Embedded),
-            _ => None,
-        }
-    }
-}
-
-impl From<IndexSource> for crate::cli::IndexChoice {
-    fn from(s: IndexSource) -> Self {
-        use crate::cli::IndexChoice;
-        match s {
-            IndexSource::Auto => IndexChoice::Auto,
-            IndexSource::Nix => IndexChoice::Nix,
-            IndexSource::Channel => IndexChoice::Channel,
-            IndexSource::Embedded => IndexChoice::Embedded,
-        }
-    }
-}
+/// Which index source the guard uses (policy key `index.source`): the same
+/// four values as `--index`, parsed in one place ([`IndexChoice`]).
+pub use crate::index::load::IndexChoice as IndexSource;
 
 /// The default channel for `index update` and `index.source = "channel"`.
 pub const DEFAULT_CHANNEL: &str = "nixpkgs-unstable";
@@ -377,6 +331,9 @@ pub struct Policy {
     pub package_set: Option<String>,
     /// May pip-tier requirements fall through in enforce mode?
     pub allow_pip_fallback: bool,
+    /// In enforce mode, block a fallthrough whose wheels the target
+    /// interpreter cannot load (`block_unloadable_wheels`).
+    pub block_unloadable_wheels: bool,
     /// Names that may go to pip (unless a locked deny or the floor says otherwise).
     pub allow: Vec<Rule>,
     /// Names that must never go to pip.

@@ -28,6 +28,10 @@ fn values(e: &EffectivePolicy, default_log: Option<&Path>) -> Vec<(&'static str,
             toml_str(p.package_set.as_deref().unwrap_or("auto")),
         ),
         ("allow_pip_fallback", p.allow_pip_fallback.to_string()),
+        (
+            "block_unloadable_wheels",
+            p.block_unloadable_wheels.to_string(),
+        ),
         ("index.source", toml_str(p.index.source.as_str())),
         ("index.channel", toml_str(&p.index.channel)),
         ("index.max_age_days", p.index.max_age_days.to_string()),
@@ -135,6 +139,7 @@ pub fn json(e: &EffectivePolicy, default_log: Option<&Path>) -> Value {
         "mode": v("mode", json!(p.mode)),
         "package_set": v("package_set", json!(p.package_set.as_deref().unwrap_or("auto"))),
         "allow_pip_fallback": v("allow_pip_fallback", json!(p.allow_pip_fallback)),
+        "block_unloadable_wheels": v("block_unloadable_wheels", json!(p.block_unloadable_wheels)),
         "allow": p.allow.iter().map(rule_json).collect::<Vec<_>>(),
         "deny": p.deny.iter().map(rule_json).collect::<Vec<_>>(),
         "index": {

@@ -23,6 +23,7 @@
 //! [`Run`] prints the command, cwd, a listing of the temp dir and the output.
 #![allow(dead_code)]
 
+pub mod native;
 pub mod pty;
 pub mod wheel;
 

@@ -1,7 +1,9 @@
-//! Build a pure-Python wheel by hand, with no build backend and no network:
-//! a wheel is a zip holding the modules and `NAME-VER.dist-info/` with
-//! `METADATA`, `WHEEL` and `RECORD` (PEP 427). The zip is written "stored"
-//! (uncompressed), which every unzip and pip accept.
+//! Build a wheel by hand, with no build backend and no network: a wheel is
+//! a zip holding the modules and `NAME-VER.dist-info/` with `METADATA`,
+//! `WHEEL` and `RECORD` (PEP 427). The zip is written "stored"
+//! (uncompressed), which every unzip and pip accept. Pure-Python by
+//! default; [`Wheel::binary`] adds compiled files (see `tests/common/native.rs`)
+//! and [`Wheel::tag`] gives it a platform tag.
 //!
 //! ```ignore
 //! let whl = common::wheel::Wheel::new("frobnitz", "1.0")
@@ -20,6 +22,7 @@ pub struct Wheel {
     version: String,
     files: Vec<(String, Vec<u8>)>,
     requires: Vec<String>,
+    tag: String,
 }
 
 impl Wheel {
@@ -30,7 +33,20 @@ impl Wheel {
             version: version.to_string(),
             files: Vec::new(),
             requires: Vec::new(),
+            tag: "py3-none-any".to_string(),
         }
+    }
+
+    /// Add a file with binary contents (a compiled `.so`).
+    pub fn binary(mut self, path: &str, contents: Vec<u8>) -> Self {
+        self.files.push((path.to_string(), contents));
+        self
+    }
+
+    /// The wheel's tag (default `py3-none-any`), e.g. `cp311-cp311-linux_x86_64`.
+    pub fn tag(mut self, tag: &str) -> Self {
+        self.tag = tag.to_string();
+        self
     }
 
     /// Add a file (path inside the wheel, e.g. `pkg/__init__.py`).
@@ -51,9 +67,9 @@ impl Wheel {
         format!("{}-{}", self.name.replace('-', "_"), self.version)
     }
 
-    /// The wheel's file name: `name-ver-py3-none-any.whl`.
+    /// The wheel's file name: `name-ver-TAG.whl`.
     pub fn file_name(&self) -> String {
-        format!("{}-py3-none-any.whl", self.file_stem())
+        format!("{}-{}.whl", self.file_stem(), self.tag)
     }
 
     /// Write the wheel into `dir` (created if needed) and return its path.
@@ -67,7 +83,11 @@ impl Wheel {
         for r in &self.requires {
             metadata.push_str(&format!("Requires-Dist: {r}\n"));
         }
-        let wheel_txt = "Wheel-Version: 1.0\nGenerator: pip-guard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+        let wheel_txt = format!(
+            "Wheel-Version: 1.0\nGenerator: pip-guard-tests\nRoot-Is-Purelib: {}\nTag: {}\n",
+            self.tag == "py3-none-any",
+            self.tag
+        );
         let mut files = self.files.clone();
         files.push((format!("{info}/METADATA"), metadata.into_bytes()));
         files.push((format!("{info}/WHEEL"), wheel_txt.as_bytes().to_vec()));
