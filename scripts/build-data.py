@@ -27,13 +27,47 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 
-# Facts about the snapshot (see data/upstream/README.md).
-SNAPSHOT_COMMIT = "0000a5db7fe4407131daf88e1485ad5476ab8bba"
-# The commit's exact date is not in the upstream facts; the README places it in
-# September-October 2024 (numpy = numpy_1 for Python < 3.13, protobuf =
-# protobuf5, django = django_4). Month precision, marked approximate.
-SNAPSHOT_DATE = "2024-10"
-ALIASES_COMMIT = "000b58721fef0d1cf693a6f2f4fa442b66fbe2bb"
+# Facts about the snapshot (see data/upstream/README.md): python-packages.nix and python-aliases.nix of one nixpkgs commit.
+SNAPSHOT_COMMIT = "5e3666d1e47b01abe7ec65a20e421dc6c871f82d"
+# The commit's own date is not in the facts; the content dates it: the newest
+# alias entries are dated 2025-09-13, 2025-09-14 and 2025-09-17. Month
+# precision, marked approximate.
+SNAPSHOT_DATE = "2025-09"
+ALIASES_COMMIT = SNAPSHOT_COMMIT
+# The versioned set `python3Packages` points to in this nixpkgs: python3 is
+# CPython 3.13 in nixos-25.11, which branched from master two months after
+# this commit (issue 11); unstable moved to 3.14 in 2026.
+PYTHON3_SET = "python313Packages"
+ATTRS_FILE = "nixpkgs-python-attrs-2025.tsv"
+ALIASES_FILE = "nixpkgs-python-aliases-2025.tsv"
+# The previous snapshot (autumn 2024): what it taught is kept where it still
+# applies (removed attrs, aliases whose target still exists, attrs that went
+# away without a note).
+OLD_COMMIT = "0000a5db7fe4407131daf88e1485ad5476ab8bba"
+OLD_ATTRS_FILE = "nixpkgs-python-attrs.tsv"
+OLD_ALIASES_FILE = "nixpkgs-python-aliases.tsv"
+
+# When a `null` / `conditional-null` attr of the 2025 set is NOT a package,
+# i.e. the module is part of the interpreter (data/upstream/README.md lists the
+# interpreter conditions; the TSV only marks the attrs). Conditions:
+# `always`, `python<X.Y`, `python>=X.Y`, `pypy`.
+NULL_CONDITIONS = {
+    "typing": "always",
+    "audioop-lts": "python<3.13",
+    "standard-aifc": "python<3.13",
+    "standard-cgi": "python<3.13",
+    "standard-chunk": "python<3.13",
+    "standard-imghdr": "python<3.13",
+    "standard-mailcap": "python<3.13",
+    "standard-nntplib": "python<3.13",
+    "standard-pipes": "python<3.13",
+    "standard-sunau": "python<3.13",
+    "standard-telnetlib": "python<3.13",
+    "distutils": "python<3.12",
+    "backports-asyncio-runner": "python>=3.11",
+    "greenlet": "pypy",
+    "tkinter": "pypy",
+}
 
 REGEN = "python3 scripts/build-data.py"
 
@@ -52,8 +86,8 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 def find_upstream(arg: str | None) -> Path:
     d = Path(arg) if arg else DATA / "upstream"
-    if not (d / "nixpkgs-python-attrs.tsv").is_file():
-        sys.exit(f"build-data.py: {d} has no nixpkgs-python-attrs.tsv (the vendored upstream facts)")
+    if not (d / ATTRS_FILE).is_file():
+        sys.exit(f"build-data.py: {d} has no {ATTRS_FILE} (the vendored upstream facts)")
     return d
 
 
@@ -67,12 +101,21 @@ def build(upstream: Path) -> dict[str, str]:
 
     # --- attrs -----------------------------------------------------------
     attrs: set[str] = set()
-    for row in read_tsv(upstream / "nixpkgs-python-attrs.tsv"):
+    nulls: dict[str, str] = {}
+    for row in read_tsv(upstream / ATTRS_FILE):
         attr, kind = row[0], row[2] if len(row) > 2 else ""
         if attr == "bootstrap" or attr.startswith("bootstrap."):
             continue  # build-system bootstrap set, not installable packages
         if kind == "helper":
             continue  # hooks and functions (pytest7CheckHook), not packages
+        if kind in ("null", "conditional-null"):
+            if attr not in NULL_CONDITIONS:
+                sys.exit(f"build-data.py: {attr} is {kind} in {ATTRS_FILE}: add its condition to NULL_CONDITIONS")
+            nulls[attr] = kind
+            if kind == "null":
+                continue  # never a package
+        if kind == "throw":
+            continue  # evaluating it fails: not a package
         attrs.add(attr)
     attr_list = sorted(attrs)
     normalized_attrs = {normalize(a) for a in attr_list}
@@ -81,21 +124,26 @@ def build(upstream: Path) -> dict[str, str]:
         n = normalize(a)
         if n != a and n not in attrs:
             unnormalized.setdefault(n, a)
+    source = f"{ATTRS_FILE} (nixpkgs {SNAPSHOT_COMMIT})"
     out["data/nixpkgs-python-attrs-unnormalized.tsv"] = header(
         "PEP 503 name<TAB>attr, for the attrs that are not PEP 503-normalized, byte-sorted",
-        f"nixpkgs-python-attrs.tsv (nixpkgs {SNAPSHOT_COMMIT})",
+        source,
     ) + "".join(f"{n}\t{a}\n" for n, a in sorted(unnormalized.items()))
     out["data/nixpkgs-python-attrs.txt"] = header(
         "Attributes of nixpkgs' Python package set, one a line, byte-sorted",
-        f"nixpkgs-python-attrs.tsv (nixpkgs {SNAPSHOT_COMMIT})",
+        source,
     ) + "".join(a + "\n" for a in attr_list)
 
     # --- aliases and removals -------------------------------------------
     aliases: dict[str, str] = {}
     removed: dict[str, str] = {}
     dropped: list[str] = []
-    alias_rows = read_tsv(upstream / "nixpkgs-python-aliases.tsv")
+    alias_rows = read_tsv(upstream / ALIASES_FILE)
+    old_alias_rows = read_tsv(upstream / OLD_ALIASES_FILE)
     raw_alias = {r[0]: r[1] for r in alias_rows if r[2] == "alias"}
+    for r in old_alias_rows:
+        if r[2] == "alias":
+            raw_alias.setdefault(r[0], r[1])
 
     def final_target(t: str, depth: int = 0) -> str | None:
         if t in attrs:
@@ -104,40 +152,95 @@ def build(upstream: Path) -> dict[str, str]:
             return final_target(raw_alias[t], depth + 1)
         return None
 
-    for alias, target, kind in sorted(alias_rows):
-        key = normalize(alias)
-        if alias in attrs or key in normalized_attrs:
-            continue  # an attr always wins over an alias of the same name
-        if kind == "alias":
-            t = final_target(target)
-            if t is None:
-                dropped.append(f"{alias} -> {target} (target not in the snapshot)")
-                continue
-            if key != t:
-                aliases.setdefault(key, t)
-        elif kind == "removed":
-            removed.setdefault(key, target)
-        else:  # other: top-level promotions, helpers, odd removals
-            m = re.fullmatch(r"(?:super\.)?pkgs\.([A-Za-z0-9_.-]+)", target)
-            if m:
-                removed.setdefault(
-                    key, f"{alias} is a top-level application now: use pkgs.{m.group(1)}"
-                )
-            elif target.startswith("super.") or alias.startswith("fetch"):
-                dropped.append(f"{alias} -> {target} (not a package)")
-            else:
+    def take(rows: list[list[str]], old: bool) -> None:
+        for alias, target, kind in sorted(rows):
+            key = normalize(alias)
+            if alias in attrs or key in normalized_attrs:
+                continue  # an attr always wins over an alias of the same name
+            if old and (key in aliases or key in removed):
+                continue  # the newer data said something about it
+            if alias in NULL_CONDITIONS:
+                continue  # part of the interpreter: data/python-stdlib.tsv
+            if kind == "alias":
+                t = final_target(target)
+                if t is None:
+                    dropped.append(f"{alias} -> {target} (target not in the snapshot)")
+                    continue
+                if key != t:
+                    aliases.setdefault(key, t)
+            elif kind == "removed":
                 removed.setdefault(key, target)
+            else:  # other: top-level promotions, helpers, odd removals
+                m = re.fullmatch(r"(?:super\.)?pkgs\.([A-Za-z0-9_.-]+)", target)
+                if m and not alias.startswith("fetch"):
+                    removed.setdefault(
+                        key, f"{alias} is a top-level application now: use pkgs.{m.group(1)}"
+                    )
+                elif target.startswith("super.") or alias.startswith("fetch"):
+                    dropped.append(f"{alias} -> {target} (not a package)")
+                else:
+                    removed.setdefault(key, target)
+
+    take(alias_rows, old=False)
+    # What the 2024 data taught, where it still applies.
+    take(old_alias_rows, old=True)
+    for row in read_tsv(upstream / OLD_ATTRS_FILE):
+        attr = row[0]
+        key = normalize(attr)
+        if attr.startswith("bootstrap") or (row[2:3] == ["helper"]):
+            continue
+        if attr in attrs or key in normalized_attrs or key in aliases or key in removed:
+            continue
+        if attr in NULL_CONDITIONS:
+            continue
+        removed[key] = (
+            f"{attr} left nixpkgs' Python set between the 2024 and 2025 snapshots "
+            "(no note in python-aliases.nix; it may be a top-level package now)"
+        )
     for key in list(removed):
         if key in aliases:
             del removed[key]
+    alias_source = (
+        f"{ALIASES_FILE} (python-aliases.nix at {ALIASES_COMMIT}), "
+        f"then {OLD_ALIASES_FILE} and {OLD_ATTRS_FILE} (nixpkgs {OLD_COMMIT}) where still valid"
+    )
     out["data/nixpkgs-python-aliases.tsv"] = header(
         "PEP 503-normalized alias<TAB>target attr, byte-sorted",
-        f"nixpkgs-python-aliases.tsv (python-aliases.nix at {ALIASES_COMMIT})",
+        alias_source,
     ) + "".join(f"{k}\t{v}\n" for k, v in sorted(aliases.items()))
     out["data/nixpkgs-python-removed.tsv"] = header(
         "PEP 503-normalized removed attr<TAB>nixpkgs' message (cut to 100 characters), byte-sorted",
-        f"nixpkgs-python-aliases.tsv (python-aliases.nix at {ALIASES_COMMIT})",
+        alias_source,
     ) + "".join(f"{k}\t{' '.join(v.split())}\n" for k, v in sorted(removed.items()))
+
+    # --- not packages: the standard library --------------------------------
+    stdlib: dict[str, tuple[str, str]] = {}
+    for attr, kind in sorted(nulls.items()):
+        stdlib[normalize(attr)] = (
+            NULL_CONDITIONS[attr],
+            f"nixpkgs {SNAPSHOT_COMMIT}: python-packages.nix defines {attr} as {kind}",
+        )
+    for lineno, line in enumerate(
+        (DATA / "stdlib-backports.tsv").read_text(encoding="utf-8").splitlines(), 1
+    ):
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 4 or not all(c.strip() for c in cols):
+            sys.exit(f"build-data.py: data/stdlib-backports.tsv:{lineno}: expected 4 columns")
+        name, module, since, evidence = cols
+        if normalize(name) != name or not re.fullmatch(r"[23]\.[0-9]+", since):
+            sys.exit(f"build-data.py: data/stdlib-backports.tsv:{lineno}: bad name or version")
+        if name in attrs:
+            sys.exit(
+                f"build-data.py: data/stdlib-backports.tsv:{lineno}: {name} is an attr of "
+                "the snapshot: nixpkgs packages it, do not call it standard library"
+            )
+        stdlib.setdefault(name, (f"python>={since}", f"the {module} module, in the standard library since Python {since}; {evidence}"))
+    out["data/python-stdlib.tsv"] = header(
+        "PEP 503 name<TAB>when it is part of the interpreter (always, python<X.Y, python>=X.Y, pypy)<TAB>why, byte-sorted",
+        f"{ATTRS_FILE} (null and conditional-null attrs) and data/stdlib-backports.tsv",
+    ) + "".join(f"{k}\t{c}\t{w}\n" for k, (c, w) in sorted(stdlib.items()))
 
     # --- pnames ------------------------------------------------------------
     pnames: dict[str, str] = {}
@@ -156,10 +259,41 @@ def build(upstream: Path) -> dict[str, str]:
     ) + (
         f"commit\t{SNAPSHOT_COMMIT}\n"
         f"date\t{SNAPSHOT_DATE}\n"
-        f"date_precision\tmonth (approximate: September-October 2024)\n"
+        f"date_precision\tmonth (approximate: about mid-September 2025, dated by its newest alias entries)\n"
         f"aliases_commit\t{ALIASES_COMMIT}\n"
         f"packages\t{len(attr_list)}\n"
+        f"python3_set\t{PYTHON3_SET}\n"
     )
+
+    # --- top-level applications the snapshot shows --------------------------
+    # The snapshot is the Python set only: an application of the hand-kept
+    # table counts as known to it when the same nixpkgs shows the top-level
+    # attr: python-aliases.nix says it was promoted to the top level, or the
+    # table's evidence is all-packages.nix's `toPythonApplication` of an attr
+    # still in the set. Other applications are offered only by a source that
+    # lists top-level attrs (a channel listing, the user's nixpkgs).
+    known_apps: set[str] = set()
+    promoted = {
+        normalize(r[0])
+        for r in alias_rows
+        if "top-level attribute" in r[1] or re.search(r"\bpkgs\.", r[1])
+    }
+    for line in (DATA / "pypi-to-nixpkgs-apps.tsv").read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if line.startswith("#") or len(cols) != 3:
+            continue
+        name, app, evidence = cols
+        if app in promoted or name in promoted:
+            known_apps.add(app)
+        elif "toPythonApplication" in evidence and app in attrs:
+            known_apps.add(app)
+    out["data/nixpkgs-toplevel-apps.txt"] = header(
+        "Top-level application attrs the snapshot shows (promoted in python-aliases.nix, or toPythonApplication of a set attr), byte-sorted",
+        f"{ALIASES_FILE} and data/pypi-to-nixpkgs-apps.tsv",
+    ) + "".join(a + "\n" for a in sorted(known_apps))
+
+    # --- CUDA wheels -------------------------------------------------------
+    out["data/cuda-wheels.tsv"] = build_cuda(upstream)
 
     # --- the ranking, for the coverage test and benchmarks -----------------
     top = read_tsv(upstream / "pypi-top2000.tsv")
@@ -173,6 +307,29 @@ def build(upstream: Path) -> dict[str, str]:
         for d in dropped:
             print(f"  {d}", file=sys.stderr)
     return out
+
+
+def build_cuda(upstream: Path) -> str:
+    """`nvidia-*-cuNN` wheel -> `cudaPackages.<attr>` rows from cuda-python.tsv.
+
+    Rows whose pattern is a plain `nvidia-...-cu12` name map one to one; the
+    note of the nvtx row names two more by the same rule
+    (`nvidia-cufile-cu12 -> cudaPackages.libcufile`).
+    """
+    rows: dict[str, str] = {}
+    for pattern, nixpkgs, note, _evidence in (r[:4] for r in read_tsv(upstream / "cuda-python.tsv")):
+        m = re.fullmatch(r"(nvidia-[a-z0-9-]+)-cu12", pattern)
+        t = re.fullmatch(r"cudaPackages\.([A-Za-z0-9_]+)", nixpkgs)
+        if m and t:
+            rows[m.group(1)] = t.group(1)
+        for extra, attr in re.findall(r"(nvidia-[a-z0-9-]+)-cu12 -> cudaPackages\.([A-Za-z0-9_]+)", note):
+            rows.setdefault(extra, attr)
+    if len(rows) < 10:
+        sys.exit("build-data.py: cuda-python.tsv: fewer than 10 nvidia-*-cu12 rows found")
+    return header(
+        "nvidia wheel stem (the PyPI name without -cuNN)<TAB>attr of cudaPackages, byte-sorted",
+        "cuda-python.tsv (nixpkgs' CUDA package set, read file by file; commits in its evidence column)",
+    ) + "".join(f"{k}\t{v}\n" for k, v in sorted(rows.items()))
 
 
 def validate_table(path: Path, attrs: set[str] | None, allow_self: bool) -> list[str]:

@@ -196,7 +196,7 @@ pub enum IndexAction {
         /// Index source to report on.
         #[arg(long, value_enum)]
         index: Option<IndexChoice>,
-        /// The Python package set (default: follow the target interpreter).
+        /// The Python package set (default: python3Packages, or a Nix-store interpreter's own set).
         #[arg(long, value_name = "SET")]
         package_set: Option<String>,
     },

@@ -236,7 +236,7 @@ pub fn python_from_nix(f: &Facts) -> Check {
                 ID,
                 Status::Fail,
                 "no python3 found on PATH".into(),
-                "add Python to your profile: home.packages = [ pkgs.python312 ];",
+                "add Python to your profile: home.packages = [ pkgs.python3 ];",
             );
             if let Some(e) = &f.python_error {
                 c.detail.push(e.clone());
@@ -259,7 +259,7 @@ pub fn python_from_nix(f: &Facts) -> Check {
                 p.version,
                 p.real.display()
             ),
-            "use Nix's Python, which nixpkgs' packages are built for: pkgs.python312",
+            "use Nix's Python, which nixpkgs' packages are built for: pkgs.python3",
         ),
     }
 }
@@ -400,7 +400,12 @@ pub fn user_site_shadows_nix(f: &Facts, nix_attr: &dyn Fn(&str) -> Option<String
     let Some(p) = &f.python else {
         return ok(ID, "no interpreter: no user site to check".into());
     };
-    let set = format!("python{}Packages", p.version.replace('.', ""));
+    // A Nix-store Python imports its own set; any other gets nixpkgs' default.
+    let set = if p.real.starts_with("/nix/store") {
+        format!("python{}Packages", p.version.replace('.', ""))
+    } else {
+        crate::target::DEFAULT_SET.to_string()
+    };
     let mut shadowing: Vec<String> = f
         .user_site_dists
         .iter()
@@ -429,8 +434,13 @@ pub fn user_site_shadows_nix(f: &Facts, nix_attr: &dyn Fn(&str) -> Option<String
             p.user_site.display()
         ),
         &format!(
-            "pip uninstall them; use python{}.withPackages (ps: [ ps.<attr> ])",
-            p.version.replace('.', "")
+            "pip uninstall them; use {}.withPackages (ps: [ ps.<attr> ])",
+            // A Nix-store Python imports its own set; else nixpkgs' default.
+            if p.real.starts_with("/nix/store") {
+                format!("python{}", p.version.replace('.', ""))
+            } else {
+                "python3".to_string()
+            }
         ),
     );
     c.detail = shadowing;

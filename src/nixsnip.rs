@@ -16,6 +16,10 @@ use crate::plan::Plan;
 use crate::redact::redact;
 use crate::resolve::Tier;
 
+/// The nixpkgs branch `nixify` pins: a release whose binary cache has the
+/// default `python3` set (unstable builds only the newest sets).
+pub const NIXIFY_CHANNEL: &str = "nixos-25.11";
+
 /// Nix keywords: never usable as a bare identifier.
 const KEYWORDS: &[&str] = &[
     "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or",
@@ -136,15 +140,40 @@ pub fn fill(words: &[String], indent: usize, width: usize) -> Vec<String> {
     crate::render::layout::fill(words, &pad, &pad, width)
 }
 
-/// `python312.withPackages (ps: with ps; [ a b ])` on one line.
+/// An extra of a Python-set attr as a list to append to `withPackages`'
+/// list: `(ps.requests.optional-dependencies.socks or [ ])` (`or [ ]` keeps
+/// an extra this nixpkgs lacks from failing the evaluation).
+pub fn extra_deps(attr: &str, extra: &str) -> String {
+    format!(
+        "({}.optional-dependencies.{} or [ ])",
+        select("ps", attr),
+        component(extra)
+    )
+}
+
+/// Split items into attrs and extras (the `(…)` lists of [`extra_deps`]).
+fn split_items<'a>(items: &[&'a str]) -> (Vec<&'a str>, Vec<String>) {
+    let (extras, attrs): (Vec<&str>, Vec<&str>) = items.iter().partition(|i| i.starts_with('('));
+    (attrs, sorted_unique(&extras))
+}
+
+/// ` ++ (…) ++ (…)` for the extras, or nothing.
+fn tail(extras: &[String]) -> String {
+    extras.iter().map(|e| format!(" ++ {e}")).collect()
+}
+
+/// `python312.withPackages (ps: with ps; [ a b ])` on one line; items
+/// written `(…)` (see [`extra_deps`]) are appended with `++`.
 pub fn with_packages(python: &str, attrs: &[&str]) -> String {
-    let list: Vec<String> = sorted_unique(attrs).iter().map(|a| nix_attr(a)).collect();
+    let (attrs, extras) = split_items(attrs);
+    let list: Vec<String> = sorted_unique(&attrs).iter().map(|a| nix_attr(a)).collect();
     if list.is_empty() {
-        format!("{python}.withPackages (ps: with ps; [ ])")
+        format!("{python}.withPackages (ps: with ps; [ ]{})", tail(&extras))
     } else {
         format!(
-            "{python}.withPackages (ps: with ps; [ {} ])",
-            list.join(" ")
+            "{python}.withPackages (ps: with ps; [ {} ]{})",
+            list.join(" "),
+            tail(&extras)
         )
     }
 }
@@ -171,14 +200,19 @@ pub fn with_packages_at(
     if first_col + one.len() + 2 + extra <= width {
         return one;
     }
-    let list: Vec<String> = sorted_unique(attrs).iter().map(|a| nix_attr(a)).collect();
+    let (attrs, extras) = split_items(attrs);
+    let list: Vec<String> = sorted_unique(&attrs).iter().map(|a| nix_attr(a)).collect();
     let mut out = format!("{python}.withPackages (ps: with ps; [\n");
     for l in fill(&list, indent + 2, width) {
         out.push_str(&l);
         out.push('\n');
     }
     out.push_str(&" ".repeat(indent));
-    out.push_str("])");
+    out.push(']');
+    for e in &extras {
+        out.push_str(&format!("\n{}  ++ {e}", " ".repeat(indent)));
+    }
+    out.push(')');
     out
 }
 
@@ -202,6 +236,11 @@ pub struct Suggestion {
     /// Requirements only pip can install (dev-shell and pip tiers), as
     /// written and redacted, in input order.
     pub pip: Vec<String>,
+    /// Extras as lists to append (`(ps.requests.optional-dependencies.socks
+    /// or [ ])`), sorted, unique.
+    pub extras: Vec<String>,
+    /// CUDA advice, one line each (a CUDA build was asked for).
+    pub cuda: Vec<String>,
     /// The host libraries (nixpkgs attrs) the native code of pip's wheels
     /// needs, when `nixify --check-wheels` read them; `None`: not known.
     pub library_path: Option<Vec<String>>,
@@ -226,6 +265,14 @@ impl Suggestion {
                             Some(app) => s.tops.push(app.clone()),
                             None => s.libs.push(n.short_attr.clone()),
                         }
+                        if let Some(x) = &n.extras {
+                            s.libs.extend(x.attrs.iter().cloned());
+                            for extra in x.known.iter().chain(&x.unknown) {
+                                if !x.own.contains(extra) && n.app.is_none() {
+                                    s.extras.push(extra_deps(&n.short_attr, extra));
+                                }
+                            }
+                        }
                     }
                     s.alternatives
                         .extend(e.res.native.iter().map(|a| a.attr.clone()));
@@ -239,6 +286,21 @@ impl Suggestion {
                 Tier::Skipped => {}
             }
         }
+        for e in &plan.entries {
+            if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
+                let what = title_of(e);
+                let line = match &c.nixpkgs {
+                    Some(a) => format!(
+                        "{what} asks for a CUDA build ({}): nixpkgs' way is {a}",
+                        c.asked_by
+                    ),
+                    None => format!("{what} asks for a CUDA build ({}): {}", c.asked_by, c.note),
+                };
+                s.cuda.push(one_line(&redact(&line)));
+            }
+        }
+        s.extras.sort();
+        s.extras.dedup();
         s.libs.sort();
         s.libs.dedup();
         s.tops.sort();
@@ -254,8 +316,13 @@ impl Suggestion {
         !self.libs.is_empty() || !self.tops.is_empty()
     }
 
+    /// The libs and the extras' lists, for `withPackages`.
     fn lib_refs(&self) -> Vec<&str> {
-        self.libs.iter().map(String::as_str).collect()
+        self.libs
+            .iter()
+            .chain(&self.extras)
+            .map(String::as_str)
+            .collect()
     }
 
     /// `home.packages = with pkgs; [ … ];` for a home-manager module (the
@@ -349,16 +416,43 @@ impl Suggestion {
         let mut f = String::new();
         f.push_str("{\n");
         f.push_str("  description = \"Python dev shell (written by pip-guard nixify)\";\n\n");
-        f.push_str("  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixpkgs-unstable\";\n\n");
+        // A release branch whose binary cache builds the default python3
+        // set (docs/guard.md, "Which nixpkgs nixify pins").
+        f.push_str(&format!(
+            "  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/{NIXIFY_CHANNEL}\";\n\n"
+        ));
+        if self.python != "python3" {
+            f.push_str(&format!(
+                "  # {} is not {NIXIFY_CHANNEL}'s default python3: the binary cache builds the\n  # default set, so its packages may build from source.\n",
+                one_line(&self.python)
+            ));
+        }
         f.push_str("  outputs = { self, nixpkgs }:\n");
         f.push_str("    let\n");
         f.push_str(
             "      systems = [ \"x86_64-linux\" \"aarch64-linux\" \"x86_64-darwin\" \"aarch64-darwin\" ];\n",
         );
+        for c in &self.cuda {
+            f.push_str(&format!("      # CUDA: {c}.\n"));
+        }
+        if !self.cuda.is_empty() {
+            f.push_str(
+                "      # config.cudaSupport = true builds torch and friends against cudaPackages\n",
+            );
+            f.push_str("      # (unfree: allowUnfree). cache.nixos.org does not build CUDA packages: expect\n");
+            f.push_str("      # a long local build unless a CUDA binary cache is configured.\n");
+        }
         f.push_str("      forAllSystems = f:\n");
-        f.push_str(
-            "        nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});\n",
-        );
+        if self.cuda.is_empty() {
+            f.push_str(
+                "        nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});\n",
+            );
+        } else {
+            f.push_str("        nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {\n");
+            f.push_str("          inherit system;\n");
+            f.push_str("          config = { allowUnfree = true; cudaSupport = true; };\n");
+            f.push_str("        }));\n");
+        }
         f.push_str("    in\n");
         f.push_str("    {\n");
         f.push_str("      devShells = forAllSystems (pkgs:\n");
@@ -377,7 +471,11 @@ impl Suggestion {
                 f.push_str(&l);
                 f.push('\n');
             }
-            f.push_str("          ]);\n");
+            f.push_str("          ]");
+            for e in &self.extras {
+                f.push_str(&format!("\n            ++ {e}"));
+            }
+            f.push_str(");\n");
         }
         f.push_str("        in\n");
         f.push_str("        {\n");
@@ -444,6 +542,15 @@ impl Suggestion {
         f.push_str("    };\n");
         f.push_str("}\n");
         f
+    }
+}
+
+/// The requirement's name (or its redacted text) for a comment.
+fn title_of(e: &crate::plan::Entry) -> String {
+    match (&e.req.name, e.req.specifier.is_empty()) {
+        (Some(n), true) => n.clone(),
+        (Some(n), false) => format!("{n}{}", e.req.specifier),
+        (None, _) => redact(&e.req.raw).into_owned(),
     }
 }
 

@@ -111,13 +111,22 @@ pub fn run_with_policy(
         .package_set
         .clone()
         .unwrap_or_else(|| target.package_set());
+    // Names for the index; `name[extra,…]` asks a nix source about extras.
     let names: Vec<String> = set
         .requirements
         .iter()
-        .filter_map(|r| r.normalized.clone())
+        .filter_map(|r| {
+            let n = r.normalized.clone()?;
+            Some(if r.extras.is_empty() {
+                n
+            } else {
+                format!("{n}[{}]", r.extras.join(","))
+            })
+        })
         .collect();
     let index = load_index(settings.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
+    let ctx = context(inv, &set);
     // The requirements move into the plan; the outcome keeps the file
     // options and a copy of the constraints (what the fallthrough reads).
     let crate::requirements::RequirementSet {
@@ -129,7 +138,7 @@ pub fn run_with_policy(
         .filter(|r| r.constraint)
         .cloned()
         .collect();
-    let plan = Plan::build_owned(requirements, &target, &index, &alternatives, &policy);
+    let plan = Plan::build_owned(requirements, &target, &index, &alternatives, &policy, &ctx);
     let set = crate::requirements::RequirementSet {
         requirements: constraints,
         file_options,
@@ -140,6 +149,25 @@ pub fn run_with_policy(
         policy,
         plan,
     })
+}
+
+/// What the invocation and the files say beyond the requirements: a
+/// PyTorch-style CUDA index among `--index-url`/`--extra-index-url`.
+pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Context {
+    let urls = inv
+        .values(Opt::IndexUrl)
+        .chain(inv.values(Opt::ExtraIndexUrl))
+        .map(String::from)
+        .chain(
+            set.file_options
+                .iter()
+                .filter(|o| o.name == "--index-url" || o.name == "--extra-index-url")
+                .filter_map(|o| o.value.clone()),
+        );
+    let cuda_index = urls
+        .filter_map(|u| crate::cuda::index_tag(&u).map(|t| (t, u)))
+        .next();
+    crate::resolve::Context { cuda_index }
 }
 
 /// Load the index for `names` from the flag's source, else the policy's,
@@ -176,6 +204,7 @@ pub fn load_index(
             .then_some(policy.index.max_age_days),
         channel: locked.then(|| policy.index.channel.clone()),
         locked,
+        stale_after_days: Some(policy.index.max_age_days),
         ..Default::default()
     };
     opts.nix.nixpkgs = policy.index.nixpkgs.clone();

@@ -5,7 +5,7 @@ use crate::alternatives::Alternatives;
 use crate::index::{Index, IndexMeta};
 use crate::policy::{Policy, Verdict};
 use crate::requirements::{Requirement, RequirementSet};
-use crate::resolve::{resolve, Resolution, Tier};
+use crate::resolve::{resolve_in, Context, Resolution, Tier};
 use crate::target::Target;
 use serde::Serialize;
 
@@ -35,6 +35,29 @@ pub struct TargetInfo {
     pub externally_managed: bool,
     /// Inside a virtualenv.
     pub virtualenv: bool,
+}
+
+/// What to say once about the index: a set that is not the default one,
+/// and staleness.
+fn notes(index: &Index) -> Vec<String> {
+    let mut v = Vec::new();
+    let set = &index.package_set;
+    if let Some(meta) = &index.meta {
+        if set != crate::target::DEFAULT_SET && meta.default_set.as_deref() != Some(set.as_str()) {
+            let default = match &meta.default_set {
+                Some(d) => format!("python3Packages, which is {d} there"),
+                None => "python3Packages".to_string(),
+            };
+            v.push(format!(
+                "{set} is not this nixpkgs' default Python set ({default}): nixpkgs' binary cache \
+                 builds the default set, so {set}'s packages may not be in it and may build from source"
+            ));
+        }
+        if let Some(s) = &meta.stale {
+            v.push(s.clone());
+        }
+    }
+    v
 }
 
 /// Counts per tier and verdict (schema field `summary`).
@@ -73,6 +96,9 @@ pub struct Plan {
     pub policy_sources: Vec<String>,
     /// One entry per requirement, in input order.
     pub entries: Vec<Entry>,
+    /// Things to say once about the whole plan (schema field `notes`): a
+    /// package set that is not the channel's default, a stale index.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -90,22 +116,25 @@ impl Plan {
             index,
             alternatives,
             policy,
+            &Context::default(),
         )
     }
 
     /// [`Plan::build`], taking the requirements instead of copying them
-    /// (a million-line file then holds each requirement once).
+    /// (a million-line file then holds each requirement once), with what
+    /// else the invocation says (a CUDA index).
     pub fn build_owned(
         requirements: Vec<Requirement>,
         target: &Target,
         index: &Index,
         alternatives: &Alternatives,
         policy: &Policy,
+        ctx: &Context,
     ) -> Plan {
         let entries = requirements
             .into_iter()
             .map(|req| {
-                let mut res = resolve(&req, index, alternatives, &target.markers);
+                let mut res = resolve_in(&req, index, alternatives, &target.markers, ctx);
                 let (verdict, why) =
                     policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
                 if req.constraint {
@@ -136,10 +165,14 @@ impl Plan {
                 nixpkgs: String::new(),
                 date: String::new(),
                 packages: index.len(),
+                nixpkgs_from: None,
+                default_set: None,
+                stale: None,
             }),
             policy_mode: policy.mode,
             policy_sources: policy.sources.clone(),
             entries,
+            notes: notes(index),
         }
     }
 

@@ -19,8 +19,47 @@ pub enum Tier {
     DevShell,
     /// 4. pip `--user --break-system-packages` is the last resort.
     Pip,
-    /// Its marker is false for the target.
+    /// Nothing to install: its marker is false for the target, or it is
+    /// part of Python's standard library there (see `skip_reason`).
     Skipped,
+}
+
+/// Why a requirement is skipped (schema field `skip_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SkipReason {
+    /// Its marker is false for the target: pip would skip it.
+    Marker,
+    /// Part of Python's standard library on the target: nothing to install.
+    Stdlib,
+}
+
+/// The extras of a requirement as the index knows them (schema field
+/// `nix.extras`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Extras {
+    /// Extras nixpkgs has (`optional-dependencies.<extra>`, or an attr of
+    /// their own such as `psycopg-c`).
+    pub known: Vec<String>,
+    /// Extras the index checked and nixpkgs lacks.
+    pub missing: Vec<String>,
+    /// Extras the index cannot check (channel listings and the embedded
+    /// snapshot carry no extras).
+    pub unknown: Vec<String>,
+    /// Attrs of their own that provide extras (`psycopg-c`), for snippets.
+    #[serde(skip)]
+    pub attrs: Vec<String>,
+    /// The extras those attrs provide (`c`).
+    #[serde(skip)]
+    pub own: Vec<String>,
+}
+
+/// What the resolution knows beyond the requirement itself.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// A PyTorch-style CUDA wheel index the requirements are read with:
+    /// `(tag, url)`, e.g. `("cu128", "https://download.pytorch.org/whl/cu128")`.
+    pub cuda_index: Option<(String, String)>,
 }
 
 impl Tier {
@@ -53,6 +92,14 @@ pub struct NixMatch {
     /// Top-level application attr for command-line use, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    /// The extras asked for and what nixpkgs has of them (absent when the
+    /// requirement names no extra).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extras: Option<Extras>,
+    /// What was compared for `satisfies` (`nixpkgs 2.7.0 against
+    /// ==2.7.0+cu128`), or why it could not be (absent when no version).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<String>,
 }
 
 /// What pip-guard found for one requirement.
@@ -62,6 +109,10 @@ pub struct Resolution {
     pub applies: bool,
     /// The first tier of the priority order that applies.
     pub tier: Tier,
+    /// Why it is skipped (tier `skipped` only).
+    pub skip_reason: Option<SkipReason>,
+    /// A CUDA build was asked for: the nixpkgs way.
+    pub cuda: Option<crate::cuda::CudaNote>,
     /// The nixpkgs match, if any.
     pub nix: Option<NixMatch>,
     /// Native alternatives, if any.
@@ -77,6 +128,17 @@ pub fn resolve(
     alternatives: &Alternatives,
     env: &MarkerEnvironment,
 ) -> Resolution {
+    resolve_in(req, index, alternatives, env, &Context::default())
+}
+
+/// [`resolve`] with what the requirements set knows (a CUDA index).
+pub fn resolve_in(
+    req: &Requirement,
+    index: &Index,
+    alternatives: &Alternatives,
+    env: &MarkerEnvironment,
+    ctx: &Context,
+) -> Resolution {
     let mut reasons = Vec::new();
     // The marker as pip evaluates it; one pip cannot evaluate counts as
     // applying (pip would stop with an error, so never skip it silently).
@@ -84,12 +146,39 @@ pub fn resolve(
         reasons.push(format!("marker cannot be evaluated for the target: {e}"));
         true
     });
+    let python_version = env.python_version().to_string();
+    let python_xy: String = python_version
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
+    let stdlib = match (req.kind, req.normalized.as_deref()) {
+        (Kind::Named, Some(n)) => crate::stdlib::builtin(n, &python_xy, env.implementation_name()),
+        _ => None,
+    };
+    if let (true, Some(why)) = (applies, &stdlib) {
+        reasons.push(why.clone());
+        if let Some(v) = &req.via {
+            reasons.insert(0, via_reason(v));
+        }
+        return Resolution {
+            applies,
+            tier: Tier::Skipped,
+            skip_reason: Some(SkipReason::Stdlib),
+            cuda: None,
+            nix: None,
+            native: Vec::new(),
+            reasons,
+        };
+    }
     let native: Vec<Alternative> = req
         .normalized
         .as_deref()
         .map(|n| alternatives.for_name(n).cloned().collect())
         .unwrap_or_default();
     let mut nix = None;
+    // Said after the tier's own reason.
+    let mut extra_reasons = Vec::new();
     if let Some(name) = req.normalized.as_deref() {
         match index.lookup(name) {
             Lookup::Found {
@@ -97,10 +186,17 @@ pub fn resolve(
                 matched_by,
                 app,
             } => {
-                let satisfies = package
-                    .version
-                    .as_deref()
-                    .map(|v| version_satisfies(v, &req.specifiers));
+                let (satisfies, compared) = match package.version.as_deref() {
+                    Some(v) => {
+                        let c = compare(v, &req.specifier, &req.specifiers);
+                        if let Some(why) = &c.unevaluable {
+                            reasons.push(why.clone());
+                        }
+                        (c.satisfies, Some(c.compared))
+                    }
+                    None => (None, None),
+                };
+                let extras = extras_of(req, index, &package.attr, &mut extra_reasons);
                 nix = Some(NixMatch {
                     attr: format!("{}.{}", index.package_set, package.attr),
                     short_attr: package.attr.clone(),
@@ -108,6 +204,8 @@ pub fn resolve(
                     satisfies,
                     matched_by,
                     app,
+                    extras,
+                    compared,
                 });
             }
             Lookup::Removed { attr, message } => {
@@ -117,9 +215,26 @@ pub fn resolve(
                 ));
                 nix = app_only(index, name);
             }
-            Lookup::Missing => nix = app_only(index, name),
+            Lookup::Missing => {
+                nix = app_only(index, name).or_else(|| {
+                    // An NVIDIA runtime wheel: the library is a top-level
+                    // cudaPackages attr (for a dev shell's packages).
+                    let attr = crate::cuda::wheel_note(name)?.nixpkgs?;
+                    Some(NixMatch {
+                        attr: attr.clone(),
+                        short_attr: attr.clone(),
+                        version: None,
+                        satisfies: None,
+                        matched_by: MatchedBy::Table,
+                        app: Some(attr),
+                        extras: None,
+                        compared: None,
+                    })
+                })
+            }
         }
     }
+    let cuda = cuda_note(req, index, ctx);
 
     let tier = if !applies {
         reasons.insert(
@@ -170,6 +285,13 @@ pub fn resolve(
             None => {
                 if req.specifier.is_empty() {
                     reasons.push(format!("nixpkgs provides {}", n.attr));
+                } else if n.version.is_some() {
+                    reasons.push(format!(
+                        "nixpkgs provides {} {} (whether it satisfies {} is unknown)",
+                        n.attr,
+                        n.version.as_deref().unwrap_or("?"),
+                        req.specifier
+                    ));
                 } else {
                     reasons.push(format!(
                         "nixpkgs provides {} (version unknown to this index: check it satisfies {})",
@@ -179,7 +301,8 @@ pub fn resolve(
                 Tier::Nixpkgs
             }
         };
-        if let Some(app) = &n.app {
+        let cuda_lib = n.attr.starts_with("cudaPackages.");
+        if let (Some(app), false) = (&n.app, cuda_lib) {
             if *app == n.attr {
                 reasons.push(format!(
                     "a command-line tool: nixpkgs has it at the top level (pkgs.{app}), \
@@ -196,10 +319,22 @@ pub fn resolve(
         reasons.push("not in nixpkgs and no native alternative known".to_string());
         Tier::Pip
     };
+    if tier != Tier::Skipped {
+        reasons.extend(extra_reasons);
+    }
     if let Some(v) = &req.via {
         reasons.insert(0, via_reason(v));
     }
     if applies {
+        if let Some(c) = &cuda {
+            match &c.nixpkgs {
+                Some(a) => reasons.push(format!(
+                    "CUDA build asked ({}): {a} — {}",
+                    c.asked_by, c.note
+                )),
+                None => reasons.push(format!("CUDA build asked ({}): {}", c.asked_by, c.note)),
+            }
+        }
         for alt in &native {
             reasons.push(format!(
                 "native alternative: {} ({}) — {}",
@@ -210,9 +345,169 @@ pub fn resolve(
     Resolution {
         applies,
         tier,
+        skip_reason: (tier == Tier::Skipped).then_some(SkipReason::Marker),
+        cuda: if applies { cuda } else { None },
         nix,
         native,
         reasons,
+    }
+}
+
+/// The CUDA note of a requirement: a `+cuNNN` local version, a CUDA wheel
+/// index, or an `nvidia-*-cuNN` wheel.
+fn cuda_note(req: &Requirement, index: &Index, ctx: &Context) -> Option<crate::cuda::CudaNote> {
+    let name = req.normalized.as_deref()?;
+    if let Some(n) = crate::cuda::wheel_note(name) {
+        return Some(n);
+    }
+    let asked_by = crate::cuda::local_tag(&req.specifier)
+        .map(|t| format!("+{t}"))
+        .or_else(|| {
+            ctx.cuda_index
+                .as_ref()
+                .map(|(_, url)| format!("index {}", crate::redact::redact(url)))
+        })?;
+    let attr = match index.lookup(name) {
+        Lookup::Found { package, .. } => package.attr,
+        _ => name.to_string(),
+    };
+    let (nixpkgs, how) =
+        crate::cuda::build_advice(&attr, &index.package_set, &|a| index.contains(a));
+    Some(crate::cuda::CudaNote {
+        asked_by,
+        nixpkgs,
+        note: format!("{how}. {}", crate::cuda::CACHE_CAVEAT),
+    })
+}
+
+/// The extras of `req` against `attr` of the index.
+fn extras_of(
+    req: &Requirement,
+    index: &Index,
+    attr: &str,
+    reasons: &mut Vec<String>,
+) -> Option<Extras> {
+    if req.extras.is_empty() {
+        return None;
+    }
+    let name = req.normalized.as_deref().unwrap_or(attr);
+    let mut x = Extras::default();
+    for e in &req.extras {
+        let own: Vec<&str> = crate::index::extras_as_attrs(name, e)
+            .map(|(a, _)| a)
+            .filter(|a| index.contains(a))
+            .collect();
+        if !own.is_empty() {
+            x.known.push(e.clone());
+            x.own.push(e.clone());
+            x.attrs.extend(own.iter().map(|a| a.to_string()));
+            continue;
+        }
+        match index.extra(attr, e) {
+            Some(true) => x.known.push(e.clone()),
+            Some(false) => x.missing.push(e.clone()),
+            None => x.unknown.push(e.clone()),
+        }
+    }
+    let set = &index.package_set;
+    if !x.missing.is_empty() {
+        reasons.push(format!(
+            "nixpkgs' {set}.{attr} has no optional-dependencies for {}: those extras are left out",
+            x.missing
+                .iter()
+                .map(|e| format!("[{e}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !x.unknown.is_empty() {
+        reasons.push(format!(
+            "extras {} come from {set}.{attr}.optional-dependencies (this index cannot check they exist; the snippet falls back to none)",
+            x.unknown.iter().map(|e| format!("[{e}]")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Some(x)
+}
+
+/// What comparing nixpkgs' version with a specifier gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// `Some` when every clause could be evaluated.
+    pub satisfies: Option<bool>,
+    /// What was compared, for the report.
+    pub compared: String,
+    /// Why it could not be evaluated, if so.
+    pub unevaluable: Option<String>,
+}
+
+/// Compare nixpkgs' `version` with the requirement's specifier as pip
+/// would: clause by clause; `===` compares the text (case-insensitive); a
+/// clause that cannot be parsed, or a version pip cannot parse against a
+/// version clause, makes the answer unknown (`None`), never `true`.
+pub fn compare(
+    version: &str,
+    specifier: &str,
+    parsed: &pep508_rs::pep440_rs::VersionSpecifiers,
+) -> Comparison {
+    use pep508_rs::pep440_rs::{Version, VersionSpecifier};
+    let clauses: Vec<&str> = specifier
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let compared = if clauses.is_empty() {
+        format!("nixpkgs {version} (no version asked)")
+    } else {
+        format!("nixpkgs {version} against {}", clauses.join(","))
+    };
+    if clauses.is_empty() {
+        return Comparison {
+            satisfies: Some(true),
+            compared,
+            unevaluable: None,
+        };
+    }
+    let parsed_version = version.parse::<Version>().ok();
+    let mut all = true;
+    for c in &clauses {
+        if let Some(text) = c.strip_prefix("===") {
+            all &= text.trim().eq_ignore_ascii_case(version);
+            continue;
+        }
+        let spec = c.parse::<VersionSpecifier>().ok().or_else(|| {
+            // The set as parsed may hold it (pep508 spellings such as `== 1.0`).
+            parsed
+                .iter()
+                .find(|s| s.to_string().replace(' ', "") == c.replace(' ', ""))
+                .cloned()
+        });
+        let (Some(spec), Some(v)) = (spec, &parsed_version) else {
+            let why = if parsed_version.is_none() {
+                format!("nixpkgs' version {version} is not a PEP 440 version: cannot check {c}")
+            } else {
+                format!("the specifier {c} cannot be evaluated (not PEP 440): whether nixpkgs {version} satisfies it is unknown")
+            };
+            return Comparison {
+                satisfies: None,
+                compared,
+                unevaluable: Some(why),
+            };
+        };
+        all &= spec.contains(v);
+    }
+    let local = clauses
+        .iter()
+        .find_map(|c| c.split_once('+').map(|(_, l)| l));
+    let compared = match local {
+        Some(l) if !version.contains('+') => format!(
+            "{compared} (the local label +{l} must match exactly, as pip compares it; nixpkgs has none)"
+        ),
+        _ => compared,
+    };
+    Comparison {
+        satisfies: Some(all),
+        compared,
+        unevaluable: None,
     }
 }
 
@@ -299,6 +594,8 @@ fn app_only(index: &Index, name: &str) -> Option<NixMatch> {
         satisfies: None,
         matched_by: MatchedBy::Table,
         app: Some(app),
+        extras: None,
+        compared: None,
     })
 }
 

@@ -106,6 +106,9 @@ print(json.dumps({
 }))
 "#;
 
+/// nixpkgs' default Python package set.
+pub const DEFAULT_SET: &str = "python3Packages";
+
 /// Overrides from pip's own flags.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -428,9 +431,31 @@ impl Target {
         })
     }
 
-    /// The nixpkgs Python set for this version, e.g. `python312Packages`.
+    /// The nixpkgs Python set to suggest: nixpkgs' default
+    /// `python3Packages` (the set its binary cache builds), unless the
+    /// interpreter is itself a Nix-store Python: then its own versioned set
+    /// (`python312Packages`), the only one it can import.
     pub fn package_set(&self) -> String {
+        if self.is_nix_store_python() {
+            self.versioned_set()
+        } else {
+            DEFAULT_SET.to_string()
+        }
+    }
+
+    /// The versioned set of this interpreter's version, e.g. `python312Packages`.
+    pub fn versioned_set(&self) -> String {
         format!("python{}Packages", self.python_version.replace('.', ""))
+    }
+
+    /// Whether the interpreter lives in the Nix store (symlinks followed).
+    pub fn is_nix_store_python(&self) -> bool {
+        let store = crate::index::flake::store_dir();
+        let exe = Path::new(&self.probe.executable);
+        if exe.as_os_str().is_empty() {
+            return false;
+        }
+        exe.starts_with(&store) || std::fs::canonicalize(exe).is_ok_and(|p| p.starts_with(&store))
     }
 }
 
@@ -519,6 +544,8 @@ mod tests {
         )
         .expect("ok");
         let t = Target::from_probe(None, p).expect("target");
-        assert_eq!(t.package_set(), "python313Packages");
+        assert_eq!(t.versioned_set(), "python313Packages");
+        // Not a Nix-store Python: nixpkgs' default set.
+        assert_eq!(t.package_set(), "python3Packages");
     }
 }

@@ -43,14 +43,14 @@ fn a_nixpkgs_requirement_is_not_installed() {
         "held back for Nix: exit 1\n{}",
         show(&o)
     );
-    assert!(err.contains("python311Packages.requests"), "{}", show(&o));
+    assert!(err.contains("python3Packages.requests"), "{}", show(&o));
     assert!(
-        err.contains("(python311.withPackages (ps: with ps; [ requests ]))"),
+        err.contains("(python3.withPackages (ps: with ps; [ requests ]))"),
         "{}",
         show(&o)
     );
     assert!(
-        err.contains("nix-shell -p 'python311.withPackages"),
+        err.contains("nix-shell -p 'python3.withPackages"),
         "{}",
         show(&o)
     );

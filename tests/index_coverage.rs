@@ -14,7 +14,7 @@ const END: &str = "<!-- coverage:end -->";
 
 fn report() -> (usize, String) {
     let top = include_str!("../data/pypi-top1000.tsv");
-    let ix = Index::embedded("python312Packages");
+    let ix = Index::embedded("python3Packages");
     let mut by = [0usize; 4];
     let mut removed = Vec::new();
     let mut missing = Vec::new();
@@ -40,7 +40,9 @@ fn report() -> (usize, String) {
             }
             Lookup::Removed { message, .. } => removed.push((rank.to_string(), n, message)),
             Lookup::Missing => {
-                let app = ix.mappings().app(&n).map(str::to_string);
+                // Only an application the snapshot shows at the top level
+                // is pointed to (others need a listing or the user's nixpkgs).
+                let app = ix.app(&n);
                 missing.push((rank.to_string(), n, app))
             }
         }
@@ -50,7 +52,7 @@ fn report() -> (usize, String) {
     let _ = writeln!(s, "{BEGIN}");
     let _ = writeln!(
         s,
-        "With the embedded snapshot (nixpkgs `{}`), **{resolved} of the {total}** most-downloaded PyPI projects resolve to an attr of `python312Packages`:\n",
+        "With the embedded snapshot (nixpkgs `{}`), **{resolved} of the {total}** most-downloaded PyPI projects resolve to an attr of `python3Packages`:\n",
         pip_guard::index::embedded::commit()
     );
     let _ = writeln!(s, "| rule | projects |\n|---|---|");
@@ -68,9 +70,23 @@ fn report() -> (usize, String) {
         "\n{apps} of the resolved ones also have a top-level application attr.\n"
     );
     let with_app = missing.iter().filter(|m| m.2.is_some()).count();
+    let cuda: Vec<&str> = missing
+        .iter()
+        .filter(|m| pip_guard::cuda::wheel_note(&m.1).is_some())
+        .map(|m| m.1.as_str())
+        .collect();
+    let cuda_mapped = cuda
+        .iter()
+        .filter(|n| {
+            pip_guard::cuda::wheel_note(n)
+                .and_then(|c| c.nixpkgs)
+                .is_some()
+        })
+        .count();
     let _ = writeln!(
         s,
-        "Of the unresolved, {with_app} are command-line applications packaged only at the top level (the report points to that attr). Removed ones: {}.\n",
+        "Of the unresolved, {with_app} are command-line applications this snapshot shows at the top level (the report points to that attr), and {} are NVIDIA CUDA wheels, {cuda_mapped} of which the report maps to `cudaPackages.*`. Removed ones: {}.\n",
+        cuda.len(),
         removed.iter().map(|(r, n, _)| format!("{n} (#{r})")).collect::<Vec<_>>().join(", ")
     );
     let _ = writeln!(s, "The top 60 unresolved (rank, name):\n");

@@ -145,3 +145,53 @@ fn data_is_what_build_data_py_regenerates() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The data files issue 11 added: sorted, unique, pointing at real attrs.
+#[test]
+fn stdlib_cuda_extras_and_toplevel_tables_are_well_formed() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |f: &str| std::fs::read_to_string(repo.join("data").join(f)).expect("data file");
+    let mut problems = Vec::new();
+    for f in [
+        "python-stdlib.tsv",
+        "cuda-wheels.tsv",
+        "nixpkgs-toplevel-apps.txt",
+        "stdlib-backports.tsv",
+        "extras-as-attrs.tsv",
+    ] {
+        let text: &'static str = Box::leak(read(f).into_boxed_str());
+        if f != "extras-as-attrs.tsv" {
+            check_sorted_unique(f, text, &mut problems);
+        }
+    }
+    let ix = Index::embedded("python3Packages");
+    for (n, l) in lines(Box::leak(read("extras-as-attrs.tsv").into_boxed_str())) {
+        let c: Vec<&str> = l.split('\t').collect();
+        if c.len() != 4 || !ix.contains(c[2]) || !ix.contains(c[0]) {
+            problems.push(format!(
+                "data/extras-as-attrs.tsv:{n}: {l:?}: attrs must exist"
+            ));
+        }
+    }
+    for (n, l) in lines(Box::leak(read("python-stdlib.tsv").into_boxed_str())) {
+        let c: Vec<&str> = l.split('\t').collect();
+        // A name that is always built in is never also a package.
+        if c.get(1) == Some(&"always") && ix.contains(c[0]) {
+            problems.push(format!("data/python-stdlib.tsv:{n}: {} is an attr", c[0]));
+        }
+    }
+    let apps: Vec<&str> = lines(data::APPS)
+        .iter()
+        .map(|(_, l)| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    for (n, l) in lines(Box::leak(
+        read("nixpkgs-toplevel-apps.txt").into_boxed_str(),
+    )) {
+        if !apps.contains(&l) {
+            problems.push(format!(
+                "data/nixpkgs-toplevel-apps.txt:{n}: {l} is not in the apps table"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -37,6 +37,7 @@ let
 in {{
   lib = {{ version = "25.05.20250101.abcdef0"; }};
   python311Packages = set; python312Packages = set; python313Packages = set;
+  python3Packages = set; python3 = {{ pythonVersion = "3.13"; }};
 }}
 "#
         ),

@@ -60,7 +60,7 @@ fn status_reports_the_channel_and_warns_when_old() {
     assert!(out.contains("9,000 in python312Packages"), "{out}");
     assert!(out.contains("40 days ago"), "{out}");
     assert!(
-        out.contains("embedded: nixpkgs 0000a5db7fe4407131daf88e1485ad5476ab8bba"),
+        out.contains("embedded: nixpkgs 5e3666d1e47b01abe7ec65a20e421dc6c871f82d"),
         "{out}"
     );
     assert!(
@@ -186,6 +186,15 @@ fn hostile_listing_versions_are_printed_escaped() {
         &mut [
             ("python311Packages".to_string(), rows("six")),
             ("python312Packages".to_string(), rows("six")),
+            // The listing's python3: python3Packages is its python311Packages.
+            (
+                pip_guard::index::cache::TOPLEVEL.to_string(),
+                vec![Entry {
+                    attr: "python3".into(),
+                    pname: None,
+                    version: Some("3.11.2".into()),
+                }],
+            ),
         ],
     );
     std::fs::create_dir_all(cache.join("index")).expect("mkdir");

@@ -130,7 +130,62 @@ fn plans() -> Vec<Plan> {
             "3.13",
         ),
         plan(&many_refs, &many_refs, &[], "3.12"),
+        extras_and_cuda(),
     ]
+}
+
+/// Extras (as optional-dependencies, and as attrs of their own) and a CUDA
+/// build asked by a local version label.
+fn extras_and_cuda() -> Plan {
+    plan(
+        &[
+            "requests[socks]",
+            "uvicorn[standard]",
+            "psycopg[c,pool]",
+            "torch==2.7.0+cu128",
+            "nvidia-cudnn-cu12",
+            "if[in]",
+        ],
+        &[
+            "requests",
+            "uvicorn",
+            "psycopg",
+            "psycopg-c",
+            "psycopg-pool",
+            "torch",
+            "torchWithCuda",
+            "if",
+        ],
+        &[],
+        "3.13",
+    )
+}
+
+#[test]
+fn extras_and_cuda_advice_reach_the_flake() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let s = Suggestion::from_plan(&extras_and_cuda());
+    let flake = s.flake();
+    for want in [
+        "(ps.requests.optional-dependencies.socks or [ ])",
+        "(ps.uvicorn.optional-dependencies.standard or [ ])",
+        "(ps.\"if\".optional-dependencies.\"in\" or [ ])",
+        "psycopg-c",
+        "psycopg-pool",
+        "pkgs.cudaPackages.cudnn",
+        "config = { allowUnfree = true; cudaSupport = true; };",
+        "torchWithCuda",
+        "github:NixOS/nixpkgs/nixos-25.11",
+        // This plan's set is python313Packages, not the default python3.
+        "python313 is not nixos-25.11's default python3",
+    ] {
+        assert!(flake.contains(want), "{want} missing from:\n{flake}");
+    }
+    // psycopg's extras are attrs of their own, not optional-dependencies.
+    assert!(!flake.contains("psycopg.optional-dependencies"), "{flake}");
+    parse(&nix, &flake, "flake with extras and CUDA");
 }
 
 #[test]
@@ -164,6 +219,11 @@ fn dotted_paths_parse() {
         tops: vec!["haskellPackages.pandoc".into()],
         alternatives: vec!["whisper-cpp".into(), "a-b.c${d}".into()],
         pip: vec!["x @ https://****@host/x.whl # not a comment".into()],
+        extras: vec![
+            nixsnip::extra_deps("bootstrap.flit-core", "a${b}"),
+            nixsnip::extra_deps("if", "or"),
+        ],
+        cuda: vec!["x asks for a CUDA build (+cu128): */ ${y} # z".into()],
         library_path: Some(vec!["stdenv.cc.cc.lib".into(), "zlib".into()]),
     };
     for snip in nixsnip::snippets(&s, 80) {
@@ -272,4 +332,99 @@ fn the_check_can_fail() {
         .output()
         .expect("run");
     assert!(!out.status.success());
+}
+
+/// The README's `nixify` example, run as shown: the default set, the
+/// extras, the CUDA advice; and the flake parses.
+#[test]
+fn the_readmes_nixify_example_parses() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let cmd = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("$ pip-guard nixify "))
+        .expect("README shows a nixify command");
+    let env = common::TestEnv::new();
+    let script = format!("{} nixify {cmd}", common::bin().display());
+    let run = env
+        .cmd("bash")
+        .args(["-c", &script])
+        .current_dir(common::repo_root())
+        .env("NIX_PATH", "")
+        .run()
+        .success();
+    for want in [
+        "pkgs.python3.withPackages",
+        "optional-dependencies.socks or [ ]",
+        "cudaSupport = true",
+        "torchWithCuda",
+        "nixos-25.11",
+    ] {
+        assert!(run.stdout.contains(want), "{want} missing:\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("typing"), "{}", run.stdout);
+    parse(&nix, &run.stdout, "the README's nixify flake");
+}
+
+/// `nixify`'s flake, evaluated by the real nix-instantiate over a stand-in
+/// nixpkgs: an extra nixpkgs has (`requests.optional-dependencies.socks`)
+/// brings its packages in, one it lacks (`uvicorn`'s `standard` here)
+/// evaluates to nothing instead of failing (`or [ ]`).
+#[test]
+fn nixify_extras_evaluate_against_a_stand_in_nixpkgs() {
+    let Some(nix) = common::require("nix-instantiate") else {
+        return;
+    };
+    let env = common::TestEnv::new();
+    let run = env
+        .pip_guard([
+            "nixify",
+            "--index",
+            "embedded",
+            "requests[socks]",
+            "uvicorn[standard]",
+        ])
+        .env("NIX_PATH", "")
+        .run()
+        .success();
+    std::fs::write(env.path("flake.nix"), &run.stdout).expect("write flake");
+    let expr = r#"
+let
+  flake = import ./flake.nix;
+  ps = {
+    requests = { name = "requests"; optional-dependencies = { socks = [ { name = "pysocks"; } ]; }; };
+    uvicorn = { name = "uvicorn"; };
+  };
+  pkgs = {
+    python3 = { withPackages = f: map (p: p.name) (f ps); };
+    mkShell = a: a;
+  };
+  systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+  nixpkgs = {
+    lib.genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    legacyPackages = builtins.listToAttrs (map (s: { name = s; value = pkgs; }) systems);
+  };
+in (flake.outputs { self = null; inherit nixpkgs; }).devShells.x86_64-linux.default.packages
+"#;
+    let out = std::process::Command::new(&nix)
+        .args(["--eval", "--strict", "--json", "-E", expr])
+        .current_dir(&env.cwd)
+        .env("HOME", &env.home)
+        .output()
+        .expect("run nix-instantiate");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        run.stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!([["requests", "uvicorn", "pysocks"]]),
+        "{}",
+        run.stdout
+    );
 }

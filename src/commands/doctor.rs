@@ -18,11 +18,13 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
     }
     let facts = doctor::gather();
     // The embedded snapshot: offline, instant, and enough to spot shadowing.
+    // A Nix-store Python's own set, else nixpkgs' default (as the guard).
     let package_set = facts
         .python
         .as_ref()
+        .filter(|p| p.real.starts_with(crate::index::flake::store_dir()))
         .map(|p| format!("python{}Packages", p.version.replace('.', "")))
-        .unwrap_or_else(|| "python3Packages".to_string());
+        .unwrap_or_else(|| crate::target::DEFAULT_SET.to_string());
     let index = Some(crate::index::Index::embedded(&package_set));
     let lookup = |name: &str| -> Option<String> {
         match index.as_ref()?.lookup(name) {

@@ -159,7 +159,7 @@ fn age(then: i64, now: i64) -> String {
 /// `out`; on `err`, a warning when the channel cache is older than 30 days.
 pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> eyre::Result<Exit> {
     let set = if args.package_set.is_empty() {
-        "python312Packages"
+        crate::target::DEFAULT_SET
     } else {
         &args.package_set
     };
@@ -176,11 +176,14 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
     let nix_line = if !nix::on_path(&nix_opts.program) {
         "not available (nix-instantiate is not on PATH)".to_string()
     } else {
-        match nix::resolve_nixpkgs(nix_opts.nixpkgs.as_deref()) {
-            None => "not available (<nixpkgs> does not resolve: set NIX_PATH)".to_string(),
-            Some(p) => match nix::lookup_candidates_with(&nix_opts, set, &[]) {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
+        match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &cwd) {
+            None => "not available (<nixpkgs> does not resolve: a flake.lock with nixpkgs in the \
+                     store, NIX_PATH, a flake registry or a channel)"
+                .to_string(),
+            Some((p, from)) => match nix::lookup_candidates_with(&nix_opts, set, &[]) {
                 Ok(a) => format!(
-                    "{}, nixpkgs {}, {} attrs in {set}",
+                    "{} (from {from}), nixpkgs {}, {} attrs in {set}",
                     p.display(),
                     a.version.as_deref().unwrap_or("(version unknown)"),
                     a.set_size.map(thousands).unwrap_or_else(|| "?".into())

@@ -147,6 +147,9 @@ fn toplevel_wanted() -> HashSet<String> {
     for alt in crate::alternatives::Alternatives::embedded().entries {
         keep.insert(alt.attr);
     }
+    // Its version names the set `python3Packages` is (listings do not
+    // recurse into that alias).
+    keep.insert("python3".to_string());
     keep
 }
 
@@ -586,7 +589,27 @@ pub fn load_accepting(
     };
     // Every section, not only the one used: a damaged file is never used.
     c.verify().map_err(Unusable::Corrupt)?;
-    let Some(section) = c.section(package_set) else {
+    let toplevel_rows = c
+        .rows(TOPLEVEL)
+        .map_err(Unusable::Corrupt)?
+        .unwrap_or_default();
+    // `python3Packages` is the versioned set of the listing's `python3`.
+    let default_set = toplevel_rows
+        .iter()
+        .find(|(a, _, _)| *a == "python3")
+        .and_then(|(_, _, v)| {
+            let mut it = v.split('.');
+            Some(format!("python{}{}Packages", it.next()?, it.next()?))
+        });
+    let wanted = if package_set == "python3Packages" {
+        match &default_set {
+            Some(s) => s.clone(),
+            None => return Ok(None),
+        }
+    } else {
+        package_set.to_string()
+    };
+    let Some(section) = c.section(&wanted) else {
         return Ok(None);
     };
     if section.rows < accept.min_attrs {
@@ -606,14 +629,11 @@ pub fn load_accepting(
             return Err(Unusable::Stale(time::date(data_time), days, max));
         }
     }
-    let toplevel = c
-        .rows(TOPLEVEL)
-        .map_err(Unusable::Corrupt)?
-        .unwrap_or_default()
+    let toplevel = toplevel_rows
         .into_iter()
         .map(|(a, _, _)| Cow::Owned(a.to_string()))
         .collect();
-    let Some((text, rows)) = c.into_text_rows(package_set).map_err(Unusable::Corrupt)? else {
+    let Some((text, rows)) = c.into_text_rows(&wanted).map_err(Unusable::Corrupt)? else {
         return Ok(None);
     };
     let date = if h.date.is_empty() {
@@ -630,6 +650,9 @@ pub fn load_accepting(
         },
         date,
         packages: rows.len(),
+        nixpkgs_from: None,
+        default_set,
+        stale: None,
     };
     let mut index = Index::from_text(
         Some(meta),

@@ -26,6 +26,8 @@ pub mod data {
     pub const TABLE: &str = include_str!("../../data/pypi-to-nixpkgs.tsv");
     /// Hand-kept `pypi_name<TAB>top-level attr<TAB>evidence`, sorted.
     pub const APPS: &str = include_str!("../../data/pypi-to-nixpkgs-apps.tsv");
+    /// Top-level application attrs the snapshot itself shows, one a line.
+    pub const TOPLEVEL_APPS: &str = include_str!("../../data/nixpkgs-toplevel-apps.txt");
 }
 
 /// Data lines: everything but blank lines and `#` comments.
@@ -99,7 +101,12 @@ impl Index {
             nixpkgs: commit().to_string(),
             date: date().to_string(),
             packages: index.len(),
+            nixpkgs_from: None,
+            default_set: snapshot_fact("python3_set").map(str::to_string),
+            stale: None,
         });
+        // Only the applications this snapshot shows at the top level.
+        index.set_toplevel(data_lines(data::TOPLEVEL_APPS).map(Cow::Borrowed).collect());
         index
     }
 }
@@ -136,6 +143,32 @@ mod tests {
     }
 
     #[test]
+    fn the_2025_snapshot_keeps_what_2024_taught() {
+        let ix = Index::embedded("python3Packages");
+        assert_eq!(commit(), "5e3666d1e47b01abe7ec65a20e421dc6c871f82d");
+        assert_eq!(snapshot_fact("python3_set"), Some("python313Packages"));
+        // New in 2025.
+        assert!(ix.contains("strawberry-django") && ix.contains("audioop-lts"));
+        // `typing` is null in 2025: never an attr.
+        assert!(!ix.contains("typing"));
+        // Gone without a note between the snapshots: said so.
+        match ix.lookup("binwalk") {
+            Lookup::Removed { message, .. } => assert!(message.contains("2024"), "{message}"),
+            other => panic!("binwalk: {other:?}"),
+        }
+        // A 2024 promotion the 2025 aliases dropped still holds.
+        match ix.lookup("ansible-later") {
+            Lookup::Removed { message, .. } => assert!(message.contains("top-level"), "{message}"),
+            other => panic!("ansible-later: {other:?}"),
+        }
+        // Removed in 2024, an attr again in 2025: the attr wins.
+        assert_eq!(
+            ix.lookup("forbiddenfruit").found(),
+            Some(("forbiddenfruit", MatchedBy::Attr))
+        );
+    }
+
+    #[test]
     fn embedded_aliases_and_table() {
         let ix = Index::embedded("python312Packages");
         assert_eq!(
@@ -143,8 +176,8 @@ mod tests {
             Some(("torch", MatchedBy::Alias))
         );
         assert_eq!(
-            ix.lookup("opencv-python").found(),
-            Some(("opencv4", MatchedBy::Table))
+            ix.lookup("pygobject").found(),
+            Some(("pygobject3", MatchedBy::Table))
         );
     }
 }

@@ -70,11 +70,56 @@ pub struct LoadOptions {
     /// channel cache or the embedded snapshot know, never remove one (a
     /// `NIX_PATH` alone cannot make a package "not in nixpkgs").
     pub locked: bool,
+    /// A channel listing older than this many days, when used, is said to
+    /// be stale in the text report (the policy's `max_age_days`, enforced
+    /// or not); `None`: not said.
+    pub stale_after_days: Option<u32>,
+}
+
+/// What fixes a stale index, for the report.
+const MAKE_NIXPKGS_VISIBLE: &str = "or make your nixpkgs visible to pip-guard: \
+     NIX_PATH=nixpkgs=/path/to/nixpkgs, a flake.lock with a nixpkgs input in this project, \
+     or a nixpkgs entry in ~/.config/nix/registry.json";
+
+/// Mark `index` stale when `auto` ended on the embedded snapshot, or on a
+/// channel listing older than `max_age_days` (the policy's, enforced or not).
+fn mark_stale(mut index: Index, max_age_days: Option<u32>) -> Index {
+    let Some(meta) = index.meta.as_mut() else {
+        return index;
+    };
+    match meta.source {
+        super::Source::Embedded => {
+            meta.stale = Some(format!(
+                "the index is the snapshot built into pip-guard (nixpkgs of about {}): \
+                 newer packages and versions are unknown to it. Run `pip-guard index update` \
+                 for a current channel listing, {MAKE_NIXPKGS_VISIBLE}",
+                meta.date
+            ));
+        }
+        super::Source::Channel => {
+            let then = super::time::parse_date(&meta.date);
+            let age = then.map(|t| super::time::age_days(t, super::time::now_unix()));
+            if let (Some(age), Some(max_age_days)) = (age, max_age_days) {
+                if age <= i64::from(max_age_days) {
+                    return index;
+                }
+                meta.stale = Some(format!(
+                    "the channel listing is {age} days old (older than max_age_days = {max_age_days}): \
+                     run `pip-guard index update`, {MAKE_NIXPKGS_VISIBLE}"
+                ));
+            }
+        }
+        super::Source::Nix => {}
+    }
+    index
 }
 
 /// Candidate attrs to ask a source about for PEP 503 names: each name,
 /// the attr it normalizes from in the snapshot (`plastex` → `plasTeX`),
-/// and its alias and table targets. Sorted, unique.
+/// and its alias and table targets; `@pkgs/APP` for its top-level
+/// application, if any; `@extra/ATTR/EXTRA` for each extra of a name
+/// written `name[extra,…]`; and `@python3` (the default interpreter).
+/// Sorted, unique.
 pub fn candidates(normalized_names: &[String]) -> Vec<String> {
     let m = embedded::mappings();
     candidates_with(&m, normalized_names)
@@ -82,12 +127,30 @@ pub fn candidates(normalized_names: &[String]) -> Vec<String> {
 
 fn candidates_with(m: &Mappings, names: &[String]) -> Vec<String> {
     let snapshot = Index::embedded("python3Packages");
-    let mut out = Vec::with_capacity(names.len() * 2);
-    for n in names {
-        out.extend(m.candidates(n));
+    let mut out = Vec::with_capacity(names.len() * 2 + 1);
+    out.push("@python3".to_string());
+    for written in names {
+        let (n, extras) = match written.split_once('[') {
+            Some((n, rest)) => (n, rest.trim_end_matches(']')),
+            None => (written.as_str(), ""),
+        };
+        let mut attrs = m.candidates(n);
         if let super::Lookup::Found { package, .. } = snapshot.lookup(n) {
-            out.push(package.attr);
+            attrs.push(package.attr);
         }
+        out.extend(crate::cuda::variants(n).iter().map(|v| v.to_string()));
+        if let Some(app) = m.app(n) {
+            out.push(format!("@pkgs/{app}"));
+        }
+        for e in extras.split(',').filter(|e| !e.is_empty()) {
+            for a in &attrs {
+                out.push(format!("@extra/{a}/{e}"));
+            }
+            for (own, _) in super::extras_as_attrs(n, e) {
+                out.push(own.to_string());
+            }
+        }
+        out.extend(attrs);
     }
     out.sort();
     out.dedup();
@@ -180,7 +243,7 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
                     Err(e) => say_once(&format!("{e}; falling back to the next index source")),
                 }
             }
-            Ok(below_nix())
+            Ok(mark_stale(below_nix(), opts.stale_after_days))
         }
     }
 }

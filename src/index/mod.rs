@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod channel;
 pub mod embedded;
+pub mod flake;
 pub mod fsutil;
 pub mod listing;
 pub mod load;
@@ -47,6 +48,16 @@ pub struct IndexMeta {
     pub date: String,
     /// Number of Python packages known.
     pub packages: usize,
+    /// For the nix source: how the nixpkgs was found (`flake.lock`,
+    /// `registry`, `NIX_PATH`, `channels`, `policy`); `null` otherwise.
+    pub nixpkgs_from: Option<&'static str>,
+    /// The versioned set `python3Packages` is in this nixpkgs
+    /// (`python313Packages`), when known.
+    pub default_set: Option<String>,
+    /// Why the index is stale and how to fix it, said once in the text
+    /// report (not in the JSON: `source` and `date` carry the facts).
+    #[serde(skip)]
+    pub stale: Option<String>,
 }
 
 /// One attribute of the Python package set.
@@ -118,6 +129,22 @@ pub struct TableEntry {
     pub attr: String,
     /// Evidence in the nixpkgs sources.
     pub evidence: String,
+}
+
+/// Extras nixpkgs builds as attrs of their own (`psycopg[c]` →
+/// `psycopg-c`), from `data/extras-as-attrs.tsv`: `(attr, evidence)`.
+pub fn extras_as_attrs<'a>(
+    normalized: &'a str,
+    extra: &'a str,
+) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
+    include_str!("../../data/extras-as-attrs.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(move |l| {
+            let mut c = l.splitn(4, '\t');
+            let (n, e, a, ev) = (c.next()?, c.next()?, c.next()?, c.next().unwrap_or(""));
+            (n == normalized && e == extra).then_some((a, ev))
+        })
 }
 
 /// Text that is either embedded in the binary or read at run time.
@@ -434,6 +461,9 @@ pub struct Index {
     /// Top-level attrs the source knows to exist (`None`: not checked, trust
     /// the applications table).
     toplevel: Option<SortedMap<()>>,
+    /// `attr.extra` → whether `attr.optional-dependencies.extra` exists,
+    /// for the pairs the source checked (nix).
+    extras: SortedMap<bool>,
 }
 
 /// Whether `name` is already PEP 503 normalized.
@@ -547,6 +577,7 @@ impl Index {
             by_pname: SortedMap::from_unsorted(pnames),
             mappings,
             toplevel: None,
+            extras: SortedMap::default(),
         }
     }
 
@@ -599,7 +630,26 @@ impl Index {
             by_pname: SortedMap::from_unsorted(by_pname),
             mappings,
             toplevel: None,
+            extras: SortedMap::default(),
         }
+    }
+
+    /// Record which `optional-dependencies` the source checked: `(attr,
+    /// extra, exists)`.
+    pub(crate) fn set_extras(&mut self, checked: Vec<(String, String, bool)>) {
+        self.extras = SortedMap::from_unsorted(
+            checked
+                .into_iter()
+                .map(|(a, e, ok)| (Cow::Owned(format!("{a}.{e}")), ok))
+                .collect(),
+        );
+    }
+
+    /// Whether `attr` has the extra `extra` (`optional-dependencies`):
+    /// `None` when the source cannot tell (channel listings and the
+    /// embedded snapshot carry no extras).
+    pub fn extra(&self, attr: &str, extra: &str) -> Option<bool> {
+        self.extras.get(&format!("{attr}.{extra}")).copied()
     }
 
     /// Record the top-level attrs the source knows (a channel listing):

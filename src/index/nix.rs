@@ -33,16 +33,37 @@ let
   str = v: if builtins.isString v then v else null;
   psTry = builtins.tryEval (pkgs.${set} or null);
   ps = if psTry.success && builtins.isAttrs psTry.value then psTry.value else null;
-  one = name:
+  attrOf = s: name:
     let
-      has = ps != null && builtins.hasAttr name ps;
-      v = if has then builtins.tryEval ps.${name} else { success = false; value = null; };
-      exists = v.success && builtins.isAttrs v.value;
-    in {
-      inherit name exists;
-      pname = if exists then try (str (v.value.pname or null)) else null;
-      version = if exists then try (str (v.value.version or null)) else null;
+      has = s != null && builtins.hasAttr name s;
+      v = if has then builtins.tryEval s.${name} else { success = false; value = null; };
+    in if v.success && builtins.isAttrs v.value then v.value else null;
+  pkg = name:
+    let p = attrOf ps name; in {
+      inherit name;
+      exists = p != null;
+      pname = if p != null then try (str (p.pname or null)) else null;
+      version = if p != null then try (str (p.version or null)) else null;
     };
+  # "@pkgs/NAME": a top-level attr; "@extra/ATTR/EXTRA": ATTR's
+  # optional-dependencies.EXTRA; "@python3": the default interpreter.
+  special = name:
+    let
+      top = builtins.match "@pkgs/(.*)" name;
+      extra = builtins.match "@extra/([^/]*)/(.*)" name;
+      deps = a: let p = attrOf ps a; in
+        if p != null then try (p.optional-dependencies or { }) else null;
+      py3 = try (str (pkgs.python3.pythonVersion or null));
+    in
+      if top != null then { inherit name; exists = attrOf pkgs (builtins.head top) != null; pname = null; version = null; }
+      else if extra != null then {
+        inherit name;
+        exists = let d = deps (builtins.head extra); in
+          d != null && builtins.isAttrs d && builtins.hasAttr (builtins.elemAt extra 1) d;
+        pname = null; version = null;
+      }
+      else { inherit name; exists = py3 != null; pname = null; version = py3; };
+  one = name: if builtins.substring 0 1 name == "@" then special name else pkg name;
   lib = pkgs.lib or { };
 in {
   set = ps != null;
@@ -85,8 +106,13 @@ impl Default for NixOptions {
 pub struct NixAnswer {
     /// The resolved nixpkgs path.
     pub nixpkgs: PathBuf,
-    /// The candidates that exist in the set.
+    /// How it was found (see [`resolve_nixpkgs_from`]).
+    pub nixpkgs_from: &'static str,
+    /// The candidates that exist in the set (and the `@…` questions
+    /// answered yes; `@python3`'s version is the default interpreter's).
     pub packages: Vec<Package>,
+    /// The candidates that do not exist (and `@…` questions answered no).
+    pub absent: Vec<String>,
     /// Number of attrs in the set, when known.
     pub set_size: Option<usize>,
     /// `lib.version` of that nixpkgs, when known.
@@ -105,36 +131,104 @@ pub fn on_path(program: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Resolve `<nixpkgs>` without running nix: the explicit path, else the
-/// `nixpkgs=PATH` entry or a `PATH` entry holding `nixpkgs` in `NIX_PATH`,
-/// else nix's default channel locations. The result is canonical (store
-/// symlinks followed). `None` when nothing resolves locally (a URL or
-/// `flake:` entry is not fetched).
+/// Resolve `<nixpkgs>` without running nix (see [`resolve_nixpkgs_from`]).
 pub fn resolve_nixpkgs(explicit: Option<&Path>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    resolve_nixpkgs_from(explicit, &cwd).map(|(p, _)| p)
+}
+
+/// `NIX_PATH` entries as Nix splits them: on `:`, except the `:` of a
+/// `flake:`/`channel:` reference or of a URL's `://`.
+fn nix_path_entries(nix_path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut glue = false;
+    for part in nix_path.split(':') {
+        match out.last_mut() {
+            Some(last) if glue || part.starts_with("//") => {
+                last.push(':');
+                last.push_str(part);
+            }
+            _ => out.push(part.to_string()),
+        }
+        let tail = out
+            .last()
+            .map(|l| l.rsplit('=').next().unwrap_or(l).to_string())
+            .unwrap_or_default();
+        glue = matches!(tail.as_str(), "flake" | "channel");
+    }
+    out.retain(|e| !e.is_empty());
+    out
+}
+
+/// Resolve `<nixpkgs>` without running nix, and say how it was found
+/// (schema field `index.nixpkgs_from`), best first:
+/// 1. the explicit path (the policy's `index.nixpkgs`): `policy`;
+/// 2. the nearest `flake.lock` in `cwd` or above with a locked `nixpkgs`
+///    input whose source is in the store: `flake.lock`;
+/// 3. `NIX_PATH`: a `nixpkgs=PATH` entry or a `PATH` entry holding
+///    `nixpkgs` (`NIX_PATH`), or `nixpkgs=flake:ID` resolved through the
+///    flake registries (`registry`);
+/// 4. with `NIX_PATH` unset or empty: nix's default channels (`channels`),
+///    then the registries' `nixpkgs` (`registry`).
+///
+/// The result is canonical (store symlinks followed). `None` when nothing
+/// resolves locally (a URL is never fetched).
+pub fn resolve_nixpkgs_from(
+    explicit: Option<&Path>,
+    cwd: &Path,
+) -> Option<(PathBuf, &'static str)> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
     if let Some(p) = explicit {
-        return std::fs::canonicalize(p).ok();
+        return canon(p).map(|p| (p, "policy"));
+    }
+    let store = super::flake::store_dir();
+    if let Some(lock) = super::flake::nearest_lock(cwd) {
+        if let super::flake::Found::Path(p) = super::flake::from_lock(&lock, &store) {
+            if let Some(p) = canon(&p) {
+                return Some((p, "flake.lock"));
+            }
+        }
     }
     let nix_path = std::env::var("NIX_PATH").unwrap_or_default();
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    for entry in nix_path.split(':').filter(|e| !e.is_empty()) {
-        match entry.split_once('=') {
-            Some(("nixpkgs", p)) => candidates.push(PathBuf::from(p)),
-            Some(_) => {}
-            None => candidates.push(Path::new(entry).join("nixpkgs")),
+    for entry in nix_path_entries(&nix_path) {
+        let (path, from) = match entry.split_once('=') {
+            Some(("nixpkgs", p)) => match p.strip_prefix("flake:") {
+                Some(id) => match super::flake::resolve_registry(id, &store) {
+                    super::flake::Found::Path(p) => (p, "registry"),
+                    _ => continue,
+                },
+                None => (PathBuf::from(p), "NIX_PATH"),
+            },
+            Some(_) => continue,
+            None if entry.contains("://") || entry.contains(':') => continue,
+            None => (Path::new(&entry).join("nixpkgs"), "NIX_PATH"),
+        };
+        if path.is_absolute() && path.exists() {
+            if let Some(p) = canon(&path) {
+                return Some((p, from));
+            }
         }
     }
     if nix_path.is_empty() {
+        let mut channels = Vec::new();
         if let Some(home) = std::env::var_os("HOME") {
-            candidates.push(Path::new(&home).join(".nix-defexpr/channels/nixpkgs"));
+            channels.push(Path::new(&home).join(".nix-defexpr/channels/nixpkgs"));
         }
-        candidates.push(PathBuf::from(
+        channels.push(PathBuf::from(
             "/nix/var/nix/profiles/per-user/root/channels/nixpkgs",
         ));
+        if let Some(p) = channels
+            .iter()
+            .filter(|p| p.exists())
+            .find_map(|p| canon(p))
+        {
+            return Some((p, "channels"));
+        }
+        if let super::flake::Found::Path(p) = super::flake::resolve_registry("nixpkgs", &store) {
+            return canon(&p).map(|p| (p, "registry"));
+        }
     }
-    candidates
-        .into_iter()
-        .filter(|p| p.is_absolute() && p.exists())
-        .find_map(|p| std::fs::canonicalize(p).ok())
+    None
 }
 
 /// The cache key: the store path alone identifies a nixpkgs; a checkout
@@ -309,14 +403,29 @@ pub fn lookup_candidates_with(
     package_set: &str,
     candidates: &[String],
 ) -> eyre::Result<NixAnswer> {
-    let nixpkgs = resolve_nixpkgs(opts.nixpkgs.as_deref()).ok_or_else(|| {
-        env_err(match &opts.nixpkgs {
-            Some(p) => format!("nixpkgs path {} does not exist", p.display()),
-            None => "<nixpkgs> does not resolve to a local path (no nixpkgs entry in NIX_PATH \
-                     that is an existing absolute path, and no default channel)"
-                .to_string(),
-        })
-    })?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let (nixpkgs, nixpkgs_from) =
+        resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd).ok_or_else(|| {
+            env_err(match &opts.nixpkgs {
+                Some(p) => format!("nixpkgs path {} does not exist", p.display()),
+                None => {
+                    let mut m = "<nixpkgs> does not resolve to a local path (no flake.lock above the \
+                         working directory with its nixpkgs input in the store, no nixpkgs entry in \
+                         NIX_PATH that is an existing absolute path or a flake: reference a registry \
+                         resolves, and no default channel)"
+                        .to_string();
+                    // A project pin that is not fetched yet: say how to fetch it.
+                    let store = super::flake::store_dir();
+                    if let Some(super::flake::Found::NotInStore(why)) =
+                        super::flake::nearest_lock(&cwd).map(|l| super::flake::from_lock(&l, &store))
+                    {
+                        m.push_str(": ");
+                        m.push_str(&why);
+                    }
+                    m
+                }
+            })
+        })?;
     let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
     let key = cache_key(&nixpkgs, package_set);
     let cache_file = dir.as_ref().map(|d| d.join(format!("nix-{key}.idx")));
@@ -399,9 +508,16 @@ pub fn lookup_candidates_with(
             _ => None,
         })
         .collect();
+    let absent = candidates
+        .iter()
+        .filter(|c| matches!(answers.get(c.as_str()), Some(None)))
+        .cloned()
+        .collect();
     Ok(NixAnswer {
         nixpkgs,
+        nixpkgs_from,
         packages,
+        absent,
         set_size: size,
         version,
         cached,
@@ -419,6 +535,33 @@ fn date_from_version(v: &str) -> Option<String> {
 
 /// An [`Index`] over nix's answer (only the candidates asked about).
 pub fn index_from_answer(answer: NixAnswer, package_set: &str) -> Index {
+    let mut packages = Vec::new();
+    let mut toplevel = Vec::new();
+    let mut extras = Vec::new();
+    let mut default_set = None;
+    for p in answer.packages {
+        if let Some(top) = p.attr.strip_prefix("@pkgs/") {
+            toplevel.push(std::borrow::Cow::Owned(top.to_string()));
+        } else if let Some((a, e)) = p
+            .attr
+            .strip_prefix("@extra/")
+            .and_then(|r| r.split_once('/'))
+        {
+            extras.push((a.to_string(), e.to_string(), true));
+        } else if p.attr == "@python3" {
+            default_set = p
+                .version
+                .as_deref()
+                .map(|v| format!("python{}Packages", v.replace('.', "")));
+        } else if !p.attr.starts_with('@') {
+            packages.push(p);
+        }
+    }
+    for a in &answer.absent {
+        if let Some((a, e)) = a.strip_prefix("@extra/").and_then(|r| r.split_once('/')) {
+            extras.push((a.to_string(), e.to_string(), false));
+        }
+    }
     let meta = IndexMeta {
         source: Source::Nix,
         nixpkgs: answer.nixpkgs.display().to_string(),
@@ -427,14 +570,15 @@ pub fn index_from_answer(answer: NixAnswer, package_set: &str) -> Index {
             .as_deref()
             .and_then(date_from_version)
             .unwrap_or_else(|| "unknown".to_string()),
-        packages: answer.set_size.unwrap_or(answer.packages.len()),
+        packages: answer.set_size.unwrap_or(packages.len()),
+        nixpkgs_from: Some(answer.nixpkgs_from),
+        default_set,
+        stale: None,
     };
-    Index::from_packages(
-        Some(meta),
-        package_set,
-        answer.packages,
-        embedded::mappings(),
-    )
+    let mut index = Index::from_packages(Some(meta), package_set, packages, embedded::mappings());
+    index.set_toplevel(toplevel);
+    index.set_extras(extras);
+    index
 }
 
 /// What nix's stderr says went wrong: the message of the last `error: …`
@@ -463,6 +607,19 @@ fn nix_error_summary(stderr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nix_path_splits_as_nix_does() {
+        assert_eq!(
+            nix_path_entries("nixpkgs=flake:nixpkgs:home-manager=/hm:/extra"),
+            ["nixpkgs=flake:nixpkgs", "home-manager=/hm", "/extra"]
+        );
+        assert_eq!(
+            nix_path_entries("nixpkgs=https://example.org/n.tar.gz:x=/y"),
+            ["nixpkgs=https://example.org/n.tar.gz", "x=/y"]
+        );
+        assert_eq!(nix_path_entries(""), Vec::<String>::new());
+    }
 
     #[test]
     fn dates_in_versions() {

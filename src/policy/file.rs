@@ -62,7 +62,7 @@ pub struct AuditLogFile {
 pub struct PolicyFile {
     /// `mode`.
     pub mode: Option<Mode>,
-    /// `package_set`: `Some(None)` is `"auto"` (follow the target interpreter).
+    /// `package_set`: `Some(None)` is `"auto"` (nixpkgs' default set, or a Nix-store interpreter's own).
     pub package_set: Option<Option<String>>,
     /// `allow_pip_fallback`.
     pub allow_pip_fallback: Option<bool>,
@@ -230,7 +230,7 @@ pub fn parse(
                 Some(ps.span()),
                 format!(
                     "`{v}` is not a Python package set: expected an attribute such as \
-                     \"python312Packages\", or \"auto\" to follow the target interpreter"
+                     \"python312Packages\", or \"auto\" (nixpkgs' default python3Packages, or a Nix-store interpreter's own set)"
                 ),
             ));
         });

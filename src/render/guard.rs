@@ -61,6 +61,14 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     let spec = &e.req.specifier;
     let mut opts: Vec<(String, Option<&str>)> = Vec::new();
     match res.tier {
+        Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => {
+            opts.push((
+                res.reasons.last().cloned().unwrap_or_else(|| {
+                    "part of Python's standard library: nothing to install".into()
+                }),
+                None,
+            ))
+        }
         Tier::Skipped => opts.push((
             format!(
                 "skipped: its marker is false for Python {} on {} (pip would skip it too)",
@@ -115,6 +123,21 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
         .filter(|r| r.starts_with("nixpkgs removed"))
     {
         opts.push((format!("({r})"), None));
+    }
+    if let (Some(c), true) = (&res.cuda, res.applies) {
+        let way = c
+            .nixpkgs
+            .as_deref()
+            .map(|a| format!(": nixpkgs' way is {a}"))
+            .unwrap_or_default();
+        opts.push((
+            format!(
+                "CUDA build asked ({}){way} — {}",
+                crate::escape::terminal(&c.asked_by),
+                c.note
+            ),
+            None,
+        ));
     }
     if res.applies {
         for alt in &res.native {
@@ -391,6 +414,9 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
         );
     }
     let nix = nix_section(plan, t.quiet, t.nixify_hint.as_deref());
+    if !t.quiet {
+        out.push_str(&notes(plan));
+    }
     if !nix.is_empty() {
         out.push('\n');
         out.push_str(&nix);
@@ -400,6 +426,22 @@ pub fn guard(t: &GuardText<'_>, style: &Style) -> String {
     if let (Some(msg), false) = (t.pep668, t.quiet) {
         out.push('\n');
         out.push_str(&pep668(&t.python, msg));
+    }
+    out
+}
+
+/// The plan's notes (a set that is not the default one, a stale index),
+/// each wrapped and said once.
+fn notes(plan: &Plan) -> String {
+    let mut out = String::new();
+    for n in &plan.notes {
+        out.push('\n');
+        push_wrapped(
+            &mut out,
+            &crate::escape::terminal(&redact(n)),
+            "Note: ",
+            "  ",
+        );
     }
     out
 }
@@ -427,6 +469,7 @@ pub fn one(plan: &Plan, style: &Style) -> String {
             );
         }
     }
+    out.push_str(&notes(plan));
     let nix = nix_section(plan, false, None);
     if !nix.is_empty() {
         out.push('\n');

@@ -5,13 +5,14 @@
 //! most of its time building and dropping one).
 
 use crate::alternatives::Alternative;
+use crate::cuda::CudaNote;
 use crate::index::IndexMeta;
 use crate::origin::Origin;
 use crate::plan::{Entry, Plan, Summary, TargetInfo};
 use crate::policy::{Mode, Verdict};
 use crate::redact::redact;
 use crate::requirements::Kind;
-use crate::resolve::{NixMatch, Tier};
+use crate::resolve::{NixMatch, SkipReason, Tier};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -28,6 +29,7 @@ struct Report<'a> {
     policy: PolicyInfo<'a>,
     requirements: Requirements<'a>,
     summary: Summary,
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -69,7 +71,9 @@ struct Requirement<'a> {
     constraint: bool,
     applies: bool,
     tier: Tier,
+    skip_reason: Option<SkipReason>,
     nix: Option<&'a NixMatch>,
+    cuda: Option<&'a CudaNote>,
     native: Vec<Native<'a>>,
     verdict: Verdict,
     reasons: Vec<Cow<'a, str>>,
@@ -155,7 +159,9 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             constraint: r.constraint,
             applies: e.res.applies,
             tier: e.res.tier,
+            skip_reason: e.res.skip_reason,
             nix: e.res.nix.as_ref(),
+            cuda: e.res.cuda.as_ref(),
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
             reasons: e.res.reasons.iter().map(|s| redact(s)).collect(),
@@ -180,6 +186,7 @@ fn report(plan: &Plan) -> Report<'_> {
         },
         requirements: Requirements(&plan.entries),
         summary: plan.summary(),
+        notes: &plan.notes,
     }
 }
 

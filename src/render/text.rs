@@ -56,7 +56,10 @@ pub fn tier_heading(t: Tier, set: &str) -> String {
         Tier::Native => "2. Native alternatives".into(),
         Tier::DevShell => "3. Dev shell".into(),
         Tier::Pip => "4. pip --user --break-system-packages (last resort)".into(),
-        Tier::Skipped => "Skipped (marker false for the target)".into(),
+        Tier::Skipped => {
+            "Skipped (nothing to install: marker false, or part of Python's standard library)"
+                .into()
+        }
     }
 }
 
@@ -144,6 +147,14 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         short_nixpkgs(&ix.nixpkgs),
         ix.date
     );
+    for note in &plan.notes {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.bold("note:"),
+            crate::escape::terminal(&redact(note))
+        );
+    }
     for tier in [
         Tier::Nixpkgs,
         Tier::Native,
@@ -162,6 +173,32 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         );
         for e in entries {
             let _ = writeln!(out, "{}", entry_line(e, style));
+            if let Some(x) = e.res.nix.as_ref().and_then(|n| n.extras.as_ref()) {
+                if !x.missing.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "        extras nixpkgs lacks (left out): {}",
+                        x.missing
+                            .iter()
+                            .map(|m| format!("[{m}]"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+            }
+            if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
+                let way = c
+                    .nixpkgs
+                    .as_deref()
+                    .map(|a| format!(": nixpkgs' way is {a}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "        CUDA build asked ({}){way} — {}",
+                    crate::escape::terminal(&redact(&c.asked_by)),
+                    c.note
+                );
+            }
             if tier == Tier::Nixpkgs || tier == Tier::Native {
                 for alt in e.res.native.iter().skip(usize::from(tier == Tier::Native)) {
                     let cmds = match alt.commands.as_slice() {

@@ -249,6 +249,18 @@ pub fn generate_json(total: usize, new_format: bool) -> (String, Generated) {
             new_format,
         );
     }
+    // nixpkgs' default interpreter: its version names the set
+    // `python3Packages` is (listings do not recurse into that alias).
+    sep(&mut out, &mut n);
+    entry(
+        &mut out,
+        "python3",
+        "python3-3.13.5",
+        "python3",
+        "3.13.5",
+        &mut rng,
+        new_format,
+    );
     let mut i = 0;
     while n < total {
         let pname = format!(
@@ -294,7 +306,8 @@ pub fn brotli(data: &[u8], quality: u32) -> Vec<u8> {
 pub fn big_fixture() -> &'static (PathBuf, Generated) {
     static FIXTURE: OnceLock<(PathBuf, Generated)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("index-fixture-v1");
+        // v2: the listing has the top-level python3 (the default set).
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("index-fixture-v2");
         std::fs::create_dir_all(&dir).expect("create the fixture dir");
         let br = dir.join("packages.json.br");
         let facts = dir.join("facts");
