@@ -7,6 +7,23 @@
 /// `name<TAB>condition<TAB>why`, byte-sorted by name.
 const DATA: &str = include_str!("../data/python-stdlib.tsv");
 
+/// The table's rows as (name, the rest of the line), in the file's byte
+/// order: looked up by binary search (this runs for every requirement).
+fn rows() -> &'static [(&'static str, &'static str)] {
+    static ROWS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut rows: Vec<(&str, &str)> = DATA
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        // The generator sorts; sorting again keeps the search right if not.
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        rows
+    })
+}
+
 /// When a name is part of the interpreter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Condition {
@@ -41,11 +58,12 @@ fn parse_condition(s: &str) -> Option<Condition> {
 /// (`python_version` is `X.Y`, `implementation` is `cpython`, `pypy`, …):
 /// `Some(reason)` when it is part of the standard library there.
 pub fn builtin(normalized: &str, python_version: &str, implementation: &str) -> Option<String> {
-    let line = DATA
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .find(|l| l.split('\t').next() == Some(normalized))?;
-    let mut cols = line.splitn(3, '\t').skip(1);
+    let rows = rows();
+    let at = rows
+        .binary_search_by(|(name, _)| (*name).cmp(normalized))
+        .ok()?;
+    let (_, rest) = rows[at];
+    let mut cols = rest.splitn(2, '\t');
     let cond = parse_condition(cols.next()?)?;
     let why = cols.next().unwrap_or("");
     let (major, minor) = python_version
