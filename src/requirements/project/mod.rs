@@ -96,6 +96,24 @@ pub struct Project {
 }
 
 impl Project {
+    /// A project in `dir` of which nothing is known yet.
+    pub fn empty(dir: &Path) -> Project {
+        Project {
+            dir: dir.to_path_buf(),
+            name: None,
+            version: None,
+            source: Source::None,
+            requires_python: None,
+            deps: Vec::new(),
+            build: Vec::new(),
+            backend: None,
+            extras_declared: Vec::new(),
+            extras_missing: Vec::new(),
+            dynamic: Vec::new(),
+            all_extras: Vec::new(),
+        }
+    }
+
     /// The name to show: the declared one, else the directory's.
     pub fn display_name(&self) -> String {
         self.name.clone().unwrap_or_else(|| {
@@ -181,20 +199,7 @@ pub fn read(dir: &Path, extras: &[String], fs: &dyn Fs) -> Result<Project, Proje
     let pyproject = dir.join("pyproject.toml");
     let setup_py = dir.join("setup.py");
     let setup_cfg = dir.join("setup.cfg");
-    let mut p = Project {
-        dir: dir.to_path_buf(),
-        name: None,
-        version: None,
-        source: Source::None,
-        requires_python: None,
-        deps: Vec::new(),
-        build: Vec::new(),
-        backend: None,
-        extras_declared: Vec::new(),
-        extras_missing: Vec::new(),
-        dynamic: Vec::new(),
-        all_extras: Vec::new(),
-    };
+    let mut p = Project::empty(dir);
     let py_text = read_text(fs, &pyproject)?;
     let doc = match &py_text {
         Some(t) => Some(pyproject::parse(&pyproject, t)?),

@@ -2,20 +2,7 @@ use super::*;
 use crate::requirements::fs::MemFs;
 
 pub(super) fn empty() -> Project {
-    Project {
-        dir: PathBuf::from("/w"),
-        name: None,
-        version: None,
-        source: Source::None,
-        requires_python: None,
-        deps: Vec::new(),
-        build: Vec::new(),
-        backend: None,
-        extras_declared: Vec::new(),
-        extras_missing: Vec::new(),
-        dynamic: Vec::new(),
-        all_extras: Vec::new(),
-    }
+    Project::empty(Path::new("/w"))
 }
 
 fn read_one(files: &[(&str, &str)], extras: &[&str]) -> Result<Project, ProjectError> {
