@@ -329,3 +329,25 @@ fn bad_wheels_get_a_clear_message_and_no_crash() {
         .expect("run");
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// Found by `fuzz/fuzz_targets/wheel.rs`: a `.so` whose dynamic section
+/// starts inside the bytes already read and ends past them made the reader
+/// subtract past zero (a panic in debug builds, a wrapped skip in release).
+/// It must get the same clear "bad member" message as any broken ELF file.
+#[test]
+fn a_dynamic_section_inside_the_read_head_is_no_crash() {
+    let wheel = common::repo_root().join(
+        "tests/fixtures/fuzz/wheel-dynamic-inside-read-head-1.0-cp311-cp311-linux_x86_64.whl",
+    );
+    let o = wheels_cmd(Path::new("/usr/bin/python3"), &[&wheel], false)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "exit 0 or 1, not a crash: {:?}\n{out}\n{err}",
+        o.status
+    );
+}

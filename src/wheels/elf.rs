@@ -198,11 +198,20 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(
     let dyn_bytes: Vec<u8> = if dyn_end <= buf.len() as u64 {
         buf[dynamic.offset as usize..dyn_end as usize].to_vec()
     } else {
+        // The section may start inside what is already read (a lying
+        // header can put it there) and end past it: take that part, then
+        // read on; else skip forward to it.
         let pos = buf.len() as u64;
-        let skipped = stream.skip(dynamic.offset - pos).map_err(io_err)?;
         let mut d = Vec::new();
+        let mut skipped_short = false;
+        if dynamic.offset < pos {
+            d.extend_from_slice(&buf[dynamic.offset as usize..]);
+        } else {
+            let gap = dynamic.offset - pos;
+            skipped_short = stream.skip(gap).map_err(io_err)? < gap;
+        }
         read_up_to(stream.as_mut(), &mut d, dynamic.filesz as usize).map_err(io_err)?;
-        if skipped < dynamic.offset - pos || (d.len() as u64) < dynamic.filesz {
+        if skipped_short || (d.len() as u64) < dynamic.filesz {
             return Err(ElfError::Truncated(format!(
                 "the dynamic section ends at byte {dyn_end}, past the end of the file"
             )));
