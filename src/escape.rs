@@ -513,7 +513,8 @@ mod tests {
             let safe = json(&text);
             assert!(!raw_hostile(&safe), "{safe:?}");
             assert!(!has_workflow_command(&safe), "{safe:?}");
-            let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+            let back: serde_json::Value =
+                serde_json::from_str(&safe).expect("test: the escaped JSON parses");
             assert_eq!(back, v);
         }
         assert!(matches!(json("{\"a\":1}"), Cow::Borrowed(_)));

@@ -40,9 +40,16 @@ fn clone_head(into: &Path) -> PathBuf {
 
 #[test]
 fn nothing_names_the_steering_repository() {
-    // Nothing a clone runs may read ../shared (a user's clone has nothing beside it).
+    // Nothing a clone runs may read the steering repository's data folder beside
+    // the checkout (a user's clone has nothing beside it).
     let out = Command::new("git")
-        .args(["grep", "-n", "-E", r"\.\./shared|PIP_GUARD_SHARED", "--"])
+        .args([
+            "grep",
+            "-n",
+            "-E",
+            r"\.\./shar[e]d|PIP_GUARD_SHAR[E]D",
+            "--",
+        ])
         .args([
             "tests",
             "scripts",
