@@ -93,6 +93,7 @@ pub fn read_file(
     let included_from: Vec<Origin> = at.iter().cloned().collect();
     let mut stack = vec![(path.clone(), None)];
     walk(ctx, &path, constraint, at, &included_from, &mut stack, out)
+        .map_err(|e| e.in_file_included_from(&included_from))
 }
 
 /// pip's `get_file_content` fetches anything `urlsplit` calls http, https or file.
@@ -118,22 +119,9 @@ fn read_error(ctx: &Ctx<'_>, path: &Path, constraint: bool, e: &ReadError) -> St
 /// Parse one file and recurse into its includes (pip's `_parse_and_recurse`).
 ///
 /// `at` is where this file was named (argv or an including line); errors
-/// about the file as a whole point there. An error in the file records the
-/// include chain that led to it (`included_from`).
+/// about the file as a whole point there. The caller records the include
+/// chain on an error from the file (`InputError::in_file_included_from`).
 fn walk(
-    ctx: &Ctx<'_>,
-    path: &Path,
-    constraint: bool,
-    at: Option<Origin>,
-    included_from: &[Origin],
-    stack: &mut Vec<(PathBuf, Option<Origin>)>,
-    out: &mut RequirementSet,
-) -> Result<(), InputError> {
-    walk_file(ctx, path, constraint, at, included_from, stack, out)
-        .map_err(|e| e.in_file_included_from(included_from))
-}
-
-fn walk_file(
     ctx: &Ctx<'_>,
     path: &Path,
     constraint: bool,
@@ -272,7 +260,8 @@ fn walk_file(
                 &chain,
                 stack,
                 out,
-            )?;
+            )
+            .map_err(|e| e.in_file_included_from(&chain))?;
             stack.pop();
             continue;
         }
