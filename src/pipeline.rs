@@ -197,6 +197,7 @@ pub fn load_index(
     };
     let mut opts = crate::index::load::LoadOptions {
         choice,
+        env: crate::index::Environment::from_process(),
         // The built-in 30 days is advisory (`index status` warns); a value
         // a policy file sets, or any value under a lock, is enforced.
         max_age_days: (locked

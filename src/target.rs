@@ -450,7 +450,7 @@ impl Target {
 
     /// Whether the interpreter lives in the Nix store (symlinks followed).
     pub fn is_nix_store_python(&self) -> bool {
-        let store = crate::index::flake::store_dir();
+        let store = crate::index::Environment::from_process().store_dir();
         let exe = Path::new(&self.probe.executable);
         if exe.as_os_str().is_empty() {
             return false;

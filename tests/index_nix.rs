@@ -9,9 +9,8 @@ use pip_guard::error::exit_for;
 use pip_guard::exit::Exit;
 use pip_guard::index::load::{load_with, IndexChoice, LoadOptions};
 use pip_guard::index::nix::{self, NixOptions};
-use pip_guard::index::{Lookup, MatchedBy, Source};
+use pip_guard::index::{Environment, Lookup, MatchedBy, Source};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 fn fixture(name: &str) -> PathBuf {
@@ -23,7 +22,7 @@ fn fixture(name: &str) -> PathBuf {
 /// `true` when nix-instantiate is usable; otherwise fails under CI and
 /// skips (with a note) elsewhere.
 fn nix_present() -> bool {
-    if nix::on_path(Path::new("nix-instantiate")) {
+    if nix::on_path(Path::new("nix-instantiate"), &Environment::from_process()) {
         return true;
     }
     common::missing::<()>("nix-instantiate (Debian's nix-bin)");
@@ -33,7 +32,7 @@ fn nix_present() -> bool {
 fn opts(cache: &Path) -> NixOptions {
     NixOptions {
         nixpkgs: Some(fixture("nixpkgs")),
-        timeout: Duration::from_secs(20),
+        timeout: Some(Duration::from_secs(20)),
         cache_dir: Some(cache.to_path_buf()),
         ..NixOptions::default()
     }
@@ -58,8 +57,10 @@ fn one_call_answers_every_candidate_and_survives_throwing_packages() {
         "not-there",
         "opencv4",
     ]);
-    let a = nix::lookup_candidates_with(&opts(cache.path()), "python312Packages", &candidates)
-        .expect("nix answers despite throwing packages");
+    let env = Environment::from_process();
+    let a =
+        nix::lookup_candidates_with(&opts(cache.path()), &env, "python312Packages", &candidates)
+            .expect("nix answers despite throwing packages");
     assert!(!a.cached);
     assert_eq!(a.set_size, Some(5016), "16 packages and 5,000 fillers");
     assert_eq!(a.version.as_deref(), Some("25.05.20250315.0123456"));
@@ -82,12 +83,12 @@ fn one_call_answers_every_candidate_and_survives_throwing_packages() {
     // (the program does not even exist now).
     let mut no_nix = opts(cache.path());
     no_nix.program = PathBuf::from("/nonexistent/nix-instantiate");
-    let again = nix::lookup_candidates_with(&no_nix, "python312Packages", &candidates[..3])
+    let again = nix::lookup_candidates_with(&no_nix, &env, "python312Packages", &candidates[..3])
         .expect("cached answer");
     assert!(again.cached);
     assert_eq!(again.packages.len(), 1);
     // A new candidate needs nix: with no program that is an environment error.
-    let err = nix::lookup_candidates_with(&no_nix, "python312Packages", &names(&["numpy"]))
+    let err = nix::lookup_candidates_with(&no_nix, &env, "python312Packages", &names(&["numpy"]))
         .expect_err("needs nix");
     assert_eq!(exit_for(&err), Exit::Environment);
 }
@@ -103,6 +104,7 @@ fn auto_uses_nix_and_the_table_finds_versions() {
     let ix = load_with(
         &LoadOptions {
             choice: IndexChoice::Auto,
+            env: Environment::from_process(),
             nix: opts(cache.path()),
             cache_dir: Some(cache.path().to_path_buf()),
             ..LoadOptions::default()
@@ -146,25 +148,19 @@ fn nix_path_is_honoured() {
     if !nix_present() {
         return;
     }
-    static ENV: Mutex<()> = Mutex::new(());
-    let _g = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let old = std::env::var_os("NIX_PATH");
-    std::env::set_var(
-        "NIX_PATH",
-        format!("nixpkgs={}", fixture("nixpkgs").display()),
-    );
-    let resolved = nix::resolve_nixpkgs(None);
+    // A made-up environment: no process variable is changed.
+    let env = Environment {
+        nix_path: format!("nixpkgs={}", fixture("nixpkgs").display()),
+        ..Environment::from_process()
+    };
+    let resolved = nix::resolve_nixpkgs(None, &env);
     let cache = tempfile::tempdir().expect("tempdir");
     let o = NixOptions {
         nixpkgs: None,
         cache_dir: Some(cache.path().to_path_buf()),
         ..NixOptions::default()
     };
-    let r = nix::lookup_candidates_with(&o, "python312Packages", &names(&["numpy"]));
-    match old {
-        Some(v) => std::env::set_var("NIX_PATH", v),
-        None => std::env::remove_var("NIX_PATH"),
-    }
+    let r = nix::lookup_candidates_with(&o, &env, "python312Packages", &names(&["numpy"]));
     assert_eq!(resolved, std::fs::canonicalize(fixture("nixpkgs")).ok());
     let a = r.expect("NIX_PATH nixpkgs answers");
     assert_eq!(a.packages[0].version.as_deref(), Some("2.2.6"));
@@ -184,6 +180,7 @@ fn a_failing_or_slow_nix_falls_back_or_errors() {
         load_with(
             &LoadOptions {
                 choice,
+                env: Environment::from_process(),
                 nix: nix.clone(),
                 cache_dir: Some(cache.path().to_path_buf()),
                 ..LoadOptions::default()
@@ -217,7 +214,7 @@ fn a_failing_or_slow_nix_falls_back_or_errors() {
     }
     let hanging = NixOptions {
         program: slow,
-        timeout: Duration::from_millis(500),
+        timeout: Some(Duration::from_millis(500)),
         ..opts(cache.path())
     };
     let start = Instant::now();

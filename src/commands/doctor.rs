@@ -22,7 +22,10 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
     let package_set = facts
         .python
         .as_ref()
-        .filter(|p| p.real.starts_with(crate::index::flake::store_dir()))
+        .filter(|p| {
+            p.real
+                .starts_with(crate::index::Environment::from_process().store_dir())
+        })
         .map(|p| format!("python{}Packages", p.version.replace('.', "")))
         .unwrap_or_else(|| crate::target::DEFAULT_SET.to_string());
     let index = Some(crate::index::Index::embedded(&package_set));

@@ -56,6 +56,7 @@ impl UpdateArgs {
                 .unwrap_or(channel::DEFAULT_MIN_PACKAGES),
             cache_dir: None,
             progress: !self.quiet,
+            env: crate::index::Environment::from_process(),
         }
     }
 }
@@ -164,7 +165,8 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
         &args.package_set
     };
     let now = time::now_unix();
-    let dir = args.cache_dir.clone().or_else(fsutil::index_dir);
+    let env = crate::index::Environment::from_process();
+    let dir = args.cache_dir.clone().or_else(|| fsutil::index_dir(&env));
     let mut warnings = Vec::new();
 
     // nix
@@ -173,15 +175,15 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
         cache_dir: dir.clone(),
         ..nix::NixOptions::default()
     };
-    let nix_line = if !nix::on_path(&nix_opts.program) {
+    let nix_line = if !nix::on_path(&nix_opts.program, &env) {
         "not available (nix-instantiate is not on PATH)".to_string()
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
-        match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &cwd) {
+        match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &cwd, &env) {
             None => "not available (<nixpkgs> does not resolve: a flake.lock with nixpkgs in the \
                      store, NIX_PATH, a flake registry or a channel)"
                 .to_string(),
-            Some((p, from)) => match nix::lookup_candidates_with(&nix_opts, set, &[]) {
+            Some((p, from)) => match nix::lookup_candidates_with(&nix_opts, &env, set, &[]) {
                 Ok(a) => format!(
                     "{} (from {from}), nixpkgs {}, {} attrs in {set}",
                     p.display(),
@@ -254,6 +256,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
             choice: args.index,
             nix: nix_opts,
             cache_dir: dir.clone(),
+            env,
             ..LoadOptions::default()
         },
         set,

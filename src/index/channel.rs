@@ -7,6 +7,7 @@
 //! cache byte for byte as it was.
 
 use super::cache::{self, CacheFile, Corrupt, Entry, Header, TOPLEVEL};
+use super::environment::Environment;
 use super::fsutil::{self, Lock};
 use super::listing::{self, ListingError};
 use super::{embedded, time, Index, IndexMeta, Source, MIN_PYTHON_ATTRS};
@@ -72,6 +73,8 @@ pub struct UpdateOptions {
     pub cache_dir: Option<PathBuf>,
     /// Show a progress bar (only honoured when stderr is a terminal).
     pub progress: bool,
+    /// The environment, for the default cache directory.
+    pub env: Environment,
 }
 
 impl Default for UpdateOptions {
@@ -85,6 +88,7 @@ impl Default for UpdateOptions {
             min_packages: DEFAULT_MIN_PACKAGES,
             cache_dir: None,
             progress: true,
+            env: Environment::default(),
         }
     }
 }
@@ -361,7 +365,7 @@ pub fn update(opts: &UpdateOptions) -> eyre::Result<Outcome> {
     }
     let dir = match &opts.cache_dir {
         Some(d) => d.clone(),
-        None => fsutil::index_dir()
+        None => fsutil::index_dir(&opts.env)
             .ok_or_else(|| env_err("no cache directory: set XDG_CACHE_HOME or HOME".to_string()))?,
     };
     let path = cache_path(&dir);

@@ -6,17 +6,15 @@
 //! from its `narHash` exactly as Nix computes it) is already in the store:
 //! nothing is fetched.
 
+use super::environment::Environment;
 use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The Nix store directory: `NIX_STORE_DIR`, else `/nix/store` (as Nix).
-pub fn store_dir() -> PathBuf {
-    std::env::var_os("NIX_STORE_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/nix/store"))
+pub fn store_dir(env: &Environment) -> PathBuf {
+    env.store_dir()
 }
 
 /// Nix's base-32 alphabet (no e, o, u, t).
@@ -176,20 +174,12 @@ pub fn from_lock(lock: &Path, store: &Path) -> Found {
 }
 
 /// The registry files, most specific first: the user's, then the system's.
-pub fn registry_files() -> Vec<PathBuf> {
+pub fn registry_files(env: &Environment) -> Vec<PathBuf> {
     let mut v = Vec::new();
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|x| !x.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")));
-    if let Some(c) = config {
+    if let Some(c) = env.config_home() {
         v.push(c.join("nix/registry.json"));
     }
-    let conf_dir = std::env::var_os("NIX_CONF_DIR")
-        .filter(|x| !x.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc/nix"));
-    v.push(conf_dir.join("registry.json"));
+    v.push(env.nix_conf_dir().join("registry.json"));
     v
 }
 
@@ -225,9 +215,9 @@ pub fn from_registry(file: &Path, id: &str, store: &Path) -> Found {
 }
 
 /// `flake:<id>` through the registries, first answer wins.
-pub fn resolve_registry(id: &str, store: &Path) -> Found {
+pub fn resolve_registry(id: &str, store: &Path, env: &Environment) -> Found {
     let mut last = Found::None;
-    for f in registry_files() {
+    for f in registry_files(env) {
         match from_registry(&f, id, store) {
             Found::Path(p) => return Found::Path(p),
             Found::NotInStore(m) => last = Found::NotInStore(m),

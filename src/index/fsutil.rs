@@ -2,22 +2,20 @@
 //! replacement (temp file in the same directory, fsync, rename, fsync the
 //! directory) and an advisory lock so that two updates never interleave.
 
+use super::environment::Environment;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// pip-guard's cache directory: `$PIP_GUARD_CACHE_DIR` if set, else the
 /// XDG cache dir (`$XDG_CACHE_HOME/pip-guard`, `~/.cache/pip-guard`).
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("PIP_GUARD_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    directories::ProjectDirs::from("", "", "pip-guard").map(|p| p.cache_dir().to_path_buf())
+pub fn cache_dir(env: &Environment) -> Option<PathBuf> {
+    env.pip_guard_cache_dir()
 }
 
 /// The directory of the nixpkgs index caches (`<cache dir>/index`).
-pub fn index_dir() -> Option<PathBuf> {
-    cache_dir().map(|d| d.join("index"))
+pub fn index_dir(env: &Environment) -> Option<PathBuf> {
+    cache_dir(env).map(|d| d.join("index"))
 }
 
 /// Replace `path` with `bytes` atomically: readers see the old file or

@@ -6,7 +6,7 @@
 //! a corrupt cache). A forced source that fails is an error (exit 4), except
 //! `embedded`, which cannot fail.
 
-use super::{channel, embedded, fsutil, nix, Index, Mappings};
+use super::{channel, embedded, fsutil, nix, Environment, Index, Mappings};
 use crate::error::EnvError;
 use color_eyre::eyre;
 use serde::Serialize;
@@ -56,6 +56,10 @@ impl std::str::FromStr for IndexChoice {
 pub struct LoadOptions {
     /// The source wanted.
     pub choice: IndexChoice,
+    /// The environment variables the sources read (`NIX_PATH`, the cache
+    /// directory, …): [`Environment::from_process`] for the real ones; the
+    /// default is an empty environment.
+    pub env: Environment,
     /// nix options (explicit nixpkgs path, timeout).
     pub nix: nix::NixOptions,
     /// The index cache directory (default: [`fsutil::index_dir`]).
@@ -169,29 +173,19 @@ fn say_once(msg: &str) {
     crate::output::eprintln(&format!("pip-guard: {msg}"));
 }
 
-/// Load the index for `package_set` from the chosen source. `names` are
-/// the PEP 503 names that will be looked up: a nix evaluation answers only
-/// for their [`candidates`] (computed only when nix is actually asked).
-pub fn load(choice: IndexChoice, package_set: &str, names: &[String]) -> eyre::Result<Index> {
-    load_with(
-        &LoadOptions {
-            choice,
-            ..LoadOptions::default()
-        },
-        package_set,
-        names,
-    )
-}
-
-/// [`load`] with every option.
+/// Load the index for `package_set` from the chosen source, with every
+/// option. `names` are the PEP 503 names that will be looked up: a nix
+/// evaluation answers only for their [`candidates`] (computed only when
+/// nix is actually asked).
 pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyre::Result<Index> {
-    let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
+    let env = &opts.env;
+    let dir = opts.cache_dir.clone().or_else(|| fsutil::index_dir(env));
     let nix_opts = nix::NixOptions {
         cache_dir: opts.nix.cache_dir.clone().or_else(|| dir.clone()),
         ..opts.nix.clone()
     };
     let try_nix = || {
-        nix::lookup_candidates_with(&nix_opts, package_set, &candidates(names))
+        nix::lookup_candidates_with(&nix_opts, env, package_set, &candidates(names))
             .map(|a| nix::index_from_answer(a, package_set))
     };
     let accept = channel::Accept {
@@ -235,8 +229,8 @@ pub fn load_with(opts: &LoadOptions, package_set: &str, names: &[String]) -> eyr
             )))
         }),
         IndexChoice::Auto => {
-            let nix_usable = nix::on_path(&nix_opts.program)
-                && nix::resolve_nixpkgs(nix_opts.nixpkgs.as_deref()).is_some();
+            let nix_usable = nix::on_path(&nix_opts.program, env)
+                && nix::resolve_nixpkgs(nix_opts.nixpkgs.as_deref(), env).is_some();
             if nix_usable {
                 match try_nix() {
                     Ok(ix) => return Ok(nix_then_floor(ix)),

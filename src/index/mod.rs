@@ -12,6 +12,7 @@
 pub mod cache;
 pub mod channel;
 pub mod embedded;
+pub mod environment;
 pub mod flake;
 pub mod fsutil;
 pub mod listing;
@@ -21,6 +22,7 @@ pub mod nix;
 pub mod store;
 pub mod time;
 
+pub use self::environment::Environment;
 pub use self::mapping::{extras_as_attrs, Lookup, Mappings, MatchedBy, TableEntry};
 use self::store::Store;
 pub use self::store::{Package, Text};

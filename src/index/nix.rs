@@ -10,6 +10,7 @@
 //! not start nix at all.
 
 use super::cache::{self, CacheFile, Entry, Header};
+use super::environment::Environment;
 use super::fsutil::{self, Lock};
 use super::{embedded, time, Index, IndexMeta, Package, Source, MIN_PYTHON_ATTRS};
 use crate::error::EnvError;
@@ -78,8 +79,9 @@ in {
 pub struct NixOptions {
     /// An explicit nixpkgs path (else `<nixpkgs>` from `NIX_PATH`).
     pub nixpkgs: Option<PathBuf>,
-    /// Bound on the `nix-instantiate` call.
-    pub timeout: Duration,
+    /// Bound on the `nix-instantiate` call (`None`: the environment's
+    /// `PIP_GUARD_NIX_TIMEOUT`, else [`DEFAULT_TIMEOUT`]).
+    pub timeout: Option<Duration>,
     /// The index cache directory (default: [`fsutil::index_dir`]).
     pub cache_dir: Option<PathBuf>,
     /// The program to run.
@@ -88,16 +90,20 @@ pub struct NixOptions {
 
 impl Default for NixOptions {
     fn default() -> Self {
-        let timeout = std::env::var("PIP_GUARD_NIX_TIMEOUT")
-            .ok()
-            .and_then(|s| crate::numbers::duration(&s).ok())
-            .unwrap_or(DEFAULT_TIMEOUT);
         NixOptions {
             nixpkgs: None,
-            timeout,
+            timeout: None,
             cache_dir: None,
             program: PathBuf::from("nix-instantiate"),
         }
+    }
+}
+
+impl NixOptions {
+    /// The bound on the `nix-instantiate` call: the one set, else
+    /// `PIP_GUARD_NIX_TIMEOUT`, else [`DEFAULT_TIMEOUT`].
+    pub fn timeout_in(&self, env: &Environment) -> Duration {
+        self.timeout.or(env.nix_timeout).unwrap_or(DEFAULT_TIMEOUT)
     }
 }
 
@@ -121,20 +127,22 @@ pub struct NixAnswer {
     pub cached: bool,
 }
 
-/// Whether `program` is found on PATH (or is a path that exists).
-pub fn on_path(program: &Path) -> bool {
+/// Whether `program` is found on the environment's PATH (or is a path
+/// that exists).
+pub fn on_path(program: &Path, env: &Environment) -> bool {
     if program.components().count() > 1 {
         return program.is_file();
     }
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    env.path
+        .as_ref()
+        .map(|p| std::env::split_paths(p).any(|d| d.join(program).is_file()))
         .unwrap_or(false)
 }
 
 /// Resolve `<nixpkgs>` without running nix (see [`resolve_nixpkgs_from`]).
-pub fn resolve_nixpkgs(explicit: Option<&Path>) -> Option<PathBuf> {
+pub fn resolve_nixpkgs(explicit: Option<&Path>, env: &Environment) -> Option<PathBuf> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    resolve_nixpkgs_from(explicit, &cwd).map(|(p, _)| p)
+    resolve_nixpkgs_from(explicit, &cwd, env).map(|(p, _)| p)
 }
 
 /// `NIX_PATH` entries as Nix splits them: on `:`, except the `:` of a
@@ -176,12 +184,13 @@ fn nix_path_entries(nix_path: &str) -> Vec<String> {
 pub fn resolve_nixpkgs_from(
     explicit: Option<&Path>,
     cwd: &Path,
+    env: &Environment,
 ) -> Option<(PathBuf, &'static str)> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     if let Some(p) = explicit {
         return canon(p).map(|p| (p, "policy"));
     }
-    let store = super::flake::store_dir();
+    let store = super::flake::store_dir(env);
     if let Some(lock) = super::flake::nearest_lock(cwd) {
         if let super::flake::Found::Path(p) = super::flake::from_lock(&lock, &store) {
             if let Some(p) = canon(&p) {
@@ -189,11 +198,11 @@ pub fn resolve_nixpkgs_from(
             }
         }
     }
-    let nix_path = std::env::var("NIX_PATH").unwrap_or_default();
-    for entry in nix_path_entries(&nix_path) {
+    let nix_path = &env.nix_path;
+    for entry in nix_path_entries(nix_path) {
         let (path, from) = match entry.split_once('=') {
             Some(("nixpkgs", p)) => match p.strip_prefix("flake:") {
-                Some(id) => match super::flake::resolve_registry(id, &store) {
+                Some(id) => match super::flake::resolve_registry(id, &store, env) {
                     super::flake::Found::Path(p) => (p, "registry"),
                     _ => continue,
                 },
@@ -211,8 +220,8 @@ pub fn resolve_nixpkgs_from(
     }
     if nix_path.is_empty() {
         let mut channels = Vec::new();
-        if let Some(home) = std::env::var_os("HOME") {
-            channels.push(Path::new(&home).join(".nix-defexpr/channels/nixpkgs"));
+        if let Some(home) = &env.home {
+            channels.push(home.join(".nix-defexpr/channels/nixpkgs"));
         }
         channels.push(PathBuf::from(
             "/nix/var/nix/profiles/per-user/root/channels/nixpkgs",
@@ -224,7 +233,8 @@ pub fn resolve_nixpkgs_from(
         {
             return Some((p, "channels"));
         }
-        if let super::flake::Found::Path(p) = super::flake::resolve_registry("nixpkgs", &store) {
+        if let super::flake::Found::Path(p) = super::flake::resolve_registry("nixpkgs", &store, env)
+        {
             return canon(&p).map(|p| (p, "registry"));
         }
     }
@@ -390,22 +400,17 @@ struct EvalOne {
     version: Option<String>,
 }
 
-/// Ask the user's nixpkgs about `candidates` of `package_set`, with the
-/// default options (`NIX_PATH`, `PIP_GUARD_NIX_TIMEOUT` or 10 s).
-pub fn lookup_candidates(package_set: &str, candidates: &[String]) -> eyre::Result<Vec<Package>> {
-    lookup_candidates_with(&NixOptions::default(), package_set, candidates).map(|a| a.packages)
-}
-
 /// Ask the user's nixpkgs about `candidates` of `package_set`: from the
 /// cache when it has them all, else with one `nix-instantiate` call.
 pub fn lookup_candidates_with(
     opts: &NixOptions,
+    env: &Environment,
     package_set: &str,
     candidates: &[String],
 ) -> eyre::Result<NixAnswer> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let (nixpkgs, nixpkgs_from) =
-        resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd).ok_or_else(|| {
+        resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd, env).ok_or_else(|| {
             env_err(match &opts.nixpkgs {
                 Some(p) => format!("nixpkgs path {} does not exist", p.display()),
                 None => {
@@ -415,7 +420,7 @@ pub fn lookup_candidates_with(
                          resolves, and no default channel)"
                         .to_string();
                     // A project pin that is not fetched yet: say how to fetch it.
-                    let store = super::flake::store_dir();
+                    let store = super::flake::store_dir(env);
                     if let Some(super::flake::Found::NotInStore(why)) =
                         super::flake::nearest_lock(&cwd).map(|l| super::flake::from_lock(&l, &store))
                     {
@@ -426,7 +431,7 @@ pub fn lookup_candidates_with(
                 }
             })
         })?;
-    let dir = opts.cache_dir.clone().or_else(fsutil::index_dir);
+    let dir = opts.cache_dir.clone().or_else(|| fsutil::index_dir(env));
     let key = cache_key(&nixpkgs, package_set);
     let cache_file = dir.as_ref().map(|d| d.join(format!("nix-{key}.idx")));
     let (mut answers, mut size, mut version) =
@@ -451,7 +456,7 @@ pub fn lookup_candidates_with(
             .arg(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
             .arg("-E")
             .arg(EXPR);
-        let (ok, stdout, stderr) = run_bounded(cmd, opts.timeout)?;
+        let (ok, stdout, stderr) = run_bounded(cmd, opts.timeout_in(env))?;
         if !ok {
             let msg = nix_error_summary(&stderr);
             return Err(env_err(format!(
