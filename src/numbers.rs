@@ -11,23 +11,39 @@ pub const MAX_SECONDS: f64 = 86_400.0;
 /// Variables holding a number of seconds, checked by [`check_env`].
 pub const SECONDS_VARS: &[&str] = &["PIP_GUARD_NIX_TIMEOUT", "PIP_GUARD_HTTP_TIMEOUT"];
 
+/// A number of seconds that is refused. `shown` is the text as given, cut
+/// to 40 characters, without control characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecondsError {
+    /// Not a number at all.
+    #[error("`{shown}` is not a number of seconds")]
+    NotANumber {
+        /// The text, as shown.
+        shown: String,
+    },
+    /// Not finite, not above 0, or above [`MAX_SECONDS`].
+    #[error("`{shown}` seconds is out of range (more than 0, at most {max})", max = MAX_SECONDS)]
+    OutOfRange {
+        /// The text, as shown.
+        shown: String,
+    },
+}
+
 /// Parse a number of seconds: finite, above 0, at most [`MAX_SECONDS`].
-pub fn seconds(text: &str) -> Result<f64, String> {
-    let shown: String = text.chars().take(40).filter(|c| !c.is_control()).collect();
+pub fn seconds(text: &str) -> Result<f64, SecondsError> {
+    let shown = || text.chars().take(40).filter(|c| !c.is_control()).collect();
     let v: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{shown}` is not a number of seconds"))?;
+        .map_err(|_| SecondsError::NotANumber { shown: shown() })?;
     if !v.is_finite() || v <= 0.0 || v > MAX_SECONDS {
-        return Err(format!(
-            "`{shown}` seconds is out of range (more than 0, at most {MAX_SECONDS})"
-        ));
+        return Err(SecondsError::OutOfRange { shown: shown() });
     }
     Ok(v)
 }
 
 /// [`seconds`] as a [`Duration`].
-pub fn duration(text: &str) -> Result<Duration, String> {
+pub fn duration(text: &str) -> Result<Duration, SecondsError> {
     seconds(text).map(Duration::from_secs_f64)
 }
 
@@ -55,5 +71,14 @@ mod tests {
             assert!(seconds(bad).is_err(), "{bad}");
         }
         assert_eq!(duration("86400"), Ok(Duration::from_secs(86_400)));
+        // The messages, as users see them.
+        assert_eq!(
+            seconds("x\u{7}y").map_err(|e| e.to_string()),
+            Err("`xy` is not a number of seconds".to_string())
+        );
+        assert_eq!(
+            seconds("0").map_err(|e| e.to_string()),
+            Err("`0` seconds is out of range (more than 0, at most 86400)".to_string())
+        );
     }
 }

@@ -39,14 +39,22 @@ impl IndexChoice {
     }
 }
 
+/// An index source that is none of the four.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown index source {given:?}: expected auto, nix, channel or embedded")]
+pub struct UnknownIndexChoice {
+    /// The text given.
+    pub given: String,
+}
+
 /// The one parser of the index source, for every place that reads one
 /// (`--index`, `--guard-index`, `PIP_GUARD_INDEX`, the policy's
 /// `index.source`): clap's, from the enum's variants.
 impl std::str::FromStr for IndexChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        <IndexChoice as clap::ValueEnum>::from_str(s, false).map_err(|_| {
-            format!("unknown index source {s:?}: expected auto, nix, channel or embedded")
+    type Err = UnknownIndexChoice;
+    fn from_str(s: &str) -> Result<Self, UnknownIndexChoice> {
+        <IndexChoice as clap::ValueEnum>::from_str(s, false).map_err(|_| UnknownIndexChoice {
+            given: s.to_string(),
         })
     }
 }

@@ -89,12 +89,15 @@ impl Rule {
         reason: Option<String>,
         source: impl Into<String>,
         layer: usize,
-    ) -> Result<Rule, String> {
+    ) -> Result<Rule, PatternError> {
         let normalized = normalize_pattern(pattern)?;
         let glob = globset::GlobBuilder::new(&normalized)
             .literal_separator(false)
             .build()
-            .map_err(|e| format!("bad glob `{pattern}`: {}", e.kind()))?
+            .map_err(|e| PatternError::Glob {
+                pattern: pattern.to_string(),
+                kind: e.kind().to_string(),
+            })?
             .compile_matcher();
         Ok(Rule {
             pattern: pattern.to_string(),
@@ -144,49 +147,124 @@ fn is_sep(c: char) -> bool {
     matches!(c, '-' | '_' | '.')
 }
 
+/// What is wrong with a name pattern's characters or shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PatternFault {
+    /// A character no pattern holds.
+    #[error("`{0}` cannot appear")]
+    CannotAppear(char),
+    /// A control character.
+    #[error("a control character cannot appear")]
+    ControlCharacter,
+    /// `-`, `_` or `.` first or last.
+    #[error("a name starts and ends with a letter or a digit: `-`, `_` or `.` at an end")]
+    SeparatorAtEnd,
+    /// Something else than letters, digits and ranges in `[…]`.
+    #[error("a class `[…]` holds only letters, digits and ranges `a-z`")]
+    ClassCharacter,
+    /// A range `z-a` or one ending in a non-alphanumeric.
+    #[error("a bad range in a class `[…]`")]
+    BadRange,
+    /// `[]` or `[` with no `]`.
+    #[error("an empty or unclosed class `[…]`")]
+    EmptyOrUnclosedClass,
+    /// `{` with no `}`.
+    #[error("an unclosed `{{`")]
+    UnclosedBrace,
+    /// An empty or non-name choice in `{a,b}`.
+    #[error("each choice of `{{a,b}}` is a name part")]
+    BadChoice,
+    /// `,` outside braces.
+    #[error("`,` outside `{{a,b}}`")]
+    CommaOutsideBraces,
+    /// `!` or `^` outside a class.
+    #[error("`!` outside a class `[!a]`")]
+    BangOutsideClass,
+    /// A `]` or `}` that closes nothing.
+    #[error("an unmatched `]` or `}}`")]
+    Unmatched,
+}
+
+/// A name pattern (policy `allow`/`deny`, `--guard-allow`, …) that is
+/// refused; each variant keeps the pattern as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// Longer than [`MAX_PATTERN_LEN`] bytes.
+    #[error("the pattern {} is {} bytes long: patterns are at most {MAX_PATTERN_LEN}", shown(.pattern), .pattern.len())]
+    TooLong {
+        /// The pattern.
+        pattern: String,
+    },
+    /// Not a name or a glob over names.
+    #[error(
+        "{fault} in the name pattern {}: patterns match project names such as `torch` \
+         or `nvidia-*` (name characters, `*`, `?`, `[a-z]`, `{{a,b}}`), without \
+         versions, extras or markers",
+        shown(.pattern)
+    )]
+    NotAName {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong with it.
+        fault: PatternFault,
+    },
+    /// Normalized, nothing is left that could match a name.
+    #[error("the pattern `{pattern}` matches no project name")]
+    MatchesNothing {
+        /// The pattern.
+        pattern: String,
+    },
+    /// `globset` refuses it.
+    #[error("bad glob `{pattern}`: {kind}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// `globset`'s reason.
+        kind: String,
+    },
+}
+
+/// A pattern as quoted in messages: whole, or its first 40 characters
+/// when it is longer than 60 bytes.
+fn shown(pattern: &str) -> String {
+    if pattern.len() > 60 {
+        let cut: String = pattern.chars().take(40).collect();
+        format!("`{cut}…`")
+    } else {
+        format!("`{pattern}`")
+    }
+}
+
 /// Check a pattern is a PEP 508 name or a glob over names: name characters
 /// (`A-Z a-z 0-9 . _ -`), `*`, `?`, a class `[abc]`/`[a-z]`/`[!a]` of
 /// letters and digits, and `{a,b}` of name parts; starting and ending like
 /// a name (a letter, a digit or a wildcard — never `-`, so no pattern can
 /// read as an option), at most [`MAX_PATTERN_LEN`] bytes.
-fn validate_pattern(pattern: &str) -> Result<(), String> {
-    let shown = || {
-        if pattern.len() > 60 {
-            let cut: String = pattern.chars().take(40).collect();
-            format!("`{cut}…`")
-        } else {
-            format!("`{pattern}`")
-        }
-    };
+fn validate_pattern(pattern: &str) -> Result<(), PatternError> {
     if pattern.len() > MAX_PATTERN_LEN {
-        return Err(format!(
-            "the pattern {} is {} bytes long: patterns are at most {MAX_PATTERN_LEN}",
-            shown(),
-            pattern.len()
-        ));
+        return Err(PatternError::TooLong {
+            pattern: pattern.to_string(),
+        });
     }
-    let bad = |what: &str| {
-        Err(format!(
-            "{what} in the name pattern {}: patterns match project names such as `torch` \
-             or `nvidia-*` (name characters, `*`, `?`, `[a-z]`, `{{a,b}}`), without \
-             versions, extras or markers",
-            shown()
-        ))
+    let bad = |fault: PatternFault| {
+        Err(PatternError::NotAName {
+            pattern: pattern.to_string(),
+            fault,
+        })
     };
     let chars: Vec<char> = pattern.chars().collect();
     if let Some(c) = chars
         .iter()
         .find(|c| !(c.is_ascii_alphanumeric() || "-_.*?[]{},!^".contains(**c)))
     {
-        let what = if c.is_control() {
-            "a control character".to_string()
+        return bad(if c.is_control() {
+            PatternFault::ControlCharacter
         } else {
-            format!("`{c}`")
-        };
-        return bad(&format!("{what} cannot appear"));
+            PatternFault::CannotAppear(*c)
+        });
     }
     if chars.first().copied().is_some_and(is_sep) || chars.last().copied().is_some_and(is_sep) {
-        return bad("a name starts and ends with a letter or a digit: `-`, `_` or `.` at an end");
+        return bad(PatternFault::SeparatorAtEnd);
     }
     let mut i = 0;
     while i < chars.len() {
@@ -201,13 +279,13 @@ fn validate_pattern(pattern: &str) -> Result<(), String> {
                 while j < chars.len() && chars[j] != ']' {
                     let c = chars[j];
                     if !c.is_ascii_alphanumeric() {
-                        return bad("a class `[…]` holds only letters, digits and ranges `a-z`");
+                        return bad(PatternFault::ClassCharacter);
                     }
                     if chars.get(j + 1) == Some(&'-') && chars.get(j + 2).is_some_and(|e| *e != ']')
                     {
                         let e = chars[j + 2];
                         if !e.is_ascii_alphanumeric() || e < c {
-                            return bad("a bad range in a class `[…]`");
+                            return bad(PatternFault::BadRange);
                         }
                         j += 3;
                     } else {
@@ -215,13 +293,13 @@ fn validate_pattern(pattern: &str) -> Result<(), String> {
                     }
                 }
                 if j >= chars.len() || j == start {
-                    return bad("an empty or unclosed class `[…]`");
+                    return bad(PatternFault::EmptyOrUnclosedClass);
                 }
                 i = j + 1;
             }
             '{' => {
                 let Some(len) = chars[i + 1..].iter().position(|c| *c == '}') else {
-                    return bad("an unclosed `{`");
+                    return bad(PatternFault::UnclosedBrace);
                 };
                 let inner: String = chars[i + 1..i + 1 + len].iter().collect();
                 for alt in inner.split(',') {
@@ -230,14 +308,14 @@ fn validate_pattern(pattern: &str) -> Result<(), String> {
                         && !alt.starts_with(is_sep)
                         && !alt.ends_with(is_sep);
                     if !ok {
-                        return bad("each choice of `{a,b}` is a name part");
+                        return bad(PatternFault::BadChoice);
                     }
                 }
                 i += len + 2;
             }
-            ',' => return bad("`,` outside `{a,b}`"),
-            '!' | '^' => return bad("`!` outside a class `[!a]`"),
-            _ => return bad("an unmatched `]` or `}`"),
+            ',' => return bad(PatternFault::CommaOutsideBraces),
+            '!' | '^' => return bad(PatternFault::BangOutsideClass),
+            _ => return bad(PatternFault::Unmatched),
         }
     }
     Ok(())
@@ -248,14 +326,16 @@ fn validate_pattern(pattern: &str) -> Result<(), String> {
 /// Refuses anything that is not a name or a glob over names
 /// ([`validate_pattern`]), so that a requirement (`torch>=2`) written where
 /// a name is expected, or an option (`-rpwned`), is an error.
-pub fn normalize_pattern(pattern: &str) -> Result<String, String> {
+pub fn normalize_pattern(pattern: &str) -> Result<String, PatternError> {
     validate_pattern(pattern)?;
     let normalized = crate::names::normalize(pattern);
     if !normalized
         .chars()
         .any(|c| c.is_ascii_alphanumeric() || "*?[".contains(c))
     {
-        return Err(format!("the pattern `{pattern}` matches no project name"));
+        return Err(PatternError::MatchesNothing {
+            pattern: pattern.to_string(),
+        });
     }
     Ok(normalized)
 }
@@ -544,6 +624,55 @@ mod tests {
         }
         // Under the cap, globset never sees a huge pattern.
         assert!(Rule::new(&"*a".repeat(MAX_PATTERN_LEN / 2), None, "x", 0).is_ok());
+    }
+
+    #[test]
+    fn pattern_errors_keep_the_pattern_and_say_what_is_wrong() {
+        let err = |p: &str| {
+            Rule::new(p, None, "x", 0)
+                .err()
+                .map(|e| (e.clone(), e.to_string()))
+        };
+        let (e, msg) = err("torch>=2").expect("refused");
+        assert_eq!(
+            e,
+            PatternError::NotAName {
+                pattern: "torch>=2".into(),
+                fault: PatternFault::CannotAppear('>'),
+            }
+        );
+        assert!(
+            msg.starts_with("`>` cannot appear in the name pattern `torch>=2`: patterns match project names such as `torch` or `nvidia-*` (name characters, `*`, `?`, `[a-z]`, `{a,b}`)"),
+            "{msg}"
+        );
+        assert_eq!(
+            err("a\u{1b}b").map(|(e, _)| e),
+            Some(PatternError::NotAName {
+                pattern: "a\u{1b}b".into(),
+                fault: PatternFault::ControlCharacter,
+            })
+        );
+        assert!(err("a{b")
+            .expect("refused")
+            .1
+            .starts_with("an unclosed `{` in"));
+        assert!(err("a}")
+            .expect("refused")
+            .1
+            .starts_with("an unmatched `]` or `}` in"));
+        let long = "a".repeat(MAX_PATTERN_LEN + 1);
+        assert_eq!(
+            err(&long).expect("refused").1,
+            format!(
+                "the pattern `{}…` is {} bytes long: patterns are at most {MAX_PATTERN_LEN}",
+                "a".repeat(40),
+                MAX_PATTERN_LEN + 1
+            )
+        );
+        assert_eq!(
+            err("--").expect("refused").1,
+            "a name starts and ends with a letter or a digit: `-`, `_` or `.` at an end in the name pattern `--`: patterns match project names such as `torch` or `nvidia-*` (name characters, `*`, `?`, `[a-z]`, `{a,b}`), without versions, extras or markers"
+        );
     }
 
     #[test]
