@@ -40,7 +40,7 @@ pub fn run(
                 "no Python interpreter found (pass --python or set PIP_GUARD_PYTHON)".into()
             ))
         })?;
-    let loader = wheels::loader_for(&python).map_err(|e| eyre::eyre!(EnvError(e)))?;
+    let loader = wheels::loader_for(&python).map_err(|e| eyre::eyre!(EnvError(e.to_string())))?;
     let inputs: Vec<wheels::Input> = files
         .iter()
         .map(|f| wheels::Input {

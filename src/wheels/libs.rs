@@ -30,8 +30,35 @@ impl HostLib {
     }
 }
 
+/// A line of the table that does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {fault}")]
+pub struct TableError {
+    /// The line, from 1.
+    pub line: usize,
+    /// What is wrong with it.
+    pub fault: TableFault,
+}
+
+/// What is wrong with a line of the table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableFault {
+    /// The first line is not the expected header.
+    #[error("unexpected header {0:?}")]
+    Header(String),
+    /// A row with fewer than 4 columns.
+    #[error("fewer than 4 columns")]
+    FewerColumns,
+    /// `nix_ld_default` is neither `yes` nor `no`.
+    #[error("nix_ld_default {0:?}")]
+    NixLdDefault(String),
+    /// An empty soname or attr.
+    #[error("empty soname or attr")]
+    Empty,
+}
+
 /// Parse the table's text; `Err` names the line that does not fit.
-pub fn parse(text: &'static str) -> Result<Vec<HostLib>, String> {
+pub fn parse(text: &'static str) -> Result<Vec<HostLib>, TableError> {
     let mut out = Vec::new();
     let mut header_seen = false;
     for (i, line) in text.lines().enumerate() {
@@ -42,21 +69,35 @@ pub fn parse(text: &'static str) -> Result<Vec<HostLib>, String> {
         if !header_seen {
             if cols.get(..4) != Some(&["soname", "policies", "nixpkgs_attr", "nix_ld_default"][..])
             {
-                return Err(format!("line {}: unexpected header {line:?}", i + 1));
+                return Err(TableError {
+                    line: i + 1,
+                    fault: TableFault::Header(line.to_string()),
+                });
             }
             header_seen = true;
             continue;
         }
         let (Some(soname), Some(attr), Some(nld)) = (cols.first(), cols.get(2), cols.get(3)) else {
-            return Err(format!("line {}: fewer than 4 columns", i + 1));
+            return Err(TableError {
+                line: i + 1,
+                fault: TableFault::FewerColumns,
+            });
         };
         let nix_ld_default = match *nld {
             "yes" => true,
             "no" => false,
-            other => return Err(format!("line {}: nix_ld_default {other:?}", i + 1)),
+            other => {
+                return Err(TableError {
+                    line: i + 1,
+                    fault: TableFault::NixLdDefault(other.to_string()),
+                })
+            }
         };
         if soname.is_empty() || attr.is_empty() {
-            return Err(format!("line {}: empty soname or attr", i + 1));
+            return Err(TableError {
+                line: i + 1,
+                fault: TableFault::Empty,
+            });
         }
         out.push(HostLib {
             soname,
@@ -151,7 +192,14 @@ mod tests {
         let e =
             parse("soname\tpolicies\tnixpkgs_attr\tnix_ld_default\nlibz.so.1\tx\tzlib\tmaybe\n")
                 .unwrap_err();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(parse("nope\n").unwrap_err().contains("header"));
+        assert_eq!(
+            e,
+            TableError {
+                line: 2,
+                fault: TableFault::NixLdDefault("maybe".into()),
+            }
+        );
+        assert_eq!(e.to_string(), "line 2: nix_ld_default \"maybe\"");
+        assert!(parse("nope\n").unwrap_err().to_string().contains("header"));
     }
 }

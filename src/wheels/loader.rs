@@ -255,11 +255,26 @@ pub fn real_executable(python: &Path) -> PathBuf {
         .unwrap_or_else(|| python.to_path_buf())
 }
 
+/// The interpreter's ELF headers could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {error}", .exe.display())]
+pub struct InterpreterError {
+    /// The interpreter's executable.
+    pub exe: PathBuf,
+    /// What is wrong with it.
+    pub error: elf::ElfError,
+}
+
 impl Loader {
     /// The loader of the interpreter `exe` (an ELF file), in `env`.
-    pub fn detect(exe: &Path, env: &LoaderEnv) -> Result<Loader, String> {
-        let info = elf::read(&Source::File(exe.to_path_buf()), &Limits::default())
-            .map_err(|e| format!("{}: {e}", exe.display()))?;
+    pub fn detect(exe: &Path, env: &LoaderEnv) -> Result<Loader, InterpreterError> {
+        let info =
+            elf::read(&Source::File(exe.to_path_buf()), &Limits::default()).map_err(|error| {
+                InterpreterError {
+                    exe: exe.to_path_buf(),
+                    error,
+                }
+            })?;
         Ok(Loader::for_interpreter(&info, env, exe))
     }
 

@@ -73,10 +73,47 @@ struct Metadata {
     version: String,
 }
 
+/// Why pip could not say what it would install, or fetch it.
+#[derive(Debug, thiserror::Error)]
+pub enum PipError {
+    /// pip's report is not JSON of the expected shape.
+    #[error("pip's report is not what pip ≥ 22.2 writes: {0}")]
+    BadReport(serde_json::Error),
+    /// No temporary directory for the report.
+    #[error("could not create a temporary directory: {0}")]
+    TempDir(std::io::Error),
+    /// Only local projects: nothing to ask pip about.
+    #[error("nothing for pip to resolve")]
+    NothingToResolve,
+    /// pip's input files could not be written.
+    #[error("could not write pip's input: {0}")]
+    WriteInput(std::io::Error),
+    /// pip could not be started.
+    #[error("could not run {} -m pip: {error}", .python.display())]
+    Spawn {
+        /// The interpreter.
+        python: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// pip ran and failed.
+    #[error("pip {what} failed ({status}): {tail}")]
+    Failed {
+        /// The pip command (`install --dry-run`, `download`).
+        what: &'static str,
+        /// pip's exit status.
+        status: std::process::ExitStatus,
+        /// The last lines of pip's stderr, secrets redacted.
+        tail: String,
+    },
+    /// pip succeeded but its report cannot be read.
+    #[error("pip wrote no report: {0}")]
+    NoReport(std::io::Error),
+}
+
 /// Parse pip's installation report.
-pub fn parse_report(json: &str) -> Result<Vec<Planned>, String> {
-    let r: Report = serde_json::from_str(json)
-        .map_err(|e| format!("pip's report is not what pip ≥ 22.2 writes: {e}"))?;
+pub fn parse_report(json: &str) -> Result<Vec<Planned>, PipError> {
+    let r: Report = serde_json::from_str(json).map_err(PipError::BadReport)?;
     Ok(r.install
         .into_iter()
         .map(|i| {
@@ -111,11 +148,15 @@ pub fn parse_report(json: &str) -> Result<Vec<Planned>, String> {
 /// `report` is `None`, `--dry-run --report TMP` is added (the guard: the
 /// same `--user` install, no `--ignore-installed`); `Some(file)`: `input`
 /// was built with `Destination::Report(file)` (audit, nixify).
-pub fn report(input: &PipInput, report: Option<&Path>, depth: u32) -> Result<Vec<Planned>, String> {
+pub fn report(
+    input: &PipInput,
+    report: Option<&Path>,
+    depth: u32,
+) -> Result<Vec<Planned>, PipError> {
     let dir = tempfile::Builder::new()
         .prefix("pip-guard-report-")
         .tempdir()
-        .map_err(|e| format!("could not create a temporary directory: {e}"))?;
+        .map_err(PipError::TempDir)?;
     let mut input = input.clone();
     let file = match report {
         Some(f) => f.to_path_buf(),
@@ -128,34 +169,35 @@ pub fn report(input: &PipInput, report: Option<&Path>, depth: u32) -> Result<Vec
     };
     input.args.push("--quiet".into());
     let mut cmd = if input.requirements.is_empty() {
-        return Err("nothing for pip to resolve".into());
+        return Err(PipError::NothingToResolve);
     } else {
-        input
-            .write(depth)
-            .map_err(|e| format!("could not write pip's input: {e}"))?
+        input.write(depth).map_err(PipError::WriteInput)?
     };
     run(&mut cmd.command, &input.python, "install --dry-run")?;
-    let text = std::fs::read_to_string(&file).map_err(|e| format!("pip wrote no report: {e}"))?;
+    let text = std::fs::read_to_string(&file).map_err(PipError::NoReport)?;
     parse_report(&text)
 }
 
-fn run(cmd: &mut Command, python: &Path, what: &str) -> Result<(), String> {
+fn run(cmd: &mut Command, python: &Path, what: &'static str) -> Result<(), PipError> {
     let out = cmd
         .stdin(Stdio::null())
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .output()
-        .map_err(|e| format!("could not run {} -m pip: {e}", python.display()))?;
+        .map_err(|error| PipError::Spawn {
+            python: python.to_path_buf(),
+            error,
+        })?;
     if out.status.success() {
         return Ok(());
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let last: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = last[last.len().saturating_sub(6)..].join("\n");
-    Err(format!(
-        "pip {what} failed ({}): {}",
-        out.status,
-        crate::redact::redact(&tail)
-    ))
+    Err(PipError::Failed {
+        what,
+        status: out.status,
+        tail: crate::redact::redact(&tail).into_owned(),
+    })
 }
 
 /// Download the remote wheels of `planned` into `dir` (once) with `pip
@@ -168,7 +210,7 @@ pub fn fetch(
     planned: &mut [Planned],
     dir: &Path,
     depth: u32,
-) -> Result<(), String> {
+) -> Result<(), PipError> {
     let remote: Vec<usize> = (0..planned.len())
         .filter(|&i| planned[i].wheel && planned[i].file.is_none())
         .collect();
@@ -200,9 +242,7 @@ pub fn fetch(
         .collect();
     dl.requirements = text;
     dl.constraints = String::new();
-    let mut w = dl
-        .write(depth)
-        .map_err(|e| format!("could not write pip's input: {e}"))?;
+    let mut w = dl.write(depth).map_err(PipError::WriteInput)?;
     run(&mut w.command, &input.python, "download")?;
     let got: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
