@@ -63,13 +63,39 @@ fn set_own(own: &mut OwnFlags, name: &str, value: Option<String>) {
     }
 }
 
-fn usage(index: usize, msg: String) -> InputError {
-    InputError::at(Origin::Arg(index), msg)
+fn usage(index: usize, msg: impl std::fmt::Display) -> InputError {
+    InputError::at(Origin::Arg(index), msg.to_string())
+}
+
+/// A long option that names no option, or more than one; the message is
+/// optparse's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LongOptionError {
+    /// No spelling starts with it.
+    #[error("no such option: --{name}")]
+    NoSuch {
+        /// The option as written, without `--`.
+        name: String,
+    },
+    /// More than one spelling starts with it.
+    #[error("ambiguous option: --{name} ({}?)", dashed(.candidates))]
+    Ambiguous {
+        /// The option as written, without `--`.
+        name: String,
+        /// The spellings it could be, sorted.
+        candidates: Vec<&'static str>,
+    },
+}
+
+/// `--a, --b`.
+fn dashed(spellings: &[&str]) -> String {
+    let list: Vec<String> = spellings.iter().map(|c| format!("--{c}")).collect();
+    list.join(", ")
 }
 
 /// Find a long option of pip's `install` parser the way optparse's
 /// `_match_abbrev` does: an exact spelling wins, else a unique prefix, else an error.
-pub fn match_long(name: &str) -> Result<&'static OptSpec, String> {
+pub fn match_long(name: &str) -> Result<&'static OptSpec, LongOptionError> {
     match_long_in(INSTALL_OPTIONS.iter(), name)
 }
 
@@ -79,7 +105,7 @@ pub fn match_long(name: &str) -> Result<&'static OptSpec, String> {
 pub fn match_long_in<'a>(
     table: impl Iterator<Item = &'a OptSpec>,
     name: &str,
-) -> Result<&'a OptSpec, String> {
+) -> Result<&'a OptSpec, LongOptionError> {
     let mut found: Option<&'a OptSpec> = None;
     let mut candidates: Vec<&'static str> = Vec::new();
     for spec in table {
@@ -95,11 +121,15 @@ pub fn match_long_in<'a>(
     }
     match (candidates.len(), found) {
         (1, Some(spec)) => Ok(spec),
-        (0, _) => Err(format!("no such option: --{name}")),
+        (0, _) => Err(LongOptionError::NoSuch {
+            name: name.to_string(),
+        }),
         _ => {
             candidates.sort_unstable();
-            let list: Vec<String> = candidates.iter().map(|c| format!("--{c}")).collect();
-            Err(format!("ambiguous option: --{name} ({}?)", list.join(", ")))
+            Err(LongOptionError::Ambiguous {
+                name: name.to_string(),
+                candidates,
+            })
         }
     }
 }

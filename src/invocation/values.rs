@@ -83,47 +83,148 @@ pub fn check_for(spec: &OptSpec) -> Check {
     }
 }
 
+/// A value pip's option parser refuses; the message is pip's. `opt` is
+/// the option as written (`--progress-bar`, `-i`), `value` the value given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// Not one of the choices.
+    #[error("option {opt}: invalid choice: '{value}' (choose from {})", quoted(.choices))]
+    Choice {
+        /// The option.
+        opt: String,
+        /// The value.
+        value: String,
+        /// What it may be.
+        choices: &'static [&'static str],
+    },
+    /// Not a Python integer.
+    #[error("option {opt}: invalid integer value: '{value}'")]
+    Int {
+        /// The option.
+        opt: String,
+        /// The value.
+        value: String,
+    },
+    /// Not a Python float.
+    #[error("option {opt}: invalid floating-point value: '{value}'")]
+    Float {
+        /// The option.
+        opt: String,
+        /// The value.
+        value: String,
+    },
+    /// Not a `--python-version`.
+    #[error("--python-version error: invalid --python-version value: '{value}': {reason}")]
+    PythonVersion {
+        /// The value.
+        value: String,
+        /// Why ([`python_version`]'s error).
+        reason: &'static str,
+    },
+    /// `-C` without `=`.
+    #[error("Arguments to {opt} must be of the form KEY=VAL")]
+    KeyVal {
+        /// The option.
+        opt: String,
+    },
+    /// A `--group` path that is not a local `pyproject.toml` or `pylock.toml`.
+    #[error("--group error: group paths use local 'pyproject.toml' or 'pylock.toml' files")]
+    GroupPath {
+        /// The value.
+        value: String,
+    },
+    /// `--hash` without `ALGO:`.
+    #[error(
+        "Arguments to {opt} must be a hash name followed by a value, like --hash=sha256:abcde..."
+    )]
+    HashForm {
+        /// The option.
+        opt: String,
+    },
+    /// `--hash` with an algorithm that is not in [`STRONG_HASHES`].
+    #[error("Allowed hash algorithms for {opt} are {}.", STRONG_HASHES.join(", "))]
+    WeakHash {
+        /// The option.
+        opt: String,
+        /// The algorithm given.
+        algorithm: String,
+    },
+    /// A value starting with `-` where pip wants one that does not.
+    #[error("{names} option requires 1 argument.")]
+    MissingArgument {
+        /// The options, as pip names them (`--no-binary / --only-binary`).
+        names: &'static str,
+    },
+    /// Not an ISO 8601 datetime or `P<n>D`.
+    #[error(
+        "--uploaded-prior-to error: invalid value: '{value}'. Expected an ISO 8601 \
+         datetime string (e.g., '2023-01-01' or '2023-01-01T00:00:00Z') or a \
+         duration in days (e.g., 'P3D')"
+    )]
+    DateOrDays {
+        /// The value.
+        value: String,
+    },
+}
+
+/// Choices as optparse lists them: `'a', 'b'`.
+fn quoted(choices: &[&str]) -> String {
+    let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
+    list.join(", ")
+}
+
 /// Check `value` for the option `spec`, written as `opt` (e.g. `--progress-bar`).
 /// The error says what pip says.
-pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String> {
+pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), ValueError> {
+    let opt_value = || (opt.to_string(), value.to_string());
     match check_for(spec) {
         Check::Any => Ok(()),
         Check::Choice(choices) => {
             if choices.contains(&value) {
                 Ok(())
             } else {
-                let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
-                Err(format!(
-                    "option {opt}: invalid choice: '{value}' (choose from {})",
-                    list.join(", ")
-                ))
+                let (opt, value) = opt_value();
+                Err(ValueError::Choice {
+                    opt,
+                    value,
+                    choices,
+                })
             }
         }
-        Check::Int => py_int(value)
-            .map(|_| ())
-            .ok_or_else(|| format!("option {opt}: invalid integer value: '{value}'")),
-        Check::Float => py_float(value)
-            .map(|_| ())
-            .ok_or_else(|| format!("option {opt}: invalid floating-point value: '{value}'")),
-        Check::PythonVersion => python_version(value).map(|_| ()).map_err(|e| {
-            format!("--python-version error: invalid --python-version value: '{value}': {e}")
+        Check::Int => py_int(value).map(|_| ()).ok_or_else(|| {
+            let (opt, value) = opt_value();
+            ValueError::Int { opt, value }
         }),
+        Check::Float => py_float(value).map(|_| ()).ok_or_else(|| {
+            let (opt, value) = opt_value();
+            ValueError::Float { opt, value }
+        }),
+        Check::PythonVersion => {
+            python_version(value)
+                .map(|_| ())
+                .map_err(|reason| ValueError::PythonVersion {
+                    value: value.to_string(),
+                    reason,
+                })
+        }
         Check::KeyVal => {
             if value.contains('=') {
                 Ok(())
             } else {
-                Err(format!("Arguments to {opt} must be of the form KEY=VAL"))
+                Err(ValueError::KeyVal {
+                    opt: opt.to_string(),
+                })
             }
         }
         Check::Group => group(value),
         Check::Hash => match value.split_once(':') {
-            None => Err(format!(
-                "Arguments to {opt} must be a hash name followed by a value, like --hash=sha256:abcde..."
-            )),
-            Some((algo, _)) if !STRONG_HASHES.contains(&algo) => Err(format!(
-                "Allowed hash algorithms for {opt} are {}.",
-                STRONG_HASHES.join(", ")
-            )),
+            None => Err(ValueError::HashForm {
+                opt: opt.to_string(),
+            }),
+            Some((algo, _)) if !STRONG_HASHES.contains(&algo) => Err(ValueError::WeakHash {
+                opt: opt.to_string(),
+                algorithm: algo.to_string(),
+            }),
             Some(_) => Ok(()),
         },
         Check::NoDash => {
@@ -133,7 +234,7 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
                     Opt::AllReleases | Opt::OnlyFinal => "--all-releases / --only-final",
                     _ => "--refresh-package",
                 };
-                Err(format!("{names} option requires 1 argument."))
+                Err(ValueError::MissingArgument { names })
             } else {
                 Ok(())
             }
@@ -143,11 +244,9 @@ pub fn check_value(spec: &OptSpec, opt: &str, value: &str) -> Result<(), String>
                 Ok(())
             } else {
                 // pip adds Python's own reason after the value; we cannot.
-                Err(format!(
-                    "--uploaded-prior-to error: invalid value: '{value}'. Expected an ISO 8601 \
-                     datetime string (e.g., '2023-01-01' or '2023-01-01T00:00:00Z') or a \
-                     duration in days (e.g., 'P3D')"
-                ))
+                Err(ValueError::DateOrDays {
+                    value: value.to_string(),
+                })
             }
         }
     }
@@ -186,7 +285,7 @@ pub fn python_version(value: &str) -> Result<Option<Vec<i64>>, &'static str> {
 /// `--group [path:]group`: split on the last `:`; an explicit path must name
 /// a `pyproject.toml`, `pylock.toml` or `pylock.<name>.toml` (optionally with
 /// `[extras]`), and not a URL.
-fn group(value: &str) -> Result<(), String> {
+fn group(value: &str) -> Result<(), ValueError> {
     let Some((path, _group)) = value.rsplit_once(':') else {
         return Ok(());
     };
@@ -207,10 +306,9 @@ fn group(value: &str) -> Result<(), String> {
     if !is_url && pylock {
         Ok(())
     } else {
-        Err(
-            "--group error: group paths use local 'pyproject.toml' or 'pylock.toml' files"
-                .to_string(),
-        )
+        Err(ValueError::GroupPath {
+            value: value.to_string(),
+        })
     }
 }
 
@@ -515,6 +613,37 @@ fn valid_time(t: &str, allow_fraction: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_carry_the_option_and_value_and_read_as_pip_says() {
+        let spec = |id: Opt| {
+            super::super::options::INSTALL_OPTIONS
+                .iter()
+                .find(|s| s.id == id)
+                .expect("in the table")
+        };
+        let e = check_value(spec(Opt::ProgressBar), "--progress-bar", "fancy").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "option --progress-bar: invalid choice: 'fancy' (choose from 'auto', 'on', 'off', 'raw')"
+        );
+        assert!(matches!(e, ValueError::Choice { ref value, .. } if value == "fancy"));
+        let e = check_value(spec(Opt::Retries), "--retries", "x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "option --retries: invalid integer value: 'x'"
+        );
+        let e = check_value(spec(Opt::PythonVersion), "--python-version", "3.x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--python-version error: invalid --python-version value: '3.x': each version part must be an integer"
+        );
+        let e = check_value(spec(Opt::NoBinary), "--no-binary", "-x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--no-binary / --only-binary option requires 1 argument."
+        );
+    }
 
     #[test]
     fn ints_like_python() {
