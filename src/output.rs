@@ -69,11 +69,20 @@ pub fn assume_github_log() {
     GITHUB_SINK.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Whether the process writes to a GitHub Actions log: `GITHUB_ACTIONS=true`
-/// (set by the runner), or [`assume_github_log`] was called.
+/// Take what the output edge needs from the process's settings, once, at
+/// start-up: a GitHub Actions runner (`GITHUB_ACTIONS=true`) means every
+/// output goes to its log.
+pub fn init(settings: &crate::settings::Settings) {
+    if settings.github_actions() {
+        assume_github_log();
+    }
+}
+
+/// Whether the process writes to a GitHub Actions log: [`init`] saw
+/// `GITHUB_ACTIONS=true` (set by the runner), or [`assume_github_log`]
+/// was called.
 pub fn github_actions() -> bool {
     GITHUB_SINK.load(std::sync::atomic::Ordering::Relaxed)
-        || std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
 }
 
 /// Escape `text` of `kind` for its sink (pure: the caller says whether the

@@ -9,14 +9,14 @@ use crate::index::Lookup;
 use color_eyre::eyre;
 
 /// Run the checks and print them in `format` (text by default).
-pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
+pub fn run(settings: &crate::settings::Settings, format: Option<FormatArg>) -> eyre::Result<Exit> {
     let format = format.unwrap_or(FormatArg::Text);
     if !matches!(format, FormatArg::Text | FormatArg::Json) {
         return Err(eyre::eyre!(InputError::new(
             "doctor prints --format text or --format json"
         )));
     }
-    let facts = doctor::gather();
+    let facts = doctor::gather(settings);
     // The embedded snapshot: offline, instant, and enough to spot shadowing.
     // A Nix-store Python's own set, else nixpkgs' default (as the guard).
     let package_set = facts

@@ -107,6 +107,8 @@ pub struct Request<'a> {
     /// The judged interpreter's markers (constraint markers are decided
     /// here, not written).
     pub markers: &'a pep508_rs::MarkerEnvironment,
+    /// The guard's environment (what pip would inherit).
+    pub env: &'a crate::settings::Env,
 }
 
 /// The child pip, fully built. `requirements` and `constraints` may hold
@@ -128,6 +130,9 @@ pub struct PipInput {
     pub constraints: String,
     /// Variables set for the child (a configured proxy; may hold secrets).
     pub env: Vec<(String, String)>,
+    /// Variables of the guard's environment the child must not inherit
+    /// ([`env_to_remove`]).
+    pub unset: Vec<std::ffi::OsString>,
 }
 
 /// The temporary files of a [`PipInput`], removed when dropped.
@@ -465,6 +470,10 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         projects,
         constraints: cons,
         env: child_env,
+        unset: env_to_remove(req.env.iter().map(|(k, _)| k.to_os_string()))
+            .into_iter()
+            .filter(|k| k != "PIP_CONFIG_FILE")
+            .collect(),
     })
 }
 
@@ -529,10 +538,8 @@ impl PipInput {
             // PYTHONPATH (the probe ran without it too).
             .env("PYTHONSAFEPATH", "1")
             .env_remove("PYTHONPATH");
-        for k in env_to_remove(std::env::vars_os().map(|(k, _)| k)) {
-            if k != "PIP_CONFIG_FILE" {
-                command.env_remove(k);
-            }
+        for k in &self.unset {
+            command.env_remove(k);
         }
         Ok(Written {
             command,
@@ -710,6 +717,7 @@ mod tests {
             &Policy::default(),
         );
         let input = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -771,6 +779,7 @@ mod tests {
         );
 
         let elsewhere = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -813,6 +822,7 @@ mod tests {
             &Policy::default(),
         );
         let input = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -864,6 +874,7 @@ mod tests {
         let d = crate::plan::decide(&plan, false);
         let request = |fall: &[usize]| {
             build(&Request {
+                env: &crate::settings::Env::default(),
                 inv: &inv,
                 set: &set,
                 plan: &plan,
