@@ -159,12 +159,6 @@ pub fn eprintln(line: &str) {
     let _ = print(Stream::Stderr, Kind::Text, &s);
 }
 
-/// Write text for people to `w` (a stream the caller chose, e.g. in
-/// tests), escaped as [`Kind::Text`] without colour.
-pub fn to_writer(w: &mut dyn Write, text: &str) -> std::io::Result<()> {
-    w.write_all(prepare(Kind::Text, text, false, github_actions()).as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

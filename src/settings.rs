@@ -164,17 +164,6 @@ impl Settings {
         }
     }
 
-    /// Settings for an environment and a working directory (tests).
-    pub fn for_env(env: Env, cwd: &Path) -> Settings {
-        Settings {
-            argv: Vec::new(),
-            dirs: Dirs::from_env(&env),
-            cwd: Some(cwd.to_path_buf()),
-            self_exe: None,
-            env,
-        }
-    }
-
     /// The working directory, or an error saying it cannot be read.
     pub fn cwd(&self) -> std::io::Result<&Path> {
         self.cwd.as_deref().ok_or_else(|| {
