@@ -1,4 +1,4 @@
-//! Entry point: the pip wrapper (argv[0] is `pip`, `pip3`, `pip3.N`, or the
+//! Entry point: the pip wrapper (`argv[0]` is `pip`, `pip3`, `pip3.N`, or the
 //! first argument is `pip`) or pip-guard's own CLI.
 
 use crate::cli::{Cli, Command, IndexAction, PolicyAction};

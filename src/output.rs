@@ -3,7 +3,7 @@
 //! reaches back up into `app`.
 //!
 //! The output edge: every byte pip-guard prints for people or CI leaves
-//! through [`print`] (or [`to_writer`]), which passes it through the
+//! through [`print`](fn@print), which passes it through the
 //! [`crate::escape`] function for its sink, whatever the renderer already
 //! escaped.
 //!

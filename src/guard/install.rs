@@ -4,10 +4,10 @@
 //!
 //! 1. argv → [`Invocation`] (pip's install grammar with the guard's own
 //!    `--guard-*` flags);
-//! 2. → [`Target`](crate::target::Target): the one interpreter the guard
+//! 2. → [`Target`]: the one interpreter the guard
 //!    judges and every pip it starts runs under;
 //! 3. → pip's configuration ([`super::sources`]);
-//! 4. → the [`route`](super::route): not externally managed (a virtualenv),
+//! 4. → the [`route`](mod@super::route): not externally managed (a virtualenv),
 //!    `--help`, policy mode `off`, … pass the command to pip unchanged but
 //!    for our own flags; the rest is planned, for the user site or for
 //!    `--target`/`--prefix`/`--root`;

@@ -37,7 +37,7 @@ pub const ENV_POLICY: &str = "PIP_GUARD_POLICY";
 /// Environment variable naming an extra system layer after `/etc`.
 pub const ENV_SYSTEM_POLICY: &str = "PIP_GUARD_SYSTEM_POLICY";
 
-/// Where each layer would be read from. [`Discovery::from_env`] fills it
+/// Where each layer would be read from. [`Discovery::from_settings`] fills it
 /// from the process; tests fill it by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovery {
