@@ -1,8 +1,9 @@
-//! Entry point: the pip wrapper (argv[0] is `pip`, `pip3`, `pip3.N`, or the
+//! Entry point: the pip wrapper (`argv[0]` is `pip`, `pip3`, `pip3.N`, or the
 //! first argument is `pip`) or pip-guard's own CLI.
 
 use crate::cli::{Cli, Command, IndexAction, PolicyAction};
 use crate::exit::Exit;
+use crate::settings::Settings;
 use clap::Parser;
 use std::ffi::OsString;
 
@@ -19,7 +20,11 @@ pub fn is_pip_name(name: &str) -> bool {
 
 /// Run pip-guard and return the process status.
 pub fn main() -> std::process::ExitCode {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    // The process is read here, once; everything below takes it from
+    // `settings`.
+    let settings = Settings::from_process();
+    crate::output::init(&settings);
+    let args = &settings.argv;
     let argv0 = args
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
@@ -28,8 +33,8 @@ pub fn main() -> std::process::ExitCode {
     // The wrapper's fast path: no clap, no index, no policy before we know
     // the command is `install`.
     if is_pip_name(&argv0) {
-        crate::shell::trace_argv(&args);
-        return finish(crate::guard::run(&argv0, &args[1..]));
+        crate::shell::trace_argv(&settings, args);
+        return finish(crate::guard::run(&settings, &argv0, &args[1..]));
     }
     // `pip-guard pip ARGS`, and `pip-guard pip3.12 ARGS` (what the shell
     // snippet's pip3.N functions call).
@@ -38,10 +43,10 @@ pub fn main() -> std::process::ExitCode {
         .and_then(|a| a.to_str())
         .filter(|a| is_pip_name(a))
     {
-        crate::shell::trace_argv(&args);
-        return finish(crate::guard::run(name, &args[2..]));
+        crate::shell::trace_argv(&settings, args);
+        return finish(crate::guard::run(&settings, name, &args[2..]));
     }
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap quotes the offending value: redact it and escape it
@@ -72,13 +77,13 @@ pub fn main() -> std::process::ExitCode {
             };
         }
     };
-    if let Err(e) = crate::numbers::check_env() {
+    if let Err(e) = crate::numbers::check_env(&settings.env) {
         return finish(Err(color_eyre::eyre::eyre!(e)));
     }
-    finish(dispatch(cli))
+    finish(dispatch(cli, &settings))
 }
 
-fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
+fn dispatch(cli: Cli, settings: &Settings) -> color_eyre::Result<Exit> {
     use crate::commands;
     match cli.command {
         Command::Audit {
@@ -89,6 +94,7 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
             check_wheels,
             args,
         } => commands::audit::run(
+            settings,
             commands::audit::Flags {
                 format,
                 index,
@@ -102,22 +108,22 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
             format,
             python,
             files,
-        } => commands::wheels::run(format, python, &files),
+        } => commands::wheels::run(settings, format, python, &files),
         Command::Pip { args } => {
             let os: Vec<OsString> = args.into_iter().map(OsString::from).collect();
-            crate::guard::run("pip", &os)
+            crate::guard::run(settings, "pip", &os)
         }
         Command::Explain {
             format,
             index,
             requirement,
-        } => commands::explain::run(&requirement, format, index),
+        } => commands::explain::run(settings, &requirement, format, index),
         Command::Nixify {
             index,
             output,
             force,
             args,
-        } => commands::nixify::run(index, output.as_deref(), force, &args),
+        } => commands::nixify::run(settings, index, output.as_deref(), force, &args),
         Command::Index { action } => match action {
             IndexAction::Update {
                 channel,
@@ -125,23 +131,26 @@ fn dispatch(cli: Cli) -> color_eyre::Result<Exit> {
                 timeout,
                 min_packages,
                 quiet,
-            } => commands::index::update(&commands::index::UpdateArgs {
-                channel,
-                from,
-                timeout,
-                min_packages,
-                quiet,
-            }),
+            } => commands::index::update(
+                settings,
+                &commands::index::UpdateArgs {
+                    channel,
+                    from,
+                    timeout,
+                    min_packages,
+                    quiet,
+                },
+            ),
             IndexAction::Status { index, package_set } => {
-                commands::index::status_cli(index.unwrap_or_default(), package_set)
+                commands::index::status_cli(settings, index.unwrap_or_default(), package_set)
             }
         },
         Command::Policy { action } => match action {
-            PolicyAction::Show { format } => commands::policy::show(format),
-            PolicyAction::Check { file } => commands::policy::check(file.as_deref()),
+            PolicyAction::Show { format } => commands::policy::show(settings, format),
+            PolicyAction::Check { file } => commands::policy::check(settings, file.as_deref()),
         },
-        Command::Init { shell } => commands::init::run(shell),
-        Command::Doctor { format } => commands::doctor::run(format),
+        Command::Init { shell } => commands::init::run(settings, shell),
+        Command::Doctor { format } => commands::doctor::run(settings, format),
         Command::Completions { shell } => commands::completions::completions(shell),
         Command::Man => commands::completions::man(),
     }

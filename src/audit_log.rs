@@ -13,6 +13,7 @@ use crate::policy::{AuditLogSettings, Mode, Verdict};
 use crate::redact::redact;
 use crate::requirements::Requirement;
 use crate::resolve::Tier;
+use crate::settings::{Env, Settings};
 use serde::Serialize;
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -124,6 +125,7 @@ impl Record {
     /// A record stamped now, for this user, host and process. `argv` is
     /// redacted here.
     pub fn new(
+        env: &Env,
         argv: &[String],
         cwd: &Path,
         mode: Mode,
@@ -134,9 +136,9 @@ impl Record {
         Record {
             schema: SCHEMA,
             time: rfc3339(SystemTime::now()),
-            user: user_name(),
+            user: user_name(env),
             uid: uid(),
-            host: host_name(),
+            host: host_name(env),
             pid: std::process::id(),
             cwd: redact(&cwd.to_string_lossy()).into_owned(),
             argv: argv.iter().map(|a| redact(a).into_owned()).collect(),
@@ -151,13 +153,14 @@ impl Record {
 
     /// A record for a guard run: mode, policy files and every requirement
     /// with its tier and verdict come from the plan.
-    pub fn for_plan(argv: &[String], cwd: &Path, plan: &Plan, action: Action) -> Record {
+    pub fn for_plan(env: &Env, argv: &[String], cwd: &Path, plan: &Plan, action: Action) -> Record {
         let requirements = plan
             .entries
             .iter()
             .map(|e| LoggedRequirement::new(&e.req, e.res.tier, e.verdict))
             .collect();
         Record::new(
+            env,
             argv,
             cwd,
             plan.policy_mode,
@@ -188,13 +191,8 @@ impl Record {
 
 /// The default log file: `audit.log` in the XDG state dir
 /// (`$XDG_STATE_HOME/pip-guard/`), else `~/.local/state/pip-guard/`.
-pub fn default_path() -> Option<PathBuf> {
-    if let Some(state) = directories::ProjectDirs::from("", "", "pip-guard")
-        .and_then(|d| d.state_dir().map(Path::to_path_buf))
-    {
-        return Some(state.join("audit.log"));
-    }
-    directories::BaseDirs::new().map(|b| b.home_dir().join(".local/state/pip-guard/audit.log"))
+pub fn default_path(settings: &Settings) -> Option<PathBuf> {
+    settings.dirs.state.as_ref().map(|d| d.join("audit.log"))
 }
 
 /// Why a line could not be appended.
@@ -333,11 +331,11 @@ pub fn append_or_warn(path: &Path, record: &Record) -> bool {
 
 /// Log a record as the policy's `[audit_log]` says: nothing when disabled,
 /// the configured or default path otherwise. Returns whether it was written.
-pub fn log(settings: &AuditLogSettings, record: &Record) -> bool {
+pub fn log(process: &Settings, settings: &AuditLogSettings, record: &Record) -> bool {
     if !settings.enabled {
         return false;
     }
-    match settings.path.clone().or_else(default_path) {
+    match settings.path.clone().or_else(|| default_path(process)) {
         Some(path) => append_or_warn(&path, record),
         None => {
             let _ = crate::output::print(
@@ -361,11 +359,11 @@ pub fn rfc3339(t: SystemTime) -> String {
         .to_string()
 }
 
-fn user_name() -> String {
+fn user_name(env: &Env) -> String {
     ["USER", "LOGNAME"]
         .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|s| !s.is_empty())
+        .find_map(|v| env.nonempty(v))
+        .map(String::from)
         .or_else(|| uid().map(|u| format!("uid {u}")))
         .unwrap_or_else(|| "unknown".into())
 }
@@ -382,7 +380,7 @@ fn uid() -> Option<u32> {
 }
 
 #[cfg(unix)]
-fn host_name() -> String {
+fn host_name(env: &Env) -> String {
     let mut buf = [0u8; 256];
     // SAFETY: the buffer is valid for its length; gethostname writes at most
     // that many bytes.
@@ -395,12 +393,12 @@ fn host_name() -> String {
             }
         }
     }
-    std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown".into())
+    env.get("HOSTNAME").unwrap_or("unknown").to_string()
 }
 
 #[cfg(not(unix))]
-fn host_name() -> String {
-    std::env::var("COMPUTERNAME").unwrap_or_else(|_| "unknown".into())
+fn host_name(env: &Env) -> String {
+    env.get("COMPUTERNAME").unwrap_or("unknown").to_string()
 }
 
 #[cfg(test)]
@@ -424,6 +422,7 @@ mod tests {
     #[test]
     fn line_is_one_redacted_json_object() {
         let r = Record::new(
+            &Env::default(),
             &[
                 "pip".into(),
                 "install".into(),

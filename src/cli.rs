@@ -19,6 +19,24 @@ pub struct Cli {
 
 pub use crate::index::load::IndexChoice;
 
+/// The value of one of pip-guard's own flags written among pip's
+/// arguments (`--format`, `--nix-index`, `--guard-index`), parsed as clap
+/// parses the same flag before them; the error names the flag and the
+/// accepted values.
+pub fn value_of<T: ValueEnum>(flag: &str, v: &str) -> Result<T, crate::error::InputError> {
+    T::from_str(v, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        crate::error::InputError::new(format!(
+            "invalid value {v:?} for --{flag} (expected one of: {})",
+            names.join(", ")
+        ))
+    })
+}
+
 /// Output format for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {

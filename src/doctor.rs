@@ -7,6 +7,7 @@
 //! print them.
 
 use crate::names::normalize;
+use crate::settings::{Env, Settings};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -588,21 +589,22 @@ pub fn render_json(checks: &[Check]) -> String {
 
 /// Read the facts from this process's environment, the filesystem and the
 /// interpreter pip would install into.
-pub fn gather() -> Facts {
-    let env = |k: &str| std::env::var_os(k);
-    let path_var = env("PATH");
+pub fn gather(settings: &Settings) -> Facts {
+    let env = |k: &str| settings.env.get_os(k);
+    let path_var = settings.path();
     let path: Vec<PathBuf> = path_var
-        .as_deref()
         .map(|p| std::env::split_paths(p).collect())
         .unwrap_or_default();
     let pythonpath: Vec<PathBuf> = env("PYTHONPATH")
         .map(|p| {
-            std::env::split_paths(&p)
+            std::env::split_paths(p)
                 .filter(|d| !d.as_os_str().is_empty())
                 .collect()
         })
         .unwrap_or_default();
-    let mut library_vars: Vec<(String, String)> = std::env::vars_os()
+    let mut library_vars: Vec<(String, String)> = settings
+        .env
+        .iter()
         .filter_map(|(k, v)| {
             let k = k.to_string_lossy().into_owned();
             (k.starts_with("DYLD_") || k == "LD_LIBRARY_PATH")
@@ -611,13 +613,10 @@ pub fn gather() -> Facts {
         .collect();
     library_vars.sort();
 
-    let python_path = crate::target::find_python(
-        std::env::var("PIP_GUARD_PYTHON").ok().as_deref(),
-        path_var.as_deref(),
-    );
+    let python_path = crate::target::find_python(settings.guard_python(), path_var);
     let (python, python_error) = match python_path {
         None => (None, None),
-        Some(p) => match crate::target::probe(&p) {
+        Some(p) => match crate::target::probe(settings, &p) {
             Ok(probe) => (Some(python_facts(&p, &probe)), None),
             Err(e) => (None, Some(format!("{e:#}"))),
         },
@@ -626,18 +625,20 @@ pub fn gather() -> Facts {
         .as_ref()
         .map(|p| dists_in(&p.user_site))
         .unwrap_or_default();
-    let pip_on_path = crate::target::which("pip", path_var.as_deref())
+    let pip_on_path =
+        crate::target::which("pip", path_var).and_then(|p| std::fs::canonicalize(p).ok());
+    let current_exe = settings
+        .self_exe
+        .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok());
-    let current_exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    let shell_integration = std::env::var("PIP_GUARD_SHELL")
-        .ok()
-        .filter(|s| !s.is_empty());
-    let loader = python.as_ref().and_then(|p| loader_facts(&p.real));
-    let pip_type = std::env::var("PIP_GUARD_PIP_TYPE")
-        .ok()
-        .filter(|s| !s.is_empty());
+    let shell_integration = settings.env.nonempty("PIP_GUARD_SHELL").map(String::from);
+    let loader = python
+        .as_ref()
+        .and_then(|p| loader_facts(&settings.env, &p.real));
+    let pip_type = settings
+        .env
+        .nonempty("PIP_GUARD_PIP_TYPE")
+        .map(String::from);
     Facts {
         python,
         python_error,
@@ -654,9 +655,9 @@ pub fn gather() -> Facts {
 }
 
 /// The loader of `python` and the common manylinux libraries it finds.
-fn loader_facts(python: &Path) -> Option<LoaderFacts> {
+fn loader_facts(env: &Env, python: &Path) -> Option<LoaderFacts> {
     use crate::wheels::loader::{Found, LoaderKind, Origin, SiteView};
-    let loader = crate::wheels::loader_for(python).ok()?;
+    let loader = crate::wheels::loader_for(python, env).ok()?;
     let dir = python.parent().map(Path::to_path_buf).unwrap_or_default();
     let libs = crate::wheels::libs::common_non_glibc()
         .into_iter()
@@ -679,7 +680,7 @@ fn loader_facts(python: &Path) -> Option<LoaderFacts> {
     Some(LoaderFacts {
         describe: loader.kind.describe(),
         served_by_nix_ld: matches!(loader.kind, LoaderKind::NixLd { .. }),
-        nix_ld: std::env::var("NIX_LD").ok().filter(|v| !v.is_empty()),
+        nix_ld: env.nonempty("NIX_LD").map(String::from),
         libs,
     })
 }

@@ -37,6 +37,7 @@ pub mod render;
 pub mod requirements;
 pub mod resolve;
 pub mod safefile;
+pub mod settings;
 pub mod shell;
 pub mod stdlib;
 pub mod target;

@@ -49,9 +49,9 @@ pub fn duration(text: &str) -> Result<Duration, SecondsError> {
 
 /// Check the environment's numbers ([`SECONDS_VARS`]): a set, non-empty
 /// value out of range is an input error naming the variable.
-pub fn check_env() -> Result<(), InputError> {
+pub fn check_env(env: &crate::settings::Env) -> Result<(), InputError> {
     for var in SECONDS_VARS {
-        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        if let Some(v) = env.nonempty_os(var) {
             let v = v.to_string_lossy();
             seconds(&v).map_err(|m| InputError::new(format!("{var}: {m}")))?;
         }

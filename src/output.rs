@@ -3,7 +3,7 @@
 //! reaches back up into `app`.
 //!
 //! The output edge: every byte pip-guard prints for people or CI leaves
-//! through [`print`] (or [`to_writer`]), which passes it through the
+//! through [`print`](fn@print), which passes it through the
 //! [`crate::escape`] function for its sink, whatever the renderer already
 //! escaped.
 //!
@@ -69,11 +69,20 @@ pub fn assume_github_log() {
     GITHUB_SINK.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Whether the process writes to a GitHub Actions log: `GITHUB_ACTIONS=true`
-/// (set by the runner), or [`assume_github_log`] was called.
+/// Take what the output edge needs from the process's settings, once, at
+/// start-up: a GitHub Actions runner (`GITHUB_ACTIONS=true`) means every
+/// output goes to its log.
+pub fn init(settings: &crate::settings::Settings) {
+    if settings.github_actions() {
+        assume_github_log();
+    }
+}
+
+/// Whether the process writes to a GitHub Actions log: [`init`] saw
+/// `GITHUB_ACTIONS=true` (set by the runner), or [`assume_github_log`]
+/// was called.
 pub fn github_actions() -> bool {
     GITHUB_SINK.load(std::sync::atomic::Ordering::Relaxed)
-        || std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
 }
 
 /// Escape `text` of `kind` for its sink (pure: the caller says whether the
@@ -148,12 +157,6 @@ pub fn eprintln(line: &str) {
     s.push_str(line);
     s.push('\n');
     let _ = print(Stream::Stderr, Kind::Text, &s);
-}
-
-/// Write text for people to `w` (a stream the caller chose, e.g. in
-/// tests), escaped as [`Kind::Text`] without colour.
-pub fn to_writer(w: &mut dyn Write, text: &str) -> std::io::Result<()> {
-    w.write_all(prepare(Kind::Text, text, false, github_actions()).as_bytes())
 }
 
 #[cfg(test)]

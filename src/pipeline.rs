@@ -1,27 +1,48 @@
-//! The pipeline in one place: invocation → requirements → target → index →
-//! plan. Used by `audit`, `explain`, `nixify` and the guard.
+//! The pipeline's stages: target → requirements → index and plan, each a
+//! function taking what the one before returned. `audit`, `explain` and
+//! `nixify` run them in order with [`run`]; the guard runs them itself, with
+//! its routing in between (`guard::install`).
 
 use crate::alternatives::Alternatives;
 use crate::cli::IndexChoice;
+use crate::error::InputError;
 use crate::invocation::{Invocation, Opt};
+use crate::origin::Origin;
 use crate::plan::Plan;
 use crate::policy::Policy;
 use crate::requirements::RequirementSet;
+use crate::settings::Settings;
 use crate::target::{Overrides, Target};
 use color_eyre::eyre;
 use std::path::{Path, PathBuf};
 
-/// Settings that come from pip-guard's own flags.
+/// pip-guard's own flags that steer the pipeline.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
-    /// `--index` / `--guard-index`.
+pub struct PlanFlags {
+    /// `--index` / `--nix-index` / `--guard-index`.
     pub index: Option<IndexChoice>,
     /// `--policy` / `--guard-policy`.
     pub policy: Option<PathBuf>,
-    /// Constraint files from outside the command line (pip's configuration:
-    /// `PIP_CONSTRAINT`, `[install] constraint`), read before the `-c`
-    /// files as pip does, with where they were named.
-    pub constraints: Vec<(String, Option<crate::origin::Origin>)>,
+}
+
+impl PlanFlags {
+    /// The flags written among pip's arguments (`--nix-index` and
+    /// `--policy` for audit, `--guard-index` and `--guard-policy` for the
+    /// guard: `index_flag` names the one this mode reads), over `before`
+    /// (clap's flags before the pip arguments).
+    pub fn from_invocation(
+        inv: &Invocation,
+        index_flag: &str,
+        before: PlanFlags,
+    ) -> Result<PlanFlags, InputError> {
+        Ok(PlanFlags {
+            index: match &inv.own.index {
+                Some(v) => Some(crate::cli::value_of::<IndexChoice>(index_flag, v)?),
+                None => before.index,
+            },
+            policy: inv.own.policy.as_ref().map(PathBuf::from).or(before.policy),
+        })
+    }
 }
 
 /// Everything the pipeline produced.
@@ -48,65 +69,56 @@ pub fn overrides(inv: &Invocation) -> Overrides {
     }
 }
 
-/// The interpreter pip would use: `--python` wins, then `PIP_GUARD_PYTHON`.
-pub fn target_for(inv: &Invocation) -> eyre::Result<Target> {
-    target_for_python(inv, None)
-}
-
-/// The interpreter pip would use: `--python` wins, then pip's own
-/// `PIP_PYTHON`, then `PIP_GUARD_PYTHON`, then `fallback` (the guard: the
-/// real pip's own Python), then `python3` on PATH.
-pub fn target_for_python(inv: &Invocation, fallback: Option<&Path>) -> eyre::Result<Target> {
-    let nonempty = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let env_python = inv
+/// Stage: the interpreter pip would use, probed (cached). `--python` wins,
+/// then pip's own `PIP_PYTHON`, then `PIP_GUARD_PYTHON`, then `fallback`
+/// (the guard: the real pip's own Python), then `python3` on PATH.
+pub fn target(
+    inv: &Invocation,
+    settings: &Settings,
+    fallback: Option<&Path>,
+) -> eyre::Result<Target> {
+    let python = inv
         .last(Opt::Python)
         .map(String::from)
-        .or_else(|| nonempty("PIP_PYTHON"))
-        .or_else(|| nonempty("PIP_GUARD_PYTHON"))
+        .or_else(|| settings.env.nonempty("PIP_PYTHON").map(String::from))
+        .or_else(|| settings.guard_python().map(String::from))
         .or_else(|| fallback.map(|p| p.to_string_lossy().into_owned()));
-    crate::target::discover(
-        env_python.as_deref(),
-        std::env::var_os("PATH").as_deref(),
-        &overrides(inv),
-    )
+    crate::target::discover(settings, python.as_deref(), &overrides(inv))
 }
 
-/// Run the pipeline for an install invocation.
-pub fn run(inv: &Invocation, settings: &Settings, cwd: &Path) -> eyre::Result<Outcome> {
-    run_for(inv, settings, None, cwd)
-}
-
-/// [`run`], with the interpreter to assume when nothing names one (see
-/// [`target_for_python`]).
-pub fn run_for(
+/// Stage: every requirement and constraint the invocation names, read as
+/// pip reads them. `constraints` are constraint files from outside the
+/// command line (pip's configuration: `PIP_CONSTRAINT`, `[install]
+/// constraint`), read before the `-c` files as pip does, with where they
+/// were named.
+pub fn requirements(
     inv: &Invocation,
     settings: &Settings,
-    python: Option<&Path>,
     cwd: &Path,
-) -> eyre::Result<Outcome> {
-    let policy = crate::policy::load(cwd, settings.policy.as_deref())?.policy;
-    run_with_policy(inv, settings, python, cwd, policy)
-}
-
-/// [`run_for`] with the effective policy already loaded (the guard loads
-/// it first for installs outside the externally-managed Python).
-pub fn run_with_policy(
-    inv: &Invocation,
-    settings: &Settings,
-    python: Option<&Path>,
-    cwd: &Path,
-    policy: Policy,
-) -> eyre::Result<Outcome> {
-    let env = |k: &str| std::env::var(k).ok();
-    let set = crate::requirements::collect::collect_with_constraints(
+    constraints: &[(String, Option<Origin>)],
+) -> eyre::Result<RequirementSet> {
+    let env = settings.env.getter();
+    crate::requirements::collect::collect_with_constraints(
         inv,
         cwd,
         &env,
         &crate::requirements::fs::RealFs,
-        &settings.constraints,
+        constraints,
     )
-    .map_err(|e| eyre::eyre!(e))?;
-    let target = target_for_python(inv, python)?;
+    .map_err(|e| eyre::eyre!(e))
+}
+
+/// Stage: the index for the requirements, then the plan. The requirements
+/// move into the plan; the outcome keeps the file options and a copy of
+/// the constraints (what the fallthrough reads).
+pub fn plan(
+    inv: &Invocation,
+    settings: &Settings,
+    flags: &PlanFlags,
+    set: RequirementSet,
+    target: Target,
+    policy: Policy,
+) -> eyre::Result<Outcome> {
     let package_set = policy
         .package_set
         .clone()
@@ -124,12 +136,10 @@ pub fn run_with_policy(
             })
         })
         .collect();
-    let index = load_index(settings.index, &policy, &package_set, &names)?;
+    let index = load_index(settings, flags.index, &policy, &package_set, &names)?;
     let alternatives = Alternatives::embedded();
     let ctx = context(inv, &set);
-    // The requirements move into the plan; the outcome keeps the file
-    // options and a copy of the constraints (what the fallthrough reads).
-    let crate::requirements::RequirementSet {
+    let RequirementSet {
         requirements,
         file_options,
     } = set;
@@ -139,7 +149,7 @@ pub fn run_with_policy(
         .cloned()
         .collect();
     let plan = Plan::build_owned(requirements, &target, &index, &alternatives, &policy, &ctx);
-    let set = crate::requirements::RequirementSet {
+    let set = RequirementSet {
         requirements: constraints,
         file_options,
     };
@@ -149,6 +159,17 @@ pub fn run_with_policy(
         policy,
         plan,
     })
+}
+
+/// The whole pipeline for `audit`, `explain` and `nixify`: policy, target,
+/// requirements, plan, each stage once. (The guard runs the same stages
+/// itself, with its routing between them: `guard::install`.)
+pub fn run(inv: &Invocation, settings: &Settings, flags: &PlanFlags) -> eyre::Result<Outcome> {
+    let cwd = settings.cwd()?;
+    let policy = crate::policy::load(settings, cwd, flags.policy.as_deref())?.policy;
+    let set = requirements(inv, settings, cwd, &[])?;
+    let target = target(inv, settings, None)?;
+    plan(inv, settings, flags, set, target, policy)
 }
 
 /// What the invocation and the files say beyond the requirements: a
@@ -173,6 +194,7 @@ pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Contex
 /// Load the index for `names` from the flag's source, else the policy's,
 /// with the policy's nixpkgs path.
 pub fn load_index(
+    settings: &Settings,
     flag: Option<IndexChoice>,
     policy: &Policy,
     package_set: &str,
@@ -197,7 +219,7 @@ pub fn load_index(
     };
     let mut opts = crate::index::load::LoadOptions {
         choice,
-        env: crate::index::Environment::from_process(),
+        env: crate::index::Environment::from_settings(settings),
         // The built-in 30 days is advisory (`index status` warns); a value
         // a policy file sets, or any value under a lock, is enforced.
         max_age_days: (locked

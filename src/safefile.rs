@@ -195,13 +195,6 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     Ok(buf)
 }
 
-/// The text of the regular file `path` (UTF-8), at most `cap` bytes.
-/// `Ok(Err(()))`: the bytes are not UTF-8.
-pub fn read_regular_text(path: &Path, cap: u64) -> Result<Result<String, ()>, FileError> {
-    let bytes = read_regular(path, cap)?;
-    Ok(String::from_utf8(bytes).map_err(|_| ()))
-}
-
 /// How many characters of a quoted line an error shows.
 pub const QUOTE_MAX: usize = 200;
 

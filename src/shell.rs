@@ -124,25 +124,25 @@ pub fn fish_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
 ///
 /// A diagnostic for tests and for "did my shell call the guard?"; it never
 /// fails the command (a trace that cannot be written is dropped).
-pub fn trace_argv(args: &[OsString]) {
-    let Some(path) = std::env::var_os("PIP_GUARD_TRACE") else {
+pub fn trace_argv(settings: &crate::settings::Settings, args: &[OsString]) {
+    let Some(path) = settings.env.nonempty_os("PIP_GUARD_TRACE") else {
         return;
     };
-    if path.is_empty() {
-        return;
-    }
     let argv: Vec<String> = args
         .iter()
         .map(|a| crate::redact::redact(&a.to_string_lossy()).into_owned())
         .collect();
-    let python = std::env::var_os("PIP_GUARD_PYTHON").map(|p| p.to_string_lossy().into_owned());
+    let python = settings
+        .env
+        .get_os("PIP_GUARD_PYTHON")
+        .map(|p| p.to_string_lossy().into_owned());
     let mut line = serde_json::json!({ "argv": argv, "python": python }).to_string();
     line.push('\n');
     // One write on an O_APPEND file: lines from concurrent processes do not interleave.
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(path)
     {
         let _ = f.write_all(line.as_bytes());
     }

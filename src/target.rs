@@ -4,6 +4,7 @@
 //! XDG cache dir, keyed by the interpreter's canonical path and mtime.
 
 use crate::error::InputError;
+use crate::settings::Settings;
 use color_eyre::eyre::{self, WrapErr};
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,9 @@ pub struct Target {
     pub externally_managed: bool,
     /// The marker environment.
     pub markers: MarkerEnvironment,
+    /// The Nix store directory (`NIX_STORE_DIR`, else `/nix/store`), for
+    /// [`Target::is_nix_store_python`].
+    pub nix_store: PathBuf,
 }
 
 const PROBE_SCRIPT: &str = r#"
@@ -144,7 +148,7 @@ pub fn which(name: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> 
         })
 }
 
-fn cache_file(python: &Path) -> Option<PathBuf> {
+fn cache_file(settings: &Settings, python: &Path) -> Option<PathBuf> {
     use std::hash::{Hash, Hasher};
     let canon = std::fs::canonicalize(python).ok()?;
     let meta = std::fs::metadata(&canon).ok()?;
@@ -159,21 +163,23 @@ fn cache_file(python: &Path) -> Option<PathBuf> {
         &canon,
         mtime.as_nanos(),
         meta.len(),
-        std::env::var_os("PYTHONUSERBASE"),
+        settings.env.get_os("PYTHONUSERBASE"),
         PROBE_SCRIPT,
     )
         .hash(&mut h);
-    let dirs = directories::ProjectDirs::from("", "", "pip-guard")?;
     Some(
-        dirs.cache_dir()
+        settings
+            .dirs
+            .cache
+            .as_ref()?
             .join("targets")
             .join(format!("{:016x}.json", h.finish())),
     )
 }
 
 /// Probe `python`, using the cache when the interpreter has not changed.
-pub fn probe(python: &Path) -> eyre::Result<Probe> {
-    let cache = cache_file(python);
+pub fn probe(settings: &Settings, python: &Path) -> eyre::Result<Probe> {
+    let cache = cache_file(settings, python);
     if let Some(c) = &cache {
         if let Ok(bytes) = std::fs::read(c) {
             if let Ok(p) = serde_json::from_slice::<Probe>(&bytes) {
@@ -428,6 +434,7 @@ impl Target {
             python,
             probe,
             markers,
+            nix_store: PathBuf::from("/nix/store"),
         })
     }
 
@@ -450,28 +457,31 @@ impl Target {
 
     /// Whether the interpreter lives in the Nix store (symlinks followed).
     pub fn is_nix_store_python(&self) -> bool {
-        let store = crate::index::Environment::from_process().store_dir();
+        let store = &self.nix_store;
         let exe = Path::new(&self.probe.executable);
         if exe.as_os_str().is_empty() {
             return false;
         }
-        exe.starts_with(&store) || std::fs::canonicalize(exe).is_ok_and(|p| p.starts_with(&store))
+        exe.starts_with(store) || std::fs::canonicalize(exe).is_ok_and(|p| p.starts_with(store))
     }
 }
 
 /// Discover, probe (cached) and apply overrides.
 pub fn discover(
+    settings: &Settings,
     env_python: Option<&str>,
-    path_var: Option<&std::ffi::OsStr>,
     overrides: &Overrides,
 ) -> eyre::Result<Target> {
-    let python = find_python(env_python, path_var);
+    let python = find_python(env_python, settings.path());
     let probe = match &python {
-        Some(p) => probe(p)?,
+        Some(p) => probe(settings, p)?,
         None => default_probe(),
     };
     let probe = apply_overrides(probe, overrides).map_err(|e| eyre::eyre!(e))?;
-    Target::from_probe(python, probe)
+    Ok(Target {
+        nix_store: crate::index::Environment::from_settings(settings).store_dir(),
+        ..Target::from_probe(python, probe)?
+    })
 }
 
 #[cfg(test)]

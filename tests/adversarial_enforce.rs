@@ -33,7 +33,10 @@
 //!   `made-up-pkg!`, `a,b`, `[--z]`): `policy check` exits 2 with
 //!   `file:line:col`, and `-rpwned` cannot make pip read `$TMPDIR/pwned<0`;
 //! - 14.6 a 500 KB pattern, `PIP_GUARD_NIX_TIMEOUT=1e20`, `--timeout 1e20`:
-//!   exit 2 and a short message, no panic.
+//!   exit 2 and a short message, no panic;
+//! - an environment variable that is not UTF-8 (any name, or a `PIP_*`
+//!   setting that adds requirements): no abort; the install is planned, and
+//!   the setting is refused.
 //!
 //! Each test failed before the change that fixed its class.
 
@@ -162,6 +165,40 @@ fn a_constraints_file_cannot_smuggle_requirements() {
             "{what}: {rec}"
         );
     }
+}
+
+// ------------------------------------------------- the environment ---
+
+#[test]
+fn a_variable_that_is_not_utf8_is_no_crash_and_no_way_in() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let Some((sb, system)) = locked_sandbox() else {
+        return;
+    };
+    // Any variable: the guard once aborted here (exit 134) reading the
+    // environment for pip's settings.
+    let mut c = pip(&sb, &system, &sb.install_args(&[OTHER]));
+    c.env("PG_NOT_UTF8", OsStr::from_bytes(b"caf\xe9"));
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(0), "allowed: installed\n{}", show(&o));
+    assert!(sb.imports(OTHER_MODULE), "{}", show(&o));
+    // A pip setting that adds requirements, spelt with a byte that is not
+    // UTF-8: refused like any other, nothing installed.
+    let evil = sb.write("evil.txt", &format!("{DENIED}\n"));
+    let mut bytes = evil.as_os_str().as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xff");
+    std::fs::copy(&evil, OsStr::from_bytes(&bytes)).expect("copy");
+    let mut c = pip(&sb, &system, &sb.install_args(&["requests"]));
+    c.env("PIP_REQUIREMENT", OsStr::from_bytes(&bytes));
+    let o = run(c, LONG);
+    assert_eq!(o.status.code(), Some(2), "refused\n{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("PIP_REQUIREMENT"),
+        "{}",
+        show(&o)
+    );
+    nothing_denied_got_in(&sb, "PIP_REQUIREMENT not UTF-8", &o);
 }
 
 // ---------------------------------------------------------------- 10.2 ---

@@ -237,6 +237,7 @@ fn locked_policies_others_can_write_are_refused() {
 
 fn record(tag: &str) -> Record {
     Record::new(
+        &pip_guard::settings::Env::default(),
         &["pip".into(), "install".into(), tag.into()],
         Path::new("/work"),
         Mode::Enforce,

@@ -70,3 +70,59 @@ fn the_checker_finds_a_planted_cycle() {
         "{stdout}"
     );
 }
+
+/// What the process gives pip-guard (command line, environment, working
+/// directory, executable, the per-user directories) is read once, at the
+/// edge, by `src/settings.rs`, and passed down: no other file of `src/`
+/// reads it. Each pattern below is how Rust reads one of them.
+#[test]
+fn the_process_is_read_in_one_place() {
+    const READS: &[&str] = &[
+        "env::var(",
+        "env::var_os(",
+        "env::vars(",
+        "env::vars_os(",
+        "env::args(",
+        "env::args_os(",
+        "env::current_dir(",
+        "env::current_exe(",
+        "directories::",
+    ];
+    let src = common::repo_root().join("src");
+    let mut files = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src/") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 50, "found only {} files", files.len());
+    let mut found = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&src).expect("under src/");
+        if rel == std::path::Path::new("settings.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("read a source file");
+        // A file's own unit tests may set up their environment.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            if READS.iter().any(|r| line.contains(r)) {
+                found.push(format!("src/{}:{}: {}", rel.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "read the process in src/settings.rs and pass it down:\n{}",
+        found.join("\n")
+    );
+    // The check reads what it should: settings.rs itself matches.
+    let settings = std::fs::read_to_string(src.join("settings.rs")).expect("read settings.rs");
+    assert!(READS.iter().filter(|r| settings.contains(*r)).count() >= 4);
+}

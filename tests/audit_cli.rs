@@ -226,3 +226,35 @@ fn github_annotations_have_comma_separated_properties() {
         run.report()
     );
 }
+
+/// `PIP_GUARD_CACHE_DIR` moves all of pip-guard's cache: the interpreter
+/// probes (`targets/`) follow it like the index cache, and nothing is
+/// written to the XDG cache dir.
+#[test]
+fn the_cache_dir_override_moves_every_cache() {
+    let Some(python) = common::require("python3") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let moved = env.root().join("moved-cache");
+    env.pip_guard(["audit", "--index", "embedded", "requests"])
+        .env("PIP_GUARD_PYTHON", &python)
+        .env("PIP_GUARD_CACHE_DIR", &moved)
+        .run()
+        .success();
+    let probes: Vec<_> = std::fs::read_dir(moved.join("targets"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(probes.len(), 1, "one probe cached: {probes:?}");
+    assert!(
+        !env.cache_dir().join("pip-guard").exists(),
+        "nothing in the XDG cache dir: {}",
+        common::listing(&env.cache_dir())
+    );
+    // Without the override, the XDG cache dir is used.
+    env.pip_guard(["audit", "--index", "embedded", "requests"])
+        .env("PIP_GUARD_PYTHON", &python)
+        .run()
+        .success();
+    assert!(env.cache_dir().join("pip-guard/targets").is_dir());
+}

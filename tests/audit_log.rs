@@ -33,6 +33,7 @@ fn record(id: &str) -> Record {
     .map(|s| s.to_string())
     .collect();
     Record::new(
+        &pip_guard::settings::Env::default(),
         &argv,
         Path::new("/work/proj"),
         Mode::Enforce,
@@ -221,14 +222,26 @@ fn a_disabled_log_writes_nothing() {
         enabled: false,
         path: Some(path.clone()),
     };
-    assert!(!audit_log::log(&off, &record("x")));
+    assert!(!audit_log::log(
+        &pip_guard::settings::Settings::default(),
+        &off,
+        &record("x")
+    ));
     assert!(!path.exists());
     let on = AuditLogSettings {
         enabled: true,
         path: Some(path.clone()),
     };
-    assert!(audit_log::log(&on, &record("y")));
-    assert!(audit_log::log(&on, &record("z")));
+    assert!(audit_log::log(
+        &pip_guard::settings::Settings::default(),
+        &on,
+        &record("y")
+    ));
+    assert!(audit_log::log(
+        &pip_guard::settings::Settings::default(),
+        &on,
+        &record("z")
+    ));
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 2);
 }

@@ -13,6 +13,11 @@ use pip_guard::index::{Environment, Lookup, MatchedBy, Source};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The index's view of this test process's environment.
+fn process_env() -> Environment {
+    Environment::from_settings(&pip_guard::settings::Settings::from_process())
+}
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -22,7 +27,7 @@ fn fixture(name: &str) -> PathBuf {
 /// `true` when nix-instantiate is usable; otherwise fails under CI and
 /// skips (with a note) elsewhere.
 fn nix_present() -> bool {
-    if nix::on_path(Path::new("nix-instantiate"), &Environment::from_process()) {
+    if nix::on_path(Path::new("nix-instantiate"), &process_env()) {
         return true;
     }
     common::missing::<()>("nix-instantiate (Debian's nix-bin)");
@@ -57,7 +62,7 @@ fn one_call_answers_every_candidate_and_survives_throwing_packages() {
         "not-there",
         "opencv4",
     ]);
-    let env = Environment::from_process();
+    let env = process_env();
     let a =
         nix::lookup_candidates_with(&opts(cache.path()), &env, "python312Packages", &candidates)
             .expect("nix answers despite throwing packages");
@@ -104,7 +109,7 @@ fn auto_uses_nix_and_the_table_finds_versions() {
     let ix = load_with(
         &LoadOptions {
             choice: IndexChoice::Auto,
-            env: Environment::from_process(),
+            env: process_env(),
             nix: opts(cache.path()),
             cache_dir: Some(cache.path().to_path_buf()),
             ..LoadOptions::default()
@@ -151,7 +156,7 @@ fn nix_path_is_honoured() {
     // A made-up environment: no process variable is changed.
     let env = Environment {
         nix_path: format!("nixpkgs={}", fixture("nixpkgs").display()),
-        ..Environment::from_process()
+        ..process_env()
     };
     let resolved = nix::resolve_nixpkgs(None, &env);
     let cache = tempfile::tempdir().expect("tempdir");
@@ -180,7 +185,7 @@ fn a_failing_or_slow_nix_falls_back_or_errors() {
         load_with(
             &LoadOptions {
                 choice,
-                env: Environment::from_process(),
+                env: process_env(),
                 nix: nix.clone(),
                 cache_dir: Some(cache.path().to_path_buf()),
                 ..LoadOptions::default()

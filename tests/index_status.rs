@@ -39,6 +39,8 @@ fn run(dir: &Path) -> (String, String) {
         index: IndexChoice::Channel,
         nixpkgs: None,
         cache_dir: Some(dir.to_path_buf()),
+        cwd: std::path::PathBuf::from("/"),
+        env: pip_guard::index::Environment::from_env(&|k| std::env::var_os(k)),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     status(&args, &mut out, &mut err).expect("status");
@@ -86,6 +88,8 @@ fn status_says_when_there_is_no_cache_or_it_is_corrupt() {
         index: IndexChoice::Embedded,
         nixpkgs: None,
         cache_dir: Some(tmp.path().to_path_buf()),
+        cwd: std::path::PathBuf::from("/"),
+        env: pip_guard::index::Environment::from_env(&|k| std::env::var_os(k)),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     status(&args, &mut out, &mut err).expect("status");

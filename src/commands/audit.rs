@@ -3,9 +3,10 @@
 use crate::cli::{FormatArg, IndexChoice};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
-use crate::pipeline::{self, Settings};
+use crate::pipeline::{self, PlanFlags};
 use crate::policy::Verdict;
 use crate::render;
+use crate::settings::Settings;
 use color_eyre::eyre;
 use std::path::PathBuf;
 
@@ -24,22 +25,8 @@ pub struct Flags {
     pub check_wheels: bool,
 }
 
-fn own_value<T: clap::ValueEnum>(flag: &str, v: &str) -> eyre::Result<T> {
-    T::from_str(v, false).map_err(|_| {
-        let names: Vec<String> = T::value_variants()
-            .iter()
-            .filter_map(|x| x.to_possible_value())
-            .map(|p| p.get_name().to_string())
-            .collect();
-        eyre::eyre!(crate::error::InputError::new(format!(
-            "invalid value {v:?} for --{flag} (expected one of: {})",
-            names.join(", ")
-        )))
-    })
-}
-
 /// Run an audit of `args` (pip install arguments).
-pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
+pub fn run(settings: &Settings, flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     // `--format github`: errors (even one in the arguments themselves) go
     // to the same Actions log as the report.
     let github = flags.format == Some(FormatArg::Github)
@@ -52,27 +39,23 @@ pub fn run(flags: Flags, args: &[String]) -> eyre::Result<Exit> {
     }
     let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
     let format = match &inv.own.format {
-        Some(v) => own_value::<FormatArg>("format", v)?,
+        Some(v) => crate::cli::value_of::<FormatArg>("format", v)?,
         None => flags.format.unwrap_or(FormatArg::Text),
     };
-    let index = match &inv.own.index {
-        Some(v) => Some(own_value::<IndexChoice>("index", v)?),
-        None => flags.index,
-    };
-    let policy = inv.own.policy.as_ref().map(PathBuf::from).or(flags.policy);
-    let strict = flags.strict || inv.own.strict;
-    let cwd = std::env::current_dir()?;
-    let out = pipeline::run(
+    let plan_flags = PlanFlags::from_invocation(
         &inv,
-        &Settings {
-            index,
-            policy,
-            ..Settings::default()
+        "nix-index",
+        PlanFlags {
+            index: flags.index,
+            policy: flags.policy,
         },
-        &cwd,
     )?;
+    let strict = flags.strict || inv.own.strict;
+    let out = pipeline::run(&inv, settings, &plan_flags)?;
     let wheels = if flags.check_wheels || inv.own.check_wheels {
-        Some(crate::wheels::prepare::check_for_report(&inv, &out, &cwd)?)
+        Some(crate::wheels::prepare::check_for_report(
+            settings, &inv, &out,
+        )?)
     } else {
         None
     };

@@ -9,14 +9,14 @@ use crate::index::Lookup;
 use color_eyre::eyre;
 
 /// Run the checks and print them in `format` (text by default).
-pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
+pub fn run(settings: &crate::settings::Settings, format: Option<FormatArg>) -> eyre::Result<Exit> {
     let format = format.unwrap_or(FormatArg::Text);
     if !matches!(format, FormatArg::Text | FormatArg::Json) {
         return Err(eyre::eyre!(InputError::new(
             "doctor prints --format text or --format json"
         )));
     }
-    let facts = doctor::gather();
+    let facts = doctor::gather(settings);
     // The embedded snapshot: offline, instant, and enough to spot shadowing.
     // A Nix-store Python's own set, else nixpkgs' default (as the guard).
     let package_set = facts
@@ -24,7 +24,7 @@ pub fn run(format: Option<FormatArg>) -> eyre::Result<Exit> {
         .as_ref()
         .filter(|p| {
             p.real
-                .starts_with(crate::index::Environment::from_process().store_dir())
+                .starts_with(crate::index::Environment::from_settings(settings).store_dir())
         })
         .map(|p| format!("python{}Packages", p.version.replace('.', "")))
         .unwrap_or_else(|| crate::target::DEFAULT_SET.to_string());

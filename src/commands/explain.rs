@@ -3,28 +3,28 @@
 use crate::cli::{FormatArg, IndexChoice};
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
-use crate::pipeline::{self, Settings};
+use crate::pipeline::{self, PlanFlags};
 use crate::render;
+use crate::settings::Settings;
 use color_eyre::eyre;
 
 /// Explain one requirement (`numpy>=1.26`, `openai-whisper`): every option
 /// that applies, first tier first, the Nix to paste and the priority order.
 pub fn run(
+    settings: &Settings,
     requirement: &str,
     format: Option<FormatArg>,
     index: Option<IndexChoice>,
 ) -> eyre::Result<Exit> {
     let args = vec!["--".to_string(), requirement.to_string()];
     let inv = parse_install(&args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
-    let cwd = std::env::current_dir()?;
     let out = pipeline::run(
         &inv,
-        &Settings {
+        settings,
+        &PlanFlags {
             index,
             policy: None,
-            ..Settings::default()
         },
-        &cwd,
     )?;
     use crate::output::Kind;
     let (kind, text) = match format.unwrap_or(FormatArg::Text) {

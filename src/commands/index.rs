@@ -5,6 +5,7 @@ use crate::exit::Exit;
 use crate::index::channel::{self, Outcome, UpdateOptions};
 use crate::index::load::{IndexChoice, LoadOptions};
 use crate::index::{embedded, fsutil, load, nix, time};
+use crate::settings::{Env, Settings};
 use color_eyre::eyre;
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,16 +29,17 @@ pub struct UpdateArgs {
     pub quiet: bool,
 }
 
-fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+fn env_number<T: std::str::FromStr>(env: &Env, name: &str) -> Option<T> {
+    env.get(name).and_then(|v| v.trim().parse().ok())
 }
 
 impl UpdateArgs {
     /// The update options these arguments (and the environment) ask for.
-    pub fn options(&self) -> UpdateOptions {
+    pub fn options(&self, settings: &Settings) -> UpdateOptions {
+        let env = &settings.env;
         let timeout = self
             .timeout
-            .or_else(|| env_number("PIP_GUARD_HTTP_TIMEOUT"))
+            .or_else(|| env_number(env, "PIP_GUARD_HTTP_TIMEOUT"))
             .filter(|t| t.is_finite() && *t > 0.0 && *t <= crate::numbers::MAX_SECONDS)
             .and_then(|t| Duration::try_from_secs_f64(t).ok())
             .unwrap_or(channel::DEFAULT_TIMEOUT);
@@ -52,11 +54,11 @@ impl UpdateArgs {
             max_bytes: None,
             min_packages: self
                 .min_packages
-                .or_else(|| env_number("PIP_GUARD_INDEX_MIN_PACKAGES"))
+                .or_else(|| env_number(env, "PIP_GUARD_INDEX_MIN_PACKAGES"))
                 .unwrap_or(channel::DEFAULT_MIN_PACKAGES),
             cache_dir: None,
             progress: !self.quiet,
-            env: crate::index::Environment::from_process(),
+            env: crate::index::Environment::from_settings(settings),
         }
     }
 }
@@ -76,12 +78,12 @@ fn thousands(n: usize) -> String {
 /// `pip-guard index update`. Exit 0 when the cache was updated or is
 /// current (304); errors carry [`crate::error::EnvError`] (exit 4) or
 /// [`crate::error::InputError`] (exit 2, bad `--channel`/`--from`).
-pub fn update(args: &UpdateArgs) -> eyre::Result<Exit> {
-    let mut opts = args.options();
+pub fn update(settings: &Settings, args: &UpdateArgs) -> eyre::Result<Exit> {
+    let mut opts = args.options(settings);
     // The policy's `index.channel` is the default channel; under a lock it
     // is the only one the guard will use, so another one gets a warning.
-    let cwd = std::env::current_dir()?;
-    let policy = crate::policy::load(&cwd, None)?.policy;
+    let cwd = settings.cwd()?;
+    let policy = crate::policy::load(settings, cwd, None)?.policy;
     match &args.channel {
         None => opts.channel = policy.index.channel.clone(),
         Some(c) if policy.floor.is_some() && *c != policy.index.channel => eprintln!(
@@ -146,6 +148,11 @@ pub struct StatusArgs {
     pub nixpkgs: Option<PathBuf>,
     /// The index cache directory (default: the XDG cache dir).
     pub cache_dir: Option<PathBuf>,
+    /// The working directory (a `flake.lock` there names nixpkgs).
+    pub cwd: PathBuf,
+    /// What the index reads from the environment (`NIX_PATH`, `PATH`, the
+    /// cache directory, …).
+    pub env: crate::index::Environment,
 }
 
 fn age(then: i64, now: i64) -> String {
@@ -165,7 +172,10 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
         &args.package_set
     };
     let now = time::now_unix();
-    let env = crate::index::Environment::from_process();
+    let env = crate::index::Environment {
+        cwd: Some(args.cwd.clone()),
+        ..args.env.clone()
+    };
     let dir = args.cache_dir.clone().or_else(|| fsutil::index_dir(&env));
     let mut warnings = Vec::new();
 
@@ -178,8 +188,7 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
     let nix_line = if !nix::on_path(&nix_opts.program, &env) {
         "not available (nix-instantiate is not on PATH)".to_string()
     } else {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
-        match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &cwd, &env) {
+        match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &args.cwd, &env) {
             None => "not available (<nixpkgs> does not resolve: a flake.lock with nixpkgs in the \
                      store, NIX_PATH, a flake registry or a channel)"
                 .to_string(),
@@ -297,14 +306,18 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
 
 /// `pip-guard index status` from the command line: the package set follows
 /// `--package-set`, else the policy, else the target interpreter.
-pub fn status_cli(index: IndexChoice, package_set: Option<String>) -> eyre::Result<Exit> {
-    let cwd = std::env::current_dir()?;
-    let policy = crate::policy::load(&cwd, None)?.policy;
+pub fn status_cli(
+    settings: &Settings,
+    index: IndexChoice,
+    package_set: Option<String>,
+) -> eyre::Result<Exit> {
+    let cwd = settings.cwd()?;
+    let policy = crate::policy::load(settings, cwd, None)?.policy;
     let package_set = match package_set.or_else(|| policy.package_set.clone()) {
         Some(s) => s,
         None => crate::target::discover(
-            std::env::var("PIP_GUARD_PYTHON").ok().as_deref(),
-            std::env::var_os("PATH").as_deref(),
+            settings,
+            settings.guard_python(),
             &crate::target::Overrides::default(),
         )?
         .package_set(),
@@ -314,6 +327,8 @@ pub fn status_cli(index: IndexChoice, package_set: Option<String>) -> eyre::Resu
         index,
         nixpkgs: policy.index.nixpkgs.clone(),
         cache_dir: None,
+        cwd: cwd.to_path_buf(),
+        env: crate::index::Environment::from_settings(settings),
     };
     let mut out = Vec::new();
     let mut err = Vec::new();

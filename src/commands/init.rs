@@ -17,10 +17,10 @@ impl From<ShellArg> for Shell {
 }
 
 /// Print the snippet for `shell`, with this binary's absolute path written in.
-pub fn run(shell: ShellArg) -> eyre::Result<Exit> {
-    let exe = std::env::current_exe().map_err(|e| {
+pub fn run(settings: &crate::settings::Settings, shell: ShellArg) -> eyre::Result<Exit> {
+    let exe = settings.self_exe.clone().ok_or_else(|| {
         EnvError(format!(
-            "cannot find the path of the pip-guard binary ({e}); source shell/pip-guard.{} instead",
+            "cannot find the path of the pip-guard binary; source shell/pip-guard.{} instead",
             Shell::from(shell).name()
         ))
     })?;

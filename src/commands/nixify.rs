@@ -8,12 +8,14 @@ use crate::cli::IndexChoice;
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
 use crate::nixsnip::Suggestion;
-use crate::pipeline::{self, Settings};
+use crate::pipeline::{self, PlanFlags};
+use crate::settings::Settings;
 use color_eyre::eyre;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Print (or write to `output`) the flake for the requirements `args` name.
 pub fn run(
+    settings: &Settings,
     index: Option<IndexChoice>,
     output: Option<&Path>,
     force: bool,
@@ -28,32 +30,21 @@ pub fn run(
         }
     }
     let inv = parse_install(args, Mode::Audit).map_err(|e| eyre::eyre!(e))?;
-    let index = match &inv.own.index {
-        Some(v) => Some(
-            <IndexChoice as clap::ValueEnum>::from_str(v, false).map_err(|_| {
-                eyre::eyre!(crate::error::InputError::new(format!(
-                    "invalid value {v:?} for --index (expected auto, nix, channel or embedded)"
-                )))
-            })?,
-        ),
-        None => index,
-    };
-    let cwd = std::env::current_dir()?;
-    let out = pipeline::run(
+    let plan_flags = PlanFlags::from_invocation(
         &inv,
-        &Settings {
+        "nix-index",
+        PlanFlags {
             index,
-            policy: inv.own.policy.as_ref().map(PathBuf::from),
-            ..Settings::default()
+            policy: None,
         },
-        &cwd,
     )?;
+    let out = pipeline::run(&inv, settings, &plan_flags)?;
     let flake = match crate::nixproject::flake(&out.plan) {
         Some(f) => f,
         None => {
             let mut suggestion = Suggestion::from_plan(&out.plan);
             if inv.own.check_wheels {
-                suggestion.library_path = Some(library_attrs(&inv, &out, &cwd)?);
+                suggestion.library_path = Some(library_attrs(settings, &inv, &out)?);
             }
             suggestion.flake()
         }
@@ -107,11 +98,11 @@ fn write_new(path: &Path, bytes: &[u8], force: bool) -> eyre::Result<()> {
 /// code of pip's wheels needs (in the dev shell the interpreter is Nix's,
 /// which finds none of them on its own).
 fn library_attrs(
+    settings: &Settings,
     inv: &crate::invocation::Invocation,
     out: &pipeline::Outcome,
-    cwd: &std::path::Path,
 ) -> eyre::Result<Vec<String>> {
-    let p = crate::wheels::prepare::check_for_report(inv, out, cwd)?;
+    let p = crate::wheels::prepare::check_for_report(settings, inv, out)?;
     for n in &p.notes {
         let _ = crate::output::print(
             crate::output::Stream::Stderr,

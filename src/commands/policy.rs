@@ -8,6 +8,7 @@ use crate::policy::file::{self, Trust};
 use crate::policy::layers::LayerKind;
 use crate::policy::load::{find_project_file, read_policy, Discovery, PROJECT_FILE};
 use crate::policy::show;
+use crate::settings::Settings;
 use color_eyre::eyre::{self, WrapErr};
 use std::path::Path;
 
@@ -34,12 +35,17 @@ fn print_as(kind: crate::output::Kind, text: &str) -> eyre::Result<()> {
 }
 
 /// The effective policy as `show` prints it (warnings are on stderr).
-pub fn render(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<String> {
-    let effective = Discovery::from_env(cwd, explicit).load()?;
+pub fn render(
+    settings: &Settings,
+    cwd: &Path,
+    explicit: Option<&Path>,
+    format: ShowFormat,
+) -> eyre::Result<String> {
+    let effective = Discovery::from_settings(settings, cwd, explicit).load()?;
     for w in &effective.warnings {
         crate::output::eprintln(&format!("pip-guard: warning: {w}"));
     }
-    let default_log = audit_log::default_path();
+    let default_log = audit_log::default_path(settings);
     Ok(match format {
         ShowFormat::Text => show::text(&effective, default_log.as_deref()),
         ShowFormat::Json => {
@@ -53,7 +59,7 @@ pub fn render(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::
 
 /// `pip-guard policy show [--format text|json]` in the working directory
 /// (`PIP_GUARD_POLICY` names the top layer).
-pub fn show(format: Option<FormatArg>) -> eyre::Result<Exit> {
+pub fn show(settings: &Settings, format: Option<FormatArg>) -> eyre::Result<Exit> {
     let format = match format {
         None | Some(FormatArg::Text) => ShowFormat::Text,
         Some(FormatArg::Json) => ShowFormat::Json,
@@ -65,27 +71,34 @@ pub fn show(format: Option<FormatArg>) -> eyre::Result<Exit> {
             .into())
         }
     };
-    let cwd = std::env::current_dir().wrap_err("cannot read the working directory")?;
-    show_in(&cwd, None, format)
+    let cwd = settings
+        .cwd()
+        .wrap_err("cannot read the working directory")?;
+    show_in(settings, cwd, None, format)
 }
 
 /// `policy show` for a given directory and `--policy` file.
-pub fn show_in(cwd: &Path, explicit: Option<&Path>, format: ShowFormat) -> eyre::Result<Exit> {
+pub fn show_in(
+    settings: &Settings,
+    cwd: &Path,
+    explicit: Option<&Path>,
+    format: ShowFormat,
+) -> eyre::Result<Exit> {
     let kind = match format {
         ShowFormat::Text => crate::output::Kind::Text,
         ShowFormat::Json => crate::output::Kind::Json,
     };
-    print_as(kind, &render(cwd, explicit, format)?)?;
+    print_as(kind, &render(settings, cwd, explicit, format)?)?;
     Ok(Exit::Success)
 }
 
 /// Validate one file (default: the nearest `.pip-guard.toml` from `cwd`)
 /// and return the one-line summary. A file named `.pip-guard.toml` is
 /// checked as a project file (it may not set paths).
-pub fn check_in(cwd: &Path, path: Option<&Path>) -> eyre::Result<String> {
+pub fn check_in(settings: &Settings, cwd: &Path, path: Option<&Path>) -> eyre::Result<String> {
     let path = match path {
         Some(p) => cwd.join(p),
-        None => find_project_file(cwd).ok_or_else(|| {
+        None => find_project_file(settings, cwd).ok_or_else(|| {
             InputError::new(format!(
                 "no {PROJECT_FILE} in {} or above (the search stops at a directory holding .git); \
                  name a file: pip-guard policy check FILE",
@@ -93,7 +106,7 @@ pub fn check_in(cwd: &Path, path: Option<&Path>) -> eyre::Result<String> {
             ))
         })?,
     };
-    let d = Discovery::from_env(cwd, None);
+    let d = Discovery::from_settings(settings, cwd, None);
     let display = d.display(&path);
     let project = path.file_name().is_some_and(|n| n == PROJECT_FILE);
     let (kind, trust) = if project {
@@ -109,9 +122,11 @@ pub fn check_in(cwd: &Path, path: Option<&Path>) -> eyre::Result<String> {
 
 /// `pip-guard policy check [FILE]`: exit 0 with a summary, or 2 with the
 /// error at `file:line:col`.
-pub fn check(path: Option<&Path>) -> eyre::Result<Exit> {
-    let cwd = std::env::current_dir().wrap_err("cannot read the working directory")?;
-    let line = check_in(&cwd, path)?;
+pub fn check(settings: &Settings, path: Option<&Path>) -> eyre::Result<Exit> {
+    let cwd = settings
+        .cwd()
+        .wrap_err("cannot read the working directory")?;
+    let line = check_in(settings, cwd, path)?;
     print(&format!("{line}\n"))?;
     Ok(Exit::Success)
 }

@@ -4,12 +4,14 @@
 use crate::cli::FormatArg;
 use crate::error::{EnvError, InputError};
 use crate::exit::Exit;
+use crate::settings::Settings;
 use crate::wheels;
 use color_eyre::eyre;
 use std::path::PathBuf;
 
 /// Run the check on `files` for `python` (else the usual discovery).
 pub fn run(
+    settings: &Settings,
     format: Option<FormatArg>,
     python: Option<PathBuf>,
     files: &[PathBuf],
@@ -29,18 +31,14 @@ pub fn run(
         }
     }
     let python = python
-        .or_else(|| {
-            crate::target::find_python(
-                std::env::var("PIP_GUARD_PYTHON").ok().as_deref(),
-                std::env::var_os("PATH").as_deref(),
-            )
-        })
+        .or_else(|| crate::target::find_python(settings.guard_python(), settings.path()))
         .ok_or_else(|| {
             eyre::eyre!(EnvError(
                 "no Python interpreter found (pass --python or set PIP_GUARD_PYTHON)".into()
             ))
         })?;
-    let loader = wheels::loader_for(&python).map_err(|e| eyre::eyre!(EnvError(e.to_string())))?;
+    let loader = wheels::loader_for(&python, &settings.env)
+        .map_err(|e| eyre::eyre!(EnvError(e.to_string())))?;
     let inputs: Vec<wheels::Input> = files
         .iter()
         .map(|f| wheels::Input {

@@ -1,33 +1,46 @@
-//! `pip install` through the guard.
+//! `pip install` through the guard, as one pass over the pipeline's
+//! stages, each called once, in order, each taking what the one before
+//! returned ([`run`]):
 //!
-//! 1. Parse pip's install grammar (with the guard's own `--guard-*` flags).
-//! 2. Not externally managed (a virtualenv, `--target`/`--prefix`/`--root`,
-//!    no `EXTERNALLY-MANAGED`), help, or policy mode `off`: the real pip,
-//!    unchanged but for our own flags.
-//! 3. Else plan as `audit` does, explain on stderr, [`decide`]: what Nix or a
-//!    native alternative covers is held back (unless `--guard-all`), what the
-//!    policy blocks is held back always, the rest falls through to
-//!    `pip install --user --break-system-packages` after an explicit yes.
+//! 1. argv → [`Invocation`] (pip's install grammar with the guard's own
+//!    `--guard-*` flags);
+//! 2. → [`Target`]: the one interpreter the guard
+//!    judges and every pip it starts runs under;
+//! 3. → pip's configuration ([`super::sources`]);
+//! 4. → the [`route`](mod@super::route): not externally managed (a virtualenv),
+//!    `--help`, policy mode `off`, … pass the command to pip unchanged but
+//!    for our own flags; the rest is planned, for the user site or for
+//!    `--target`/`--prefix`/`--root`;
+//! 5. → [`RequirementSet`](crate::requirements::RequirementSet) → [`Plan`]
+//!    (index, tiers, policy verdicts);
+//! 6. → [`Decision`] ([`decide`]): what Nix or a native alternative covers
+//!    is held back (unless `--guard-all`), what the policy blocks is held
+//!    back always, the rest may go to pip;
+//! 7. act: explain on stderr, check the wheels, ask, run
+//!    `pip install --user --break-system-packages`, check the imports.
 
-use super::pip_input::{self, Destination, Request};
+use super::pip_input::{self, PipInput, Request};
 use super::prompt::{self, Confirmation, Inputs};
 use super::realpip::{self, RealPip};
-use super::sources::{Location, Setting};
+use super::route::{self, Destination, Pass, Route};
+use super::sources::{Config, Location};
 use crate::audit_log::{self, Action, Record};
-use crate::cli::IndexChoice;
-use crate::error::{EnvError, InputError};
+use crate::error::EnvError;
 use crate::exit::Exit;
 use crate::invocation::parse::{parse_install, Mode};
 use crate::invocation::Opt;
 use crate::invocation::{Invocation, Item};
 use crate::origin::Origin;
-use crate::pipeline::{self, Settings};
+use crate::pipeline::{self, Outcome, PlanFlags};
 use crate::plan::Plan;
 use crate::plan::{decide, Decision};
-use crate::policy::{AuditLogSettings, Mode as PolicyMode, Verdict};
+use crate::policy::{Mode as PolicyMode, Verdict};
 use crate::render::guard::{self as explain, GuardText};
 use crate::render::layout;
 use crate::render::text::Style;
+use crate::settings::Settings;
+use crate::target::Target;
+use crate::wheels::prepare::Prepared;
 use color_eyre::eyre;
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -108,17 +121,12 @@ pub fn action_without_pip(d: &Decision, dry_run: bool) -> Option<Action> {
 }
 
 /// The process's own command line, for the audit log (redacted there).
-fn own_argv() -> Vec<String> {
-    std::env::args_os()
+fn own_argv(settings: &Settings) -> Vec<String> {
+    settings
+        .argv
+        .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
-}
-
-/// Append one record to the audit log; a failure is a warning (printed by
-/// [`audit_log::log`]), never an error.
-fn log_event(settings: &AuditLogSettings, plan: &Plan, cwd: &Path, action: Action) {
-    let record = Record::for_plan(&own_argv(), cwd, plan, action);
-    audit_log::log(settings, &record);
 }
 
 /// The arguments minus pip-guard's own flags, for passing on to pip: the
@@ -149,67 +157,6 @@ fn strip_own_and(args: &[String], inv: &Invocation, drop: &[Opt]) -> Vec<String>
         .collect()
 }
 
-fn passthrough(
-    real: Result<RealPip, EnvError>,
-    args: Vec<String>,
-    depth: u32,
-) -> eyre::Result<Exit> {
-    let real = real.map_err(|e| eyre::eyre!(e))?;
-    passthrough_with(&real, args, depth)
-}
-
-fn passthrough_with(real: &RealPip, args: Vec<String>, depth: u32) -> eyre::Result<Exit> {
-    let mut os: Vec<OsString> = vec![OsString::from("install")];
-    os.extend(args.into_iter().map(OsString::from));
-    Err(eyre::eyre!(realpip::exec(real, &os, depth)))
-}
-
-/// Where the command line puts the install: `--target`, `--prefix` or
-/// `--root` (the last value of the first one given, as pip reads them).
-fn location_from_args(inv: &Invocation) -> Option<Location> {
-    [Opt::Target, Opt::Prefix, Opt::Root]
-        .into_iter()
-        .find_map(|k| Location::from_option(k.long(), inv.last(k)?))
-}
-
-/// Whether the command line asks for `--user` (the last of `--user` and
-/// `--no-user` wins); `None` when it says neither.
-fn user_from_args(inv: &Invocation) -> Option<bool> {
-    inv.items.iter().rev().find_map(|it| match it {
-        Item::Opt { spec, .. } if spec.id == Opt::User => Some(true),
-        Item::Opt { spec, .. } if spec.id == Opt::NoUser => Some(false),
-        _ => None,
-    })
-}
-
-/// Whether a policy can block anything: mode `enforce`, or a `deny` rule
-/// in force (which also blocks requirements whose name is unknown).
-pub fn can_block(policy: &crate::policy::Policy) -> bool {
-    match policy.mode {
-        PolicyMode::Off => false,
-        PolicyMode::Enforce => true,
-        PolicyMode::Advise => !policy.deny.is_empty(),
-    }
-}
-
-/// Whether the command line names no requirement source at all (no
-/// positional, no `-r`/`-e`/`--group`/`--requirements-from-script`).
-fn names_no_source(inv: &Invocation) -> bool {
-    use crate::invocation::options::Role;
-    !inv.items.iter().any(|it| match it {
-        Item::Positional { .. } => true,
-        Item::Opt { spec, .. } => spec.role == Role::Source && spec.id != Opt::Constraint,
-    })
-}
-
-fn index_choice(v: &str) -> Result<IndexChoice, InputError> {
-    v.parse::<IndexChoice>().map_err(|_| {
-        InputError::new(format!(
-            "invalid value {v:?} for --guard-index (expected auto, nix, channel or embedded)"
-        ))
-    })
-}
-
 /// `pip-guard nixify …` with the same arguments, for the dev-shell hint.
 fn nixify_hint(args: &[String]) -> String {
     let quoted: Vec<String> = args
@@ -224,134 +171,109 @@ fn nixify_hint(args: &[String]) -> String {
     }
 }
 
-/// Text from a config file or a file name, one line, with control and
-/// format characters shown visibly.
-fn visible(s: &str) -> String {
-    crate::escape::terminal(s).into_owned()
+/// What every stage after parsing shares: the command line, how to reach
+/// the real pip, where we are.
+struct Call<'a> {
+    settings: &'a Settings,
+    inv: Invocation,
+    /// `args` minus pip-guard's own flags.
+    pass_on: Vec<String>,
+    args: &'a [String],
+    real: Result<RealPip, EnvError>,
+    depth: u32,
 }
 
-/// The refusal for settings that would add requirements behind the plan.
-fn refuse_adding(adding: &[&Setting]) -> InputError {
-    let list: Vec<String> = adding
-        .iter()
-        .map(|s| visible(&format!("{} ({})", s.key, s.source)))
-        .collect();
-    InputError::new(format!(
-        "pip's configuration adds requirements pip-guard does not plan: {}. pip-guard runs \
-         pip without its configuration, so they would be dropped; unset them and name the \
-         requirements on the command line (-r FILE)",
-        list.join(", ")
-    ))
-}
-
-/// Run `pip install` (`args`: the command's arguments as pip sees them,
-/// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)).
-pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
-    crate::numbers::check_env().map_err(|e| eyre::eyre!(e))?;
-    let real = realpip::locate(argv0, &realpip::Env::from_process());
-    let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
-    let pass_on = strip_own(args, &inv);
-    if inv.has(Opt::Help) {
-        return passthrough(real, pass_on, depth);
-    }
-    let mut settings = Settings {
-        index: inv
-            .own
-            .index
-            .as_deref()
-            .map(index_choice)
-            .transpose()
-            .map_err(|e| eyre::eyre!(e))?,
-        policy: inv.own.policy.as_ref().map(PathBuf::from),
-        ..Settings::default()
-    };
-    let cwd = std::env::current_dir()?;
-    // One interpreter: the one judged here is the one every pip the guard
-    // starts for this install runs under.
-    let real_python = real.as_ref().ok().and_then(RealPip::interpreter);
-    let target = pipeline::target_for_python(&inv, real_python.as_deref())?;
-    // pip's configuration, as the user's pip would read it: the guard
-    // plans it (pip itself will not read it, see pip_input).
-    let vars: Vec<(String, String)> = std::env::vars().collect();
-    let env = |k: &str| std::env::var(k).ok();
-    // pip's site file is `<sys.prefix>/pip.conf`: the venv's own directory
-    // for a virtualenv, else the installation prefix.
-    let prefix = if target.probe.virtualenv {
-        target
-            .python
-            .as_deref()
-            .and_then(super::sources::venv_prefix)
-    } else {
-        super::sources::prefix_from_stdlib(&target.probe.stdlib)
-    };
-    let config = super::sources::read(&env, &vars, prefix.as_deref(), inv.has(Opt::Isolated))
-        .map_err(|e| eyre::eyre!(e))?;
-    // pip's main parser reads `python` from the configuration too and then
-    // re-runs itself under that interpreter; the guard judges one
-    // interpreter, named on the command line or by PIP_PYTHON.
-    if let Some(s) = config.get("python").filter(|s| s.file.is_some()) {
-        if inv.last(Opt::Python).is_none() {
-            return Err(eyre::eyre!(InputError::new(format!(
-                "pip's configuration sets python ({}): pip would install with another \
-                 interpreter than the one pip-guard checks. Remove the setting, or name the \
-                 interpreter on the command line (pip --python PYTHON install …)",
-                visible(&s.source)
-            ))));
-        }
-    }
-    let location = location_from_args(&inv).or_else(|| config.location().map(|(l, _)| l));
-    let user = user_from_args(&inv).unwrap_or_else(|| config.user().is_some());
-    let elsewhere = location.is_some();
-    // Into the interpreter's own environment, which is not externally
-    // managed (a virtualenv): not the guard's business. pip runs under the
-    // judged interpreter, so it installs where the guard looked. `--user`
-    // from a virtualenv lands in the user site the system Python reads:
-    // that is planned.
-    let planned = elsewhere || target.externally_managed || (user && target.probe.virtualenv);
-    if !planned {
-        // `--python`/`PIP_PYTHON` named the interpreter: the real pip runs
-        // itself under it (pip's own feature, which needs no pip in the
-        // target). Otherwise the judged interpreter's own pip.
-        let named = inv.last(Opt::Python).is_some()
-            || std::env::var_os("PIP_PYTHON").is_some_and(|v| !v.is_empty());
-        return match (&target.python, &real) {
-            (_, Ok(r)) if named => {
+impl Call<'_> {
+    /// Hand the command to pip, unplanned (`exec`: returns only on error).
+    fn pass(&self, how: Pass, target: Option<&Target>) -> eyre::Result<Exit> {
+        let module = |py: &Path| {
+            let mut os = vec![OsString::from("install")];
+            os.extend(self.pass_on.iter().map(OsString::from));
+            Err(eyre::eyre!(realpip::exec(
+                &RealPip::Module(py.to_path_buf()),
+                &os,
+                self.depth
+            )))
+        };
+        // `--python` without a real pip to re-run: the judged interpreter's
+        // own pip.
+        let how = match (how, &self.real, target.and_then(|t| t.python.as_deref())) {
+            (Pass::Named, Err(_), Some(py)) => Pass::Module(py.to_path_buf()),
+            (how, ..) => how,
+        };
+        match (how, &self.real) {
+            (Pass::Named, Ok(real)) => {
                 // pip acts on `--python` only before the command name.
                 let mut os: Vec<OsString> = Vec::new();
-                if let Some(py) = inv.last(Opt::Python) {
+                if let Some(py) = self.inv.last(Opt::Python) {
                     os.extend([OsString::from("--python"), OsString::from(py)]);
                 }
                 os.push(OsString::from("install"));
                 os.extend(
-                    strip_own_and(args, &inv, &[Opt::Python])
+                    strip_own_and(self.args, &self.inv, &[Opt::Python])
                         .into_iter()
                         .map(OsString::from),
                 );
-                Err(eyre::eyre!(realpip::exec(r, &os, depth)))
+                Err(eyre::eyre!(realpip::exec(real, &os, self.depth)))
             }
-            (Some(py), _) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
-            (None, _) => passthrough(real, pass_on, depth),
-        };
+            (Pass::Module(py), _) => module(&py),
+            (_, real) => {
+                let real = real.as_ref().map_err(|e| eyre::eyre!(e.clone()))?;
+                let mut os = vec![OsString::from("install")];
+                os.extend(self.pass_on.iter().map(OsString::from));
+                Err(eyre::eyre!(realpip::exec(real, &os, self.depth)))
+            }
+        }
     }
-    let adding = config.adding();
-    if !adding.is_empty() {
-        return Err(eyre::eyre!(refuse_adding(&adding)));
+}
+
+/// Run `pip install` (`args`: the command's arguments as pip sees them,
+/// [`TopLevel::rest`](crate::invocation::toplevel::TopLevel::rest)): the
+/// stages of the module doc, in order.
+pub fn run(settings: &Settings, argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
+    crate::numbers::check_env(&settings.env).map_err(|e| eyre::eyre!(e))?;
+    // 1. argv → Invocation.
+    let inv = parse_install(args, Mode::Guard).map_err(|e| eyre::eyre!(e))?;
+    let call = Call {
+        settings,
+        pass_on: strip_own(args, &inv),
+        inv,
+        args,
+        real: realpip::locate(argv0, &realpip::Env::from_settings(settings)),
+        depth,
+    };
+    let inv = &call.inv;
+    if inv.has(Opt::Help) {
+        return call.pass(Pass::Real, None);
     }
-    let policy = crate::policy::load(&cwd, settings.policy.as_deref())?.policy;
-    if policy.mode == PolicyMode::Off {
-        return passthrough(real, pass_on, depth);
+    let flags = PlanFlags::from_invocation(inv, "guard-index", PlanFlags::default())
+        .map_err(|e| eyre::eyre!(e))?;
+    let cwd = settings.cwd()?;
+    // 2. → Target: the one interpreter.
+    let real_python = call
+        .real
+        .as_ref()
+        .ok()
+        .and_then(|r| r.interpreter(settings.path()));
+    let target = pipeline::target(inv, settings, real_python.as_deref())?;
+    // 3. → pip's configuration, as the user's pip would read it: the guard
+    // plans it (pip itself will not read it, see pip_input).
+    let config = read_config(settings, inv, &target)?;
+    // 4. → the route.
+    let named = route::Named {
+        pip_python: settings.env.nonempty_os("PIP_PYTHON").is_some(),
+    };
+    let dest = match route::route(inv, &target, &config, named).map_err(|e| eyre::eyre!(e))? {
+        Route::Pass(how) => return call.pass(how, Some(&target)),
+        Route::Plan(dest) => dest,
+    };
+    let policy = crate::policy::load(settings, cwd, flags.policy.as_deref())?.policy;
+    if let Some(how) = route::after_policy(&policy, &dest, &target) {
+        return call.pass(how, Some(&target));
     }
-    // Outside the externally-managed Python (--target, --prefix, --root)
-    // only the policy's blocks matter: when it has none to give, pip gets
-    // the command unchanged, with nothing planned.
-    if elsewhere && !can_block(&policy) {
-        return match &target.python {
-            Some(py) => passthrough_with(&RealPip::Module(py.clone()), pass_on, depth),
-            None => passthrough(real, pass_on, depth),
-        };
-    }
-    // Constraint files of pip's configuration are planned like `-c`.
-    settings.constraints = config
+    // 5. → RequirementSet → Plan. Constraint files of pip's configuration
+    // are planned like `-c`.
+    let constraints: Vec<(String, Option<Origin>)> = config
         .constraints()
         .into_iter()
         .map(|(f, s)| {
@@ -362,223 +284,317 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
             (f, at)
         })
         .collect();
-    let out = pipeline::run_with_policy(&inv, &settings, real_python.as_deref(), &cwd, policy)?;
+    let set = pipeline::requirements(inv, settings, cwd, &constraints)?;
+    let out = pipeline::plan(inv, settings, &flags, set, target, policy)?;
+    let Some(python) = out.target.python.clone() else {
+        return Err(eyre::eyre!(EnvError(
+            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
+        )));
+    };
+    // 6. → Decision, 7. act.
     let quiet = inv.has(Opt::Quiet);
-    let style = Style::for_stream(crate::output::Stream::Stderr);
     let carried = config.carried(&|n| {
         inv.items
             .iter()
             .any(|it| matches!(it, Item::Opt { spec, .. } if spec.long[0] == n))
     });
+    let act = Act {
+        call: &call,
+        out: &out,
+        cwd,
+        python: &python,
+        quiet,
+        style: Style::for_stream(crate::output::Stream::Stderr),
+        carried,
+        ignored: (!quiet).then(|| not_used(&config)).flatten(),
+    };
+    match dest {
+        Destination::Elsewhere(loc) => act.elsewhere(loc),
+        Destination::User => act.user_site(),
+    }
+}
+
+/// pip's configuration for the judged interpreter. pip's site file is
+/// `<sys.prefix>/pip.conf`: the venv's own directory for a virtualenv,
+/// else the installation prefix.
+fn read_config(settings: &Settings, inv: &Invocation, target: &Target) -> eyre::Result<Config> {
+    let prefix = if target.probe.virtualenv {
+        target
+            .python
+            .as_deref()
+            .and_then(super::sources::venv_prefix)
+    } else {
+        super::sources::prefix_from_stdlib(&target.probe.stdlib)
+    };
+    let env = settings.env.getter();
+    super::sources::read(
+        &env,
+        &settings.env.lossy_pairs(),
+        prefix.as_deref(),
+        inv.has(Opt::Isolated),
+    )
+    .map_err(|e| eyre::eyre!(e))
+}
+
+/// The note about pip settings the guard does not pass on, if any.
+fn not_used(config: &Config) -> Option<String> {
     let ignored = config.ignored();
-    let note_ignored = || -> eyre::Result<()> {
-        if ignored.is_empty() || quiet {
-            return Ok(());
-        }
-        let list: Vec<String> = ignored
-            .iter()
-            .map(|s| visible(&format!("{} ({})", s.key, s.source)))
-            .collect();
-        let mut msg = String::new();
-        layout::push_wrapped(
-            &mut msg,
-            &format!(
-                "pip-guard runs pip without its configuration; not used: {}. Pass what you \
-                 need on the command line.",
-                list.join(", ")
-            ),
-            "",
-            "  ",
+    if ignored.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = ignored
+        .iter()
+        .map(|s| route::visible(&format!("{} ({})", s.key, s.source)))
+        .collect();
+    let mut msg = String::new();
+    layout::push_wrapped(
+        &mut msg,
+        &format!(
+            "pip-guard runs pip without its configuration; not used: {}. Pass what you \
+             need on the command line.",
+            list.join(", ")
+        ),
+        "",
+        "  ",
+    );
+    Some(msg)
+}
+
+/// Stage 7: acting on the plan.
+struct Act<'a> {
+    call: &'a Call<'a>,
+    out: &'a Outcome,
+    cwd: &'a Path,
+    /// The judged interpreter: pip runs under it.
+    python: &'a Path,
+    quiet: bool,
+    style: Style,
+    /// Vetted settings from pip's configuration, passed on explicitly.
+    carried: Vec<String>,
+    /// The note about pip settings not passed on (`None` with `-q`).
+    ignored: Option<String>,
+}
+
+impl Act<'_> {
+    fn settings(&self) -> &Settings {
+        self.call.settings
+    }
+
+    /// Append one record to the audit log; a failure is a warning (printed
+    /// by [`audit_log::log`]), never an error.
+    fn log(&self, action: Action) {
+        let record = Record::for_plan(
+            &self.settings().env,
+            &own_argv(self.settings()),
+            self.cwd,
+            &self.out.plan,
+            action,
         );
-        eprint_all(&msg)
-    };
-    let Some(python) = target.python.clone() else {
-        return Err(eyre::eyre!(EnvError(
-            "no Python interpreter found to run pip with (set PIP_GUARD_PYTHON)".into()
-        )));
-    };
-    if let Some(loc) = location {
-        let blocked: Vec<usize> = (0..out.plan.entries.len())
+        audit_log::log(self.settings(), &self.out.policy.audit_log, &record);
+    }
+
+    /// Build everything pip gets, through the one builder: pip reads
+    /// nothing else.
+    fn pip_input(
+        &self,
+        fall: &[usize],
+        destination: pip_input::Destination,
+    ) -> eyre::Result<PipInput> {
+        pip_input::build(&Request {
+            inv: &self.call.inv,
+            set: &self.out.set,
+            plan: &self.out.plan,
+            fall,
+            python: self.python,
+            cwd: self.cwd,
+            destination,
+            carried: self.carried.clone(),
+            deny: pip_input::deny_names(&self.out.policy),
+            markers: &self.out.target.markers,
+            env: &self.settings().env,
+        })
+        .map_err(|e| eyre::eyre!(e))
+    }
+
+    fn note_ignored(&self) {
+        if let Some(msg) = &self.ignored {
+            eprint_all(msg);
+        }
+    }
+
+    /// `--target`, `--prefix`, `--root`: what the policy blocks stops the
+    /// install; everything else goes to pip, with the deny constraints.
+    fn elsewhere(&self, loc: Location) -> eyre::Result<Exit> {
+        let plan = &self.out.plan;
+        let blocked: Vec<usize> = (0..plan.entries.len())
             .filter(|&i| {
-                let e = &out.plan.entries[i];
+                let e = &plan.entries[i];
                 !e.req.constraint && e.verdict == Verdict::Block
             })
             .collect();
         if !blocked.is_empty() {
-            eprint_all(&explain::elsewhere(&out.plan, &blocked, &style))?;
-            log_event(&out.policy.audit_log, &out.plan, &cwd, Action::Blocked);
+            eprint_all(&explain::elsewhere(plan, &blocked, &self.style));
+            self.log(Action::Blocked);
             return Ok(Exit::Blocked);
         }
-        let fall: Vec<usize> = (0..out.plan.entries.len())
-            .filter(|&i| !out.plan.entries[i].req.constraint)
+        let fall: Vec<usize> = (0..plan.entries.len())
+            .filter(|&i| !plan.entries[i].req.constraint)
             .collect();
-        if fall.is_empty() && names_no_source(&inv) {
-            return passthrough(real, pass_on, depth);
+        if fall.is_empty() && route::names_no_source(&self.call.inv) {
+            return self.call.pass(Pass::Real, None);
         }
-        // Everything else goes to pip, with the deny constraints, through
-        // the one builder: pip reads nothing else.
-        let input = pip_input::build(&Request {
-            inv: &inv,
-            set: &out.set,
-            plan: &out.plan,
-            fall: &fall,
-            python: &python,
-            cwd: &cwd,
-            destination: Destination::Elsewhere(loc),
-            carried,
-            deny: pip_input::deny_names(&out.policy),
-            markers: &target.markers,
-        })
-        .map_err(|e| eyre::eyre!(e))?;
-        note_ignored()?;
-        let status = super::fallthrough::run(&input, depth)?;
-        return Ok(Exit::from_pip(status.code()));
+        let input = self.pip_input(&fall, pip_input::Destination::Elsewhere(loc))?;
+        self.note_ignored();
+        let status = super::fallthrough::run(&input, self.call.depth)?;
+        Ok(Exit::from_pip(status.code()))
     }
-    if !out.plan.entries.iter().any(|e| !e.req.constraint) {
-        // A bare `pip install`: pip's own error. Sources that gave nothing
-        // (an empty -r file) are never handed to pip unplanned.
-        if names_no_source(&inv) {
-            return passthrough(real, pass_on, depth);
-        }
-        eprint_all("pip-guard: nothing to install.\n")?;
-        return Ok(Exit::Success);
-    }
-    let plan = &out.plan;
-    let all = inv.own.all;
-    let d = decide(plan, all);
-    let shown_python = python.display().to_string();
-    let mut text = explain::guard(
-        &GuardText {
-            plan,
-            python: shown_python,
-            pep668: target.probe.externally_managed.as_deref(),
-            quiet,
-            nixify_hint: Some(nixify_hint(&pass_on)),
-        },
-        &style,
-    );
-    text.push('\n');
-    text.push_str(&explain::decision(plan, &d, all, &style));
-    eprint_all(&text)?;
 
-    let dry_run = inv.has(Opt::DryRun);
-    let log = |action: Action| log_event(&out.policy.audit_log, plan, &cwd, action);
-    if dry_run || d.pip.is_empty() {
-        if dry_run {
-            eprint_all("Dry run: nothing installed.\n")?;
+    /// The user site of the externally-managed interpreter: explain,
+    /// decide, check the wheels, ask, install, check the imports.
+    fn user_site(&self) -> eyre::Result<Exit> {
+        let plan = &self.out.plan;
+        let inv = &self.call.inv;
+        if !plan.entries.iter().any(|e| !e.req.constraint) {
+            // A bare `pip install`: pip's own error. Sources that gave
+            // nothing (an empty -r file) are never handed to pip unplanned.
+            if route::names_no_source(inv) {
+                return self.call.pass(Pass::Real, None);
+            }
+            eprint_all("pip-guard: nothing to install.\n");
+            return Ok(Exit::Success);
         }
-        if let Some(action) = action_without_pip(&d, dry_run) {
-            log(action);
+        let all = inv.own.all;
+        let d = decide(plan, all);
+        let mut text = explain::guard(
+            &GuardText {
+                plan,
+                python: self.python.display().to_string(),
+                pep668: self.out.target.probe.externally_managed.as_deref(),
+                quiet: self.quiet,
+                nixify_hint: Some(nixify_hint(&self.call.pass_on)),
+            },
+            &self.style,
+        );
+        text.push('\n');
+        text.push_str(&explain::decision(plan, &d, all, &self.style));
+        eprint_all(&text);
+
+        let dry_run = inv.has(Opt::DryRun);
+        if dry_run || d.pip.is_empty() {
+            if dry_run {
+                eprint_all("Dry run: nothing installed.\n");
+            }
+            if let Some(action) = action_without_pip(&d, dry_run) {
+                self.log(action);
+            }
+            return Ok(exit_for(&d, None, dry_run));
         }
-        return Ok(exit_for(&d, None, dry_run));
-    }
-    // Built before asking: a constraint pip-guard cannot write is an error
-    // now, not after a yes.
-    let mut input = pip_input::build(&Request {
-        inv: &inv,
-        set: &out.set,
-        plan,
-        fall: &d.pip,
-        python: &python,
-        cwd: &cwd,
-        destination: Destination::User,
-        carried,
-        deny: pip_input::deny_names(&out.policy),
-        markers: &target.markers,
-    })
-    .map_err(|e| eyre::eyre!(e))?;
-    // What pip would install, read before asking (docs/wheels.md). Not
-    // for --dry-run, which runs no pip at all (`audit --check-wheels` does).
-    let prepared = if wheel_check_enabled() {
-        let roots = [PathBuf::from(&target.probe.user_site)];
-        let p = crate::wheels::prepare::prepare(&input, plan, None, depth, &roots);
-        if !quiet || p.unloadable().next().is_some() {
-            eprint_all(&crate::wheels::render::prepared(&p))?;
+        // Built before asking: a constraint pip-guard cannot write is an
+        // error now, not after a yes.
+        let mut input = self.pip_input(&d.pip, pip_input::Destination::User)?;
+        let prepared = self.check_wheels(&input);
+        if let Some(p) = &prepared {
+            if plan.policy_mode == PolicyMode::Enforce
+                && self.out.policy.block_unloadable_wheels
+                && p.unloadable().next().is_some()
+            {
+                eprint_wrapped(
+                    "Blocked: a wheel above will not load with this interpreter, and the \
+                     policy sets block_unloadable_wheels = true. Nothing installed.",
+                );
+                self.log(Action::Blocked);
+                return Ok(Exit::Blocked);
+            }
         }
-        Some(p)
-    } else {
-        None
-    };
-    if let Some(p) = &prepared {
-        if plan.policy_mode == PolicyMode::Enforce
-            && out.policy.block_unloadable_wheels
-            && p.unloadable().next().is_some()
-        {
-            let mut msg = String::new();
-            crate::render::layout::push_wrapped(
-                &mut msg,
-                "Blocked: a wheel above will not load with this interpreter, and the \
-                 policy sets block_unloadable_wheels = true. Nothing installed.",
-                "",
-                "  ",
-            );
-            eprint_all(&msg)?;
-            log(Action::Blocked);
-            return Ok(Exit::Blocked);
-        }
-    }
-    let answer = if needs_yes(plan, &d) {
-        let flag = inv.own.yes || prompt::env_yes(std::env::var("PIP_GUARD_YES").ok().as_deref());
-        let inputs = Inputs {
-            flag,
-            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-            no_input: inv.has(Opt::NoInput)
-                || prompt::env_yes(std::env::var("PIP_NO_INPUT").ok().as_deref()),
-        };
-        prompt::confirm(inputs, &question(plan, &d))
-    } else {
-        eprint_all("The policy (mode enforce) allows them: no confirmation needed.\n")?;
-        Confirmation::Flag
-    };
-    if !answer.yes() {
-        let why = match answer {
-            Confirmation::Declined => "declined",
-            Confirmation::Interrupted => "interrupted",
-            _ => "not confirmed (no terminal to ask on)",
-        };
-        let mut msg = String::new();
-        layout::push_wrapped(
-            &mut msg,
-            &format!(
+        let answer = self.confirm(&d);
+        if !answer.yes() {
+            let why = match answer {
+                Confirmation::Declined => "declined",
+                Confirmation::Interrupted => "interrupted",
+                _ => "not confirmed (no terminal to ask on)",
+            };
+            eprint_wrapped(&format!(
                 "Nothing installed: {why}. To let pip install {}, re-run with \
                  --guard-yes (or PIP_GUARD_YES=1).",
                 if d.pip.len() == 1 { "it" } else { "them" }
-            ),
-            "",
-            "  ",
-        );
-        eprint_all(&msg)?;
-        log(Action::Declined);
-        if answer == Confirmation::Interrupted {
-            return Ok(Exit::Interrupted);
+            ));
+            self.log(Action::Declined);
+            if answer == Confirmation::Interrupted {
+                return Ok(Exit::Interrupted);
+            }
+            return Ok(exit_for(&d, None, false));
         }
-        return Ok(exit_for(&d, None, false));
+        // Install the very files that were checked.
+        if let Some(p) = &prepared {
+            p.point_at_files(&mut input);
+        }
+        if input.constraints.lines().any(|l| l.ends_with("<0")) && !self.quiet {
+            eprint_wrapped(
+                "pip gets the policy's denied projects as constraints (NAME<0): \
+                 should one be needed as a dependency, pip stops without installing \
+                 anything.",
+            );
+        }
+        self.note_ignored();
+        self.log(Action::Fallthrough);
+        let status = super::fallthrough::run(&input, self.call.depth)?;
+        let code = status.code();
+        if code == 0 && self.settings().wheel_check() {
+            self.check_imports(&d, prepared.as_ref());
+        }
+        if code == 0 && d.held() {
+            eprint_all(
+                "pip-guard: pip succeeded; the requirements held back above are for Nix (exit 1).\n",
+            );
+        }
+        Ok(exit_for(&d, Some(code), false))
     }
-    // Install the very files that were checked.
-    if let Some(p) = &prepared {
-        p.point_at_files(&mut input);
-    }
-    if input.constraints.lines().any(|l| l.ends_with("<0")) && !quiet {
-        let mut msg = String::new();
-        layout::push_wrapped(
-            &mut msg,
-            "pip gets the policy's denied projects as constraints (NAME<0): \
-             should one be needed as a dependency, pip stops without installing \
-             anything.",
-            "",
-            "  ",
+
+    /// What pip would install, read before asking (docs/wheels.md); `None`
+    /// when `PIP_GUARD_WHEEL_CHECK=0`.
+    fn check_wheels(&self, input: &PipInput) -> Option<Prepared> {
+        if !self.settings().wheel_check() {
+            return None;
+        }
+        let roots = [PathBuf::from(&self.out.target.probe.user_site)];
+        let p = crate::wheels::prepare::prepare(
+            &self.settings().env,
+            input,
+            &self.out.plan,
+            None,
+            self.call.depth,
+            &roots,
         );
-        eprint_all(&msg)?;
+        if !self.quiet || p.unloadable().next().is_some() {
+            eprint_all(&crate::wheels::render::prepared(&p));
+        }
+        Some(p)
     }
-    note_ignored()?;
-    log(Action::Fallthrough);
-    let status = super::fallthrough::run(&input, depth)?;
-    let code = status.code();
-    let exit = exit_for(&d, Some(code), false);
-    if code == 0 && wheel_check_enabled() {
-        // What pip reported, plus every named requirement that went to pip
-        // (local projects are installed in a second run pip did not report).
-        let mut dists: Vec<String> = prepared.as_ref().map(|p| p.dists()).unwrap_or_default();
+
+    /// The explicit yes, unless the policy (mode `enforce`) already allows
+    /// everything that goes to pip.
+    fn confirm(&self, d: &Decision) -> Confirmation {
+        let plan = &self.out.plan;
+        if !needs_yes(plan, d) {
+            eprint_all("The policy (mode enforce) allows them: no confirmation needed.\n");
+            return Confirmation::Flag;
+        }
+        let env = &self.settings().env;
+        let inputs = Inputs {
+            flag: self.call.inv.own.yes || prompt::env_yes(env.get("PIP_GUARD_YES")),
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            no_input: self.call.inv.has(Opt::NoInput) || prompt::env_yes(env.get("PIP_NO_INPUT")),
+        };
+        prompt::confirm(inputs, &question(plan, d))
+    }
+
+    /// After a successful install: import what pip reported, plus every
+    /// named requirement that went to pip (local projects are installed in
+    /// a second run pip did not report). A failed import (or a failed
+    /// check) adds one `import-check` record to the audit log.
+    fn check_imports(&self, d: &Decision, prepared: Option<&Prepared>) {
+        let plan = &self.out.plan;
+        let mut dists: Vec<String> = prepared.map(|p| p.dists()).unwrap_or_default();
         for name in d
             .pip
             .iter()
@@ -589,40 +605,38 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
                 dists.push(name);
             }
         }
-        let check = crate::wheels::imports::check(&python, &dists);
+        let check = crate::wheels::imports::check(self.python, &dists);
         let kind = prepared
-            .as_ref()
             .and_then(|p| p.kind.clone())
             .unwrap_or(crate::wheels::loader::LoaderKind::System);
-        eprint_all(&crate::wheels::render::imports(&check, &kind))?;
-        // The fallthrough record is already written; a failed import (or a
-        // failed check) adds one `import-check` record with every result.
+        eprint_all(&crate::wheels::render::imports(&check, &kind));
         if check.error.is_some() || check.failures().next().is_some() {
-            let mut record = Record::for_plan(&own_argv(), &cwd, plan, Action::ImportCheck);
+            let env = &self.settings().env;
+            let mut record = Record::for_plan(
+                env,
+                &own_argv(self.settings()),
+                self.cwd,
+                plan,
+                Action::ImportCheck,
+            );
             record.imports = Some(check.imports.clone());
             record.import_error = check.error.clone();
-            audit_log::log(&out.policy.audit_log, &record);
+            audit_log::log(self.settings(), &self.out.policy.audit_log, &record);
         }
     }
-    if code == 0 && d.held() {
-        eprint_all(
-            "pip-guard: pip succeeded; the requirements held back above are for Nix (exit 1).\n",
-        )?;
-    }
-    Ok(exit)
-}
-
-/// The wheel check and the import check run unless
-/// `PIP_GUARD_WHEEL_CHECK=0`.
-fn wheel_check_enabled() -> bool {
-    std::env::var("PIP_GUARD_WHEEL_CHECK").map_or(true, |v| v != "0")
 }
 
 /// Write text to stderr, escaped ([`crate::output`]); a closed stderr is
 /// not worth failing over.
-fn eprint_all(s: &str) -> eyre::Result<()> {
+fn eprint_all(s: &str) {
     let _ = crate::output::print(crate::output::Stream::Stderr, crate::output::Kind::Text, s);
-    Ok(())
+}
+
+/// [`eprint_all`] of one paragraph, wrapped at 80 columns.
+fn eprint_wrapped(s: &str) {
+    let mut msg = String::new();
+    layout::push_wrapped(&mut msg, s, "", "  ");
+    eprint_all(&msg);
 }
 
 #[cfg(test)]
@@ -691,23 +705,6 @@ mod tests {
         assert_eq!(action_without_pip(&pip, true), None);
         assert_eq!(action_without_pip(&nothing, false), None);
         assert_eq!(action_without_pip(&nothing, true), None);
-    }
-
-    #[test]
-    fn which_policies_can_block() {
-        use crate::policy::{Policy, Rule};
-        let mut p = Policy::default();
-        assert!(!can_block(&p), "advise without deny");
-        p.deny
-            .push(Rule::new("x", None, "t:1", 1).expect("a valid pattern"));
-        assert!(can_block(&p));
-        p.mode = PolicyMode::Off;
-        assert!(!can_block(&p));
-        let enforce = Policy {
-            mode: PolicyMode::Enforce,
-            ..Policy::default()
-        };
-        assert!(can_block(&enforce));
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! - pip's top level (`pip [general options] COMMAND …`) is split by
 //!   [`crate::invocation::toplevel::split_command`];
 //! - [`realpip`]: finding the real pip, loop protection, exec;
-//! - [`install`]: the install flow and its decision;
+//! - [`install`]: the install flow, one pass over the pipeline's stages;
+//! - [`route`]: whether an install is planned, and where it goes (pure);
 //! - the text is a renderer: [`crate::render::guard`];
 //! - [`prompt`]: the explicit yes;
 //! - [`pip_input`]: everything handed to pip, from validated names and
@@ -22,16 +23,18 @@ pub mod install;
 pub mod pip_input;
 pub mod prompt;
 pub mod realpip;
+pub mod route;
 pub mod sources;
 
 use crate::error::InputError;
 use crate::exit::Exit;
+use crate::settings::Settings;
 use color_eyre::eyre;
 use std::ffi::OsString;
 
 /// Run as pip (`argv0` is the name we were called by: `pip`, `pip3`, `pip3.N`).
-pub fn run(argv0: &str, args: &[OsString]) -> eyre::Result<Exit> {
-    let depth = realpip::incoming_depth(std::env::var_os(realpip::ACTIVE_VAR).as_deref());
+pub fn run(settings: &Settings, argv0: &str, args: &[OsString]) -> eyre::Result<Exit> {
+    let depth = realpip::incoming_depth(settings.env.get_os(realpip::ACTIVE_VAR));
     realpip::check_depth(depth).map_err(|e| eyre::eyre!(e))?;
     let lossy: Vec<String> = args
         .iter()
@@ -51,7 +54,7 @@ pub fn run(argv0: &str, args: &[OsString]) -> eyre::Result<Exit> {
     };
     match install {
         None => {
-            let real = realpip::locate(argv0, &realpip::Env::from_process())
+            let real = realpip::locate(argv0, &realpip::Env::from_settings(settings))
                 .map_err(|e| eyre::eyre!(e))?;
             Err(eyre::eyre!(realpip::exec(&real, args, depth)))
         }
@@ -62,7 +65,7 @@ pub fn run(argv0: &str, args: &[OsString]) -> eyre::Result<Exit> {
                     bad + 1
                 ))));
             }
-            install::run(argv0, &top.rest, depth)
+            install::run(settings, argv0, &top.rest, depth)
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct Request<'a> {
     /// The judged interpreter's markers (constraint markers are decided
     /// here, not written).
     pub markers: &'a pep508_rs::MarkerEnvironment,
+    /// The guard's environment (what pip would inherit).
+    pub env: &'a crate::settings::Env,
 }
 
 /// The child pip, fully built. `requirements` and `constraints` may hold
@@ -128,6 +130,9 @@ pub struct PipInput {
     pub constraints: String,
     /// Variables set for the child (a configured proxy; may hold secrets).
     pub env: Vec<(String, String)>,
+    /// Variables of the guard's environment the child must not inherit
+    /// ([`env_to_remove`]).
+    pub unset: Vec<std::ffi::OsString>,
 }
 
 /// The temporary files of a [`PipInput`], removed when dropped.
@@ -298,8 +303,51 @@ pub fn constraint_line(
 /// Build pip's input (pure but for checking whether a relative
 /// `--find-links` of a requirements file exists next to that file, pip's
 /// own rule). Errors only for a constraint pip-guard cannot write as a
-/// plain line.
+/// plain line. The phases, in order: pip's command line, the carried
+/// configuration, the requirements files' options, the requirements (and
+/// local projects), the constraints, the child's environment.
 pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
+    let mut args = destination_args(req);
+    let carried = split_carried(req);
+    args.extend(carried.args);
+    args.extend(pass_on_args(req.inv));
+    let reqs: Vec<&Requirement> = req
+        .fall
+        .iter()
+        .filter_map(|&i| req.plan.entries.get(i))
+        .map(|e| &e.req)
+        .filter(|r| !r.constraint)
+        .collect();
+    let constraints: Vec<&Requirement> = req
+        .set
+        .requirements
+        .iter()
+        .filter(|r| r.constraint)
+        .collect();
+    let mut header =
+        String::from("# written by pip-guard: the requirements that fall through to pip\n");
+    for l in carried.file_lines {
+        header.push_str(&l);
+        header.push('\n');
+    }
+    header.push_str(&file_options(req, &reqs, &constraints));
+    let (requirements, projects) = requirement_files(&header, &reqs);
+    Ok(PipInput {
+        python: req.python.to_path_buf(),
+        args,
+        requirements,
+        projects,
+        constraints: constraints_file(&constraints, &req.deny, req.markers)?,
+        env: carried.env,
+        unset: env_to_remove(req.env.iter().map(|(k, _)| k.to_os_string()))
+            .into_iter()
+            .filter(|k| k != "PIP_CONFIG_FILE")
+            .collect(),
+    })
+}
+
+/// `install --isolated` and what the destination adds.
+fn destination_args(req: &Request<'_>) -> Vec<String> {
     let mut args = vec!["install".to_string(), "--isolated".to_string()];
     match &req.destination {
         Destination::User => {
@@ -320,20 +368,38 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
             args.push(canonical("report", Some(&file.to_string_lossy())));
         }
     }
-    // Settings from pip's configuration may hold credentials (an index URL
-    // with a token, a proxy with a password): they go where pip's own
-    // configuration kept them out of `ps` — the 0600 requirements file for
-    // the options a requirements file takes, the environment for the
-    // proxy — and only the rest on the command line.
-    let mut file_lines: Vec<String> = Vec::new();
-    let mut child_env: Vec<(String, String)> = Vec::new();
+    args
+}
+
+/// Where each vetted setting of pip's configuration goes.
+struct Carried {
+    /// On pip's command line.
+    args: Vec<String>,
+    /// In the 0600 requirements file (the options a requirements file
+    /// takes: an index URL may hold a token).
+    file_lines: Vec<String>,
+    /// In the child's environment (a proxy, which may hold a password).
+    env: Vec<(String, String)>,
+}
+
+/// Settings from pip's configuration may hold credentials (an index URL
+/// with a token, a proxy with a password): they go where pip's own
+/// configuration kept them out of `ps` — the 0600 requirements file for
+/// the options a requirements file takes, the environment for the proxy —
+/// and only the rest on the command line.
+fn split_carried(req: &Request<'_>) -> Carried {
+    let mut out = Carried {
+        args: Vec::new(),
+        file_lines: Vec::new(),
+        env: Vec::new(),
+    };
     for opt in &req.carried {
         let (name, value) = match opt.split_once('=') {
             Some((n, v)) => (n, Some(v)),
             None => (opt.as_str(), None),
         };
         if IN_FILE.contains(&name) {
-            file_lines.push(match value {
+            out.file_lines.push(match value {
                 // A relative path from the configuration is relative to
                 // the working directory, not to the temporary file.
                 Some(v) if name == "--find-links" && !v.contains("://") => format!(
@@ -345,42 +411,40 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
             });
         } else if let ("--proxy", Some(v)) = (name, value) {
             for var in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"] {
-                child_env.push((var.to_string(), v.to_string()));
+                out.env.push((var.to_string(), v.to_string()));
             }
         } else {
-            args.push(opt.clone());
+            out.args.push(opt.clone());
         }
     }
-    for item in &req.inv.items {
-        let Item::Opt { spec, value, .. } = item else {
-            continue;
-        };
-        let long = spec.long[0];
-        let keep = match spec.role {
-            Role::PassOn => !OWN.contains(&long),
-            Role::Target => !OWN.contains(&long),
-            Role::Source | Role::Help => false,
-        };
-        if keep {
-            args.push(canonical(long, value.as_deref()));
-        }
-    }
+    out
+}
 
-    let reqs: Vec<&Requirement> = req
-        .fall
+/// The command line's options that pip gets as written (canonical
+/// spelling): pass-on and target options, not sources, help or
+/// pip-guard's own.
+fn pass_on_args(inv: &Invocation) -> Vec<String> {
+    inv.items
         .iter()
-        .filter_map(|&i| req.plan.entries.get(i))
-        .map(|e| &e.req)
-        .filter(|r| !r.constraint)
-        .collect();
-    let constraints: Vec<&Requirement> = req
-        .set
-        .requirements
-        .iter()
-        .filter(|r| r.constraint)
-        .collect();
-    // File options (-i, -f, --pre, …) of every file pip would have read
-    // for these requirements and constraints.
+        .filter_map(|item| {
+            let Item::Opt { spec, value, .. } = item else {
+                return None;
+            };
+            let long = spec.long[0];
+            let keep = match spec.role {
+                Role::PassOn | Role::Target => !OWN.contains(&long),
+                Role::Source | Role::Help => false,
+            };
+            keep.then(|| canonical(long, value.as_deref()))
+        })
+        .collect()
+}
+
+/// The file options (-i, -f, --pre, …) of every file pip would have read
+/// for these requirements and constraints, one per line. A relative
+/// `--find-links` is made absolute beside its file when it exists there
+/// (pip's rule), else left relative to the working directory.
+fn file_options(req: &Request<'_>, reqs: &[&Requirement], constraints: &[&Requirement]) -> String {
     let mut files: Vec<&Path> = Vec::new();
     for r in reqs.iter().chain(constraints.iter()) {
         for f in file_chain(r) {
@@ -389,12 +453,7 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
             }
         }
     }
-    let mut text =
-        String::from("# written by pip-guard: the requirements that fall through to pip\n");
-    for l in file_lines {
-        text.push_str(&l);
-        text.push('\n');
-    }
+    let mut text = String::new();
     for o in req.set.file_options.iter().filter(
         |o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())),
     ) {
@@ -423,7 +482,15 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         }
         text.push('\n');
     }
-    let header = text.clone();
+    text
+}
+
+/// The two requirements files, each starting with `header`: the first run
+/// (everything but the local projects pip-guard read statically; empty
+/// when there is nothing else), and the second run's local projects
+/// (empty when there are none).
+fn requirement_files(header: &str, reqs: &[&Requirement]) -> (String, String) {
+    let mut text = header.to_string();
     let mut projects = String::new();
     let mut others = 0;
     for r in reqs {
@@ -443,29 +510,31 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
             text.clear();
         }
     }
+    (text, projects)
+}
 
+/// The constraints file: the user's constraints (markers decided for the
+/// judged interpreter), then `NAME<0` for each denied project with a
+/// valid name.
+fn constraints_file(
+    constraints: &[&Requirement],
+    deny: &[String],
+    markers: &pep508_rs::MarkerEnvironment,
+) -> Result<String, InputError> {
     let mut cons = String::from("# written by pip-guard: constraints\n");
-    let env = req.markers;
     for r in constraints {
-        if let Some(line) = constraint_line(r, env)? {
+        if let Some(line) = constraint_line(r, markers)? {
             cons.push_str(&line);
             cons.push('\n');
         }
     }
-    for n in &req.deny {
+    for n in deny {
         if is_valid_name(n) {
             cons.push_str(n);
             cons.push_str("<0\n");
         }
     }
-    Ok(PipInput {
-        python: req.python.to_path_buf(),
-        args,
-        requirements: text,
-        projects,
-        constraints: cons,
-        env: child_env,
-    })
+    Ok(cons)
 }
 
 /// Variables the child's environment must not carry: pip's own settings
@@ -529,10 +598,8 @@ impl PipInput {
             // PYTHONPATH (the probe ran without it too).
             .env("PYTHONSAFEPATH", "1")
             .env_remove("PYTHONPATH");
-        for k in env_to_remove(std::env::vars_os().map(|(k, _)| k)) {
-            if k != "PIP_CONFIG_FILE" {
-                command.env_remove(k);
-            }
+        for k in &self.unset {
+            command.env_remove(k);
         }
         Ok(Written {
             command,
@@ -710,6 +777,7 @@ mod tests {
             &Policy::default(),
         );
         let input = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -771,6 +839,7 @@ mod tests {
         );
 
         let elsewhere = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -813,6 +882,7 @@ mod tests {
             &Policy::default(),
         );
         let input = build(&Request {
+            env: &crate::settings::Env::default(),
             inv: &inv,
             set: &set,
             plan: &plan,
@@ -864,6 +934,7 @@ mod tests {
         let d = crate::plan::decide(&plan, false);
         let request = |fall: &[usize]| {
             build(&Request {
+                env: &crate::settings::Env::default(),
                 inv: &inv,
                 set: &set,
                 plan: &plan,

@@ -44,11 +44,12 @@ impl RealPip {
     }
 
     /// The interpreter this pip installs into, when it can be told without
-    /// running anything: the `-m pip` python, or a script's `#!` line.
-    pub fn interpreter(&self) -> Option<PathBuf> {
+    /// running anything: the `-m pip` python, or a script's `#!` line
+    /// (`#!/usr/bin/env NAME` looks NAME up in `path`).
+    pub fn interpreter(&self, path: Option<&OsStr>) -> Option<PathBuf> {
         match self {
             RealPip::Module(py) => Some(py.clone()),
-            RealPip::Program(p) => shebang_python(p),
+            RealPip::Program(p) => shebang_python(p, path),
         }
     }
 }
@@ -74,12 +75,15 @@ pub struct Env {
 }
 
 impl Env {
-    /// Read the process environment.
-    pub fn from_process() -> Env {
+    /// From the process's settings.
+    pub fn from_settings(settings: &crate::settings::Settings) -> Env {
         Env {
-            real_pip: std::env::var_os("PIP_GUARD_REAL_PIP").filter(|v| !v.is_empty()),
-            path: std::env::var_os("PATH"),
-            self_exe: std::env::current_exe().ok(),
+            real_pip: settings
+                .env
+                .nonempty_os("PIP_GUARD_REAL_PIP")
+                .map(OsString::from),
+            path: settings.path().map(OsString::from),
+            self_exe: settings.self_exe.clone(),
         }
     }
 }
@@ -202,8 +206,8 @@ pub fn locate(argv0: &str, env: &Env) -> Result<RealPip, EnvError> {
 /// `#!/usr/bin/env python3`, or pip's `/bin/sh` trampoline for long paths
 /// (`'''exec' "/long/path/python" "$0" "$@"`). `None` for anything else
 /// (a binary, a pyenv shim, …).
-pub fn shebang_python(script: &Path) -> Option<PathBuf> {
-    shebang_python_depth(script, 0)
+pub fn shebang_python(script: &Path, path: Option<&OsStr>) -> Option<PathBuf> {
+    shebang_python_depth(script, path, 0)
 }
 
 /// The program a Nix `makeWrapper` script hands over to:
@@ -217,7 +221,7 @@ fn wrapped_program(text: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn shebang_python_depth(script: &Path, depth: u8) -> Option<PathBuf> {
+fn shebang_python_depth(script: &Path, path: Option<&OsStr>, depth: u8) -> Option<PathBuf> {
     use std::io::Read;
     let mut head = [0u8; 2];
     let mut f = std::fs::File::open(script).ok()?;
@@ -243,7 +247,7 @@ fn shebang_python_depth(script: &Path, depth: u8) -> Option<PathBuf> {
     if prog.ends_with("/env") {
         let name = parts.find(|a| !a.starts_with('-'))?;
         return if looks_python(name) {
-            crate::target::which(name, std::env::var_os("PATH").as_deref())
+            crate::target::which(name, path)
         } else {
             None
         };
@@ -263,7 +267,7 @@ fn shebang_python_depth(script: &Path, depth: u8) -> Option<PathBuf> {
         .and_then(|n| n.to_str())
         .is_some_and(|n| n == "sh" || n == "bash");
     if shell && depth < 2 {
-        return wrapped_program(text).and_then(|p| shebang_python_depth(&p, depth + 1));
+        return wrapped_program(text).and_then(|p| shebang_python_depth(&p, path, depth + 1));
     }
     None
 }
@@ -326,7 +330,7 @@ mod tests {
         };
         assert_eq!(locate("pip", &env), Ok(RealPip::Program(real.clone())));
         assert_eq!(
-            RealPip::Program(real).interpreter(),
+            RealPip::Program(real).interpreter(None),
             Some(PathBuf::from("/usr/bin/python3"))
         );
         // Only the guard on PATH, plus a python3: `python3 -m pip`.
@@ -346,7 +350,7 @@ mod tests {
         let t = tempfile::tempdir().expect("tmp");
         let a = exe(t.path(), "a", "#!/opt/py/bin/python3.12\nimport sys\n");
         assert_eq!(
-            shebang_python(&a),
+            shebang_python(&a, None),
             Some(PathBuf::from("/opt/py/bin/python3.12"))
         );
         let b = exe(
@@ -355,11 +359,11 @@ mod tests {
             "#!/bin/sh\n'''exec' \"/very/long/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
         );
         assert_eq!(
-            shebang_python(&b),
+            shebang_python(&b, None),
             Some(PathBuf::from("/very/long/venv/bin/python"))
         );
         let c = exe(t.path(), "c", "#!/usr/bin/env bash\nexec pyenv\n");
-        assert_eq!(shebang_python(&c), None);
+        assert_eq!(shebang_python(&c, None), None);
         // A Nix makeWrapper script around the real pip script.
         let inner = exe(
             t.path(),
@@ -375,7 +379,7 @@ mod tests {
             ),
         );
         assert_eq!(
-            shebang_python(&wrapper),
+            shebang_python(&wrapper, None),
             Some(PathBuf::from("/nix/store/x-python3-3.12.4/bin/python3.12"))
         );
     }

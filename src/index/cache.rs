@@ -192,7 +192,7 @@ impl CacheFile {
     }
 
     /// Check and parse the bytes of a cache file. Section bodies are
-    /// checked lazily ([`CacheFile::verify`], [`CacheFile::entries`]).
+    /// checked lazily ([`CacheFile::verify`], [`CacheFile::rows`]).
     pub fn parse(bytes: Vec<u8>) -> Result<CacheFile, Corrupt> {
         let text = String::from_utf8(bytes).map_err(|_| Corrupt("not UTF-8".into()))?;
         let end = text

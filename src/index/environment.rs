@@ -1,10 +1,12 @@
 //! Everything the index reads from the process environment, as plain
 //! data: where the caches are, how to reach the user's nixpkgs (`NIX_PATH`,
 //! the flake registries, the store), the `nix-instantiate` timeout.
-//! [`Environment::from_env`] (and [`Environment::from_process`], which
-//! calls it) is the only reader of these variables; the rest of the index
-//! takes an [`Environment`], so tests can hand it a made-up one.
+//! The index reads none of them itself: [`Environment::from_settings`]
+//! takes them from what `src/settings.rs` read at start-up, and the rest of
+//! the index takes an [`Environment`], so tests can hand it a made-up one
+//! ([`Environment::from_env`]).
 
+use crate::settings::Settings;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,13 +14,10 @@ use std::time::Duration;
 /// The environment variables the index depends on, read once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
-    /// `$PIP_GUARD_CACHE_DIR`, when set and not empty: pip-guard's cache
-    /// directory, instead of [`Environment::user_cache_dir`].
+    /// pip-guard's cache directory: `$PIP_GUARD_CACHE_DIR` when set and not
+    /// empty, else `$XDG_CACHE_HOME/pip-guard` (an absolute
+    /// `XDG_CACHE_HOME`), else `~/.cache/pip-guard`; none without a home.
     pub cache_dir: Option<PathBuf>,
-    /// The user's cache directory for pip-guard (`$XDG_CACHE_HOME/pip-guard`,
-    /// `~/.cache/pip-guard`; the platform's own elsewhere), when there is a
-    /// home directory.
-    pub user_cache_dir: Option<PathBuf>,
     /// `$PIP_GUARD_NIX_TIMEOUT`, when it is a valid duration: the bound on
     /// the `nix-instantiate` call.
     pub nix_timeout: Option<Duration>,
@@ -35,29 +34,31 @@ pub struct Environment {
     pub nix_conf_dir: Option<PathBuf>,
     /// `$NIX_STORE_DIR`, when set and not empty (the Nix store directory).
     pub nix_store_dir: Option<PathBuf>,
+    /// The working directory (a `flake.lock` at or above it names the
+    /// project's nixpkgs); `None`: it cannot be read, `/` is used.
+    pub cwd: Option<PathBuf>,
 }
 
 impl Environment {
-    /// The values `get` gives for each variable (the process's own in
-    /// [`Environment::from_process`], made-up ones in tests). The user's
-    /// cache directory follows the XDG rule: `$XDG_CACHE_HOME` when it is
-    /// an absolute path, else `$HOME/.cache`, then `pip-guard`; none
-    /// without a `$HOME`.
+    /// The values `get` gives for each variable (pip-guard's settings in
+    /// [`Environment::from_settings`], made-up ones in tests), and no
+    /// working directory. The cache directory follows the XDG rule with
+    /// `$HOME` as the home directory.
     pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> Environment {
         let nonempty = |k: &str| get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
         let home = get("HOME").map(PathBuf::from);
-        let user_cache_dir = home
-            .as_ref()
-            .filter(|h| !h.as_os_str().is_empty())
-            .map(|h| {
-                nonempty("XDG_CACHE_HOME")
-                    .filter(|x| x.is_absolute())
-                    .unwrap_or_else(|| h.join(".cache"))
-                    .join("pip-guard")
-            });
+        let cache_dir = nonempty("PIP_GUARD_CACHE_DIR").or_else(|| {
+            let base = nonempty("XDG_CACHE_HOME")
+                .filter(|x| x.is_absolute())
+                .or_else(|| {
+                    home.as_ref()
+                        .filter(|h| h.is_absolute())
+                        .map(|h| h.join(".cache"))
+                })?;
+            Some(base.join("pip-guard"))
+        });
         Environment {
-            cache_dir: nonempty("PIP_GUARD_CACHE_DIR"),
-            user_cache_dir,
+            cache_dir,
             nix_timeout: get("PIP_GUARD_NIX_TIMEOUT")
                 .and_then(|v| v.into_string().ok())
                 .and_then(|s| crate::numbers::duration(&s).ok()),
@@ -69,27 +70,19 @@ impl Environment {
             xdg_config_home: nonempty("XDG_CONFIG_HOME"),
             nix_conf_dir: nonempty("NIX_CONF_DIR"),
             nix_store_dir: nonempty("NIX_STORE_DIR"),
+            cwd: None,
         }
     }
 
-    /// The process's own environment: the one place the index reads it.
-    /// The user's cache directory is the
-    /// platform's (the `directories` crate: XDG on Linux, with the password
-    /// database when `$HOME` is unset).
-    pub fn from_process() -> Environment {
+    /// What pip-guard read from its process at start-up: its environment,
+    /// its cache directory ([`crate::settings::Dirs`]: the same for every
+    /// cache) and its working directory.
+    pub fn from_settings(settings: &Settings) -> Environment {
         Environment {
-            user_cache_dir: directories::ProjectDirs::from("", "", "pip-guard")
-                .map(|p| p.cache_dir().to_path_buf()),
-            ..Environment::from_env(&|k| std::env::var_os(k))
+            cache_dir: settings.dirs.cache.clone(),
+            cwd: settings.cwd.clone(),
+            ..Environment::from_env(&|k| settings.env.get_os(k).map(OsString::from))
         }
-    }
-
-    /// pip-guard's cache directory: `$PIP_GUARD_CACHE_DIR` if set, else the
-    /// user's cache directory.
-    pub fn pip_guard_cache_dir(&self) -> Option<PathBuf> {
-        self.cache_dir
-            .clone()
-            .or_else(|| self.user_cache_dir.clone())
     }
 
     /// The Nix store directory: `$NIX_STORE_DIR`, else `/nix/store` (as Nix).
@@ -112,6 +105,11 @@ impl Environment {
         self.nix_conf_dir
             .clone()
             .unwrap_or_else(|| Path::new("/etc/nix").to_path_buf())
+    }
+
+    /// The working directory, `/` when it cannot be read.
+    pub fn cwd(&self) -> PathBuf {
+        self.cwd.clone().unwrap_or_else(|| PathBuf::from("/"))
     }
 }
 
@@ -137,14 +135,31 @@ mod tests {
             ("XDG_CONFIG_HOME", ""),
             ("HOME", "/home/u"),
         ]);
-        assert_eq!(e.cache_dir, None);
         assert_eq!(e.store_dir(), Path::new("/nix/store"));
         assert_eq!(e.nix_conf_dir(), Path::new("/etc/nix"));
         assert_eq!(e.config_home(), Some(PathBuf::from("/home/u/.config")));
-        assert_eq!(
-            e.pip_guard_cache_dir(),
-            Some(PathBuf::from("/home/u/.cache/pip-guard"))
-        );
+        assert_eq!(e.cache_dir, Some(PathBuf::from("/home/u/.cache/pip-guard")));
+        assert_eq!(e.cwd(), Path::new("/"));
+    }
+
+    #[test]
+    fn from_settings_takes_the_snapshot_the_cache_dir_and_the_cwd() {
+        use crate::settings::{Dirs, Env};
+        let settings = Settings {
+            env: Env::from_pairs([("NIX_PATH", "nixpkgs=/n"), ("PATH", "/bin")]),
+            dirs: Dirs {
+                cache: Some(PathBuf::from("/c/pip-guard")),
+                ..Dirs::default()
+            },
+            cwd: Some(PathBuf::from("/proj")),
+            ..Settings::default()
+        };
+        let e = Environment::from_settings(&settings);
+        assert_eq!(e.nix_path, "nixpkgs=/n");
+        assert_eq!(e.path, Some(OsString::from("/bin")));
+        assert_eq!(e.cache_dir, Some(PathBuf::from("/c/pip-guard")));
+        assert_eq!(e.cwd(), Path::new("/proj"));
+        assert_eq!(e.home, None);
     }
 
     #[test]
@@ -158,18 +173,21 @@ mod tests {
             ("PIP_GUARD_NIX_TIMEOUT", "3"),
             ("NIX_PATH", "nixpkgs=/n"),
         ]);
-        assert_eq!(e.pip_guard_cache_dir(), Some(PathBuf::from("/c")));
-        assert_eq!(e.user_cache_dir, Some(PathBuf::from("/x/pip-guard")));
+        assert_eq!(e.cache_dir, Some(PathBuf::from("/c")));
+        assert_eq!(
+            env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]).cache_dir,
+            Some(PathBuf::from("/x/pip-guard"))
+        );
         assert_eq!(e.config_home(), Some(PathBuf::from("/cfg")));
         assert_eq!(e.store_dir(), Path::new("/s"));
         assert_eq!(e.nix_timeout, Some(Duration::from_secs(3)));
         assert_eq!(e.nix_path, "nixpkgs=/n");
         // A relative XDG_CACHE_HOME is ignored; no home, no cache directory.
         assert_eq!(
-            env(&[("XDG_CACHE_HOME", "x"), ("HOME", "/h")]).user_cache_dir,
+            env(&[("XDG_CACHE_HOME", "x"), ("HOME", "/h")]).cache_dir,
             Some(PathBuf::from("/h/.cache/pip-guard"))
         );
         assert_eq!(env(&[("PIP_GUARD_NIX_TIMEOUT", "soon")]).nix_timeout, None);
-        assert_eq!(env(&[]).pip_guard_cache_dir(), None);
+        assert_eq!(env(&[]).cache_dir, None);
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// pip-guard's cache directory: `$PIP_GUARD_CACHE_DIR` if set, else the
 /// XDG cache dir (`$XDG_CACHE_HOME/pip-guard`, `~/.cache/pip-guard`).
 pub fn cache_dir(env: &Environment) -> Option<PathBuf> {
-    env.pip_guard_cache_dir()
+    env.cache_dir.clone()
 }
 
 /// The directory of the nixpkgs index caches (`<cache dir>/index`).

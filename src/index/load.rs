@@ -65,7 +65,7 @@ pub struct LoadOptions {
     /// The source wanted.
     pub choice: IndexChoice,
     /// The environment variables the sources read (`NIX_PATH`, the cache
-    /// directory, …): [`Environment::from_process`] for the real ones; the
+    /// directory, …): [`Environment::from_settings`] for the real ones; the
     /// default is an empty environment.
     pub env: Environment,
     /// nix options (explicit nixpkgs path, timeout).

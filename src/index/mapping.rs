@@ -1,7 +1,7 @@
 //! The PyPI-name → nixpkgs mapping rules: a PEP 503 name is looked up in
 //! the order attr, pname, nixpkgs alias, hand-kept table, then nixpkgs'
 //! removal notices; and the top-level application attr, if any. Pure: the
-//! rules read the [`Store`] and the [`Mappings`] they are given.
+//! rules read the store (`store.rs`) and the [`Mappings`] they are given.
 
 use super::store::{Package, SortedMap, Store, Text};
 use serde::Serialize;

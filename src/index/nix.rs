@@ -141,7 +141,7 @@ pub fn on_path(program: &Path, env: &Environment) -> bool {
 
 /// Resolve `<nixpkgs>` without running nix (see [`resolve_nixpkgs_from`]).
 pub fn resolve_nixpkgs(explicit: Option<&Path>, env: &Environment) -> Option<PathBuf> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let cwd = env.cwd();
     resolve_nixpkgs_from(explicit, &cwd, env).map(|(p, _)| p)
 }
 
@@ -408,7 +408,7 @@ pub fn lookup_candidates_with(
     package_set: &str,
     candidates: &[String],
 ) -> eyre::Result<NixAnswer> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let cwd = env.cwd();
     let (nixpkgs, nixpkgs_from) =
         resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd, env).ok_or_else(|| {
             env_err(match &opts.nixpkgs {

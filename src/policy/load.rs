@@ -22,6 +22,7 @@ use super::file::{self, Trust};
 use super::layers::{merge, EffectivePolicy, Layer, LayerKind};
 use crate::error::InputError;
 use crate::origin::display_path;
+use crate::settings::Settings;
 use color_eyre::eyre;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +37,7 @@ pub const ENV_POLICY: &str = "PIP_GUARD_POLICY";
 /// Environment variable naming an extra system layer after `/etc`.
 pub const ENV_SYSTEM_POLICY: &str = "PIP_GUARD_SYSTEM_POLICY";
 
-/// Where each layer would be read from. [`Discovery::from_env`] fills it
+/// Where each layer would be read from. [`Discovery::from_settings`] fills it
 /// from the process; tests fill it by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovery {
@@ -59,9 +60,9 @@ pub struct Discovery {
     pub home: Option<PathBuf>,
 }
 
-/// The user config file, from the `directories` crate.
-pub fn user_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "pip-guard").map(|d| d.config_dir().join(USER_FILE))
+/// The user config file, in pip-guard's configuration directory.
+pub fn user_config_path(settings: &Settings) -> Option<PathBuf> {
+    settings.dirs.config.as_ref().map(|d| d.join(USER_FILE))
 }
 
 /// The directory to search upward from: the shell's logical working
@@ -94,8 +95,8 @@ pub fn logical_cwd(cwd: &Path, pwd: Option<&std::ffi::OsStr>) -> PathBuf {
 /// The nearest `.pip-guard.toml` from `cwd` upward (from the logical
 /// working directory, see [`logical_cwd`]). The search stops after a
 /// directory that holds `.git` (that directory is searched), or at the root.
-pub fn find_project_file(cwd: &Path) -> Option<PathBuf> {
-    let start = logical_cwd(cwd, std::env::var_os("PWD").as_deref());
+pub fn find_project_file(settings: &Settings, cwd: &Path) -> Option<PathBuf> {
+    let start = logical_cwd(cwd, settings.env.get_os("PWD"));
     for dir in start.ancestors() {
         let candidate = dir.join(PROJECT_FILE);
         if candidate.symlink_metadata().is_ok() {
@@ -108,26 +109,22 @@ pub fn find_project_file(cwd: &Path) -> Option<PathBuf> {
     None
 }
 
-fn env_path(var: &str, cwd: &Path) -> Option<PathBuf> {
-    let v = std::env::var_os(var)?;
-    if v.is_empty() {
-        return None;
-    }
-    Some(cwd.join(v))
+fn env_path(settings: &Settings, var: &str, cwd: &Path) -> Option<PathBuf> {
+    Some(cwd.join(settings.env.nonempty_os(var)?))
 }
 
 impl Discovery {
-    /// The layers for this process: its environment, `cwd` and `--policy`.
-    pub fn from_env(cwd: &Path, explicit: Option<&Path>) -> Discovery {
+    /// The layers for this process: its settings, `cwd` and `--policy`.
+    pub fn from_settings(settings: &Settings, cwd: &Path, explicit: Option<&Path>) -> Discovery {
         Discovery {
             cwd: cwd.to_path_buf(),
             system: PathBuf::from(SYSTEM_POLICY),
-            system_extra: env_path(ENV_SYSTEM_POLICY, cwd),
-            user: user_config_path(),
-            project: find_project_file(cwd),
-            env: env_path(ENV_POLICY, cwd),
+            system_extra: env_path(settings, ENV_SYSTEM_POLICY, cwd),
+            user: user_config_path(settings),
+            project: find_project_file(settings, cwd),
+            env: env_path(settings, ENV_POLICY, cwd),
             explicit: explicit.map(|p| cwd.join(p)),
-            home: directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()),
+            home: settings.dirs.home.clone(),
         }
     }
 
@@ -305,8 +302,12 @@ fn euid() -> u32 {
 /// The effective policy for this process (see the module docs for the
 /// layers). Loosening attempts against a locked layer are printed to stderr,
 /// one warning each, and ignored.
-pub fn load(cwd: &Path, explicit: Option<&Path>) -> eyre::Result<EffectivePolicy> {
-    let effective = Discovery::from_env(cwd, explicit).load()?;
+pub fn load(
+    settings: &Settings,
+    cwd: &Path,
+    explicit: Option<&Path>,
+) -> eyre::Result<EffectivePolicy> {
+    let effective = Discovery::from_settings(settings, cwd, explicit).load()?;
     for w in &effective.warnings {
         crate::output::eprintln(&format!("pip-guard: warning: {w}"));
     }
@@ -326,12 +327,18 @@ mod tests {
         let deep = repo.join("a/b");
         std::fs::create_dir_all(&deep).expect("test setup");
         // No .git: the file above is found.
-        assert_eq!(find_project_file(&deep), Some(root.join(PROJECT_FILE)));
+        assert_eq!(
+            find_project_file(&Settings::default(), &deep),
+            Some(root.join(PROJECT_FILE))
+        );
         // A .git file (worktree or submodule) is a boundary too.
         std::fs::write(repo.join(".git"), "gitdir: x").expect("test setup");
-        assert_eq!(find_project_file(&deep), None);
+        assert_eq!(find_project_file(&Settings::default(), &deep), None);
         // The boundary directory itself is searched.
         std::fs::write(repo.join(PROJECT_FILE), "").expect("test setup");
-        assert_eq!(find_project_file(&deep), Some(repo.join(PROJECT_FILE)));
+        assert_eq!(
+            find_project_file(&Settings::default(), &deep),
+            Some(repo.join(PROJECT_FILE))
+        );
     }
 }

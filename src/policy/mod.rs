@@ -1,8 +1,8 @@
 //! Team policy: what may fall through to pip.
 //!
 //! The effective [`Policy`] comes from layered TOML files (see
-//! `docs/policy.md`): [`file`] parses and validates one file (pure),
-//! [`layers`] merges them with locking and provenance (pure), [`load`]
+//! `docs/policy.md`): [`file`](mod@file) parses and validates one file (pure),
+//! [`layers`] merges them with locking and provenance (pure), [`load`](mod@load)
 //! finds and reads them (I/O), [`show`] renders the result.
 //! [`Policy::verdict`] is pure.
 

@@ -324,7 +324,7 @@ fn validate_pattern(pattern: &str) -> Result<(), PatternError> {
 /// Normalize a name pattern the way PEP 503 normalizes names (lowercase,
 /// runs of `-`, `_`, `.` become one `-`), keeping glob metacharacters.
 /// Refuses anything that is not a name or a glob over names
-/// ([`validate_pattern`]), so that a requirement (`torch>=2`) written where
+/// (`validate_pattern`), so that a requirement (`torch>=2`) written where
 /// a name is expected, or an option (`-rpwned`), is an error.
 pub fn normalize_pattern(pattern: &str) -> Result<String, PatternError> {
     validate_pattern(pattern)?;
@@ -341,7 +341,7 @@ pub fn normalize_pattern(pattern: &str) -> Result<String, PatternError> {
 }
 
 /// Which index source the guard uses (policy key `index.source`): the same
-/// four values as `--index`, parsed in one place ([`IndexChoice`]).
+/// four values as `--index`, parsed in one place ([`IndexChoice`](crate::index::load::IndexChoice)).
 pub use crate::index::load::IndexChoice as IndexSource;
 
 /// The default channel for `index update` and `index.source = "channel"`.

@@ -3,9 +3,9 @@
 //!
 //! The steps, each in its own module:
 //! [`decode`](super::decode) (BOM, PEP 263, UTF-8) →
-//! [`preprocess`](super::preprocess) (lines, `\` continuations, comments,
+//! [`preprocess`](mod@super::preprocess) (lines, `\` continuations, comments,
 //! `${VAR}`) → [`lineopts`](super::lineopts) (requirement text and
-//! options) → [`pipreq`](super::pipreq) (what pip makes of the
+//! options) → [`pipreq`] (what pip makes of the
 //! requirement). Files come through an [`Fs`], so all of it runs on
 //! in-memory files in tests and under the fuzzer.
 //!

@@ -79,9 +79,9 @@ pub struct LoaderEnv {
 }
 
 impl LoaderEnv {
-    /// From this process's environment.
-    pub fn from_process() -> LoaderEnv {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    /// From pip-guard's environment.
+    pub fn from_env(env: &crate::settings::Env) -> LoaderEnv {
+        let var = |k: &str| env.nonempty(k).map(String::from);
         LoaderEnv {
             ld_library_path: var("LD_LIBRARY_PATH"),
             nix_ld: var("NIX_LD"),

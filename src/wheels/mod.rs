@@ -207,9 +207,12 @@ fn judge(c: &mut WheelCheck, scan: &archive::WheelScan, loader: &Loader, site: &
 }
 
 /// The loader of `python` in this process's environment.
-pub fn loader_for(python: &Path) -> Result<Loader, loader::InterpreterError> {
+pub fn loader_for(
+    python: &Path,
+    env: &crate::settings::Env,
+) -> Result<Loader, loader::InterpreterError> {
     let exe = loader::real_executable(python);
-    Loader::detect(&exe, &loader::LoaderEnv::from_process())
+    Loader::detect(&exe, &loader::LoaderEnv::from_env(env))
 }
 
 #[cfg(test)]

@@ -106,6 +106,7 @@ pub fn nix_attr_in(plan: &Plan, project: &str) -> Option<String> {
 /// (audit, nixify: `Destination::Report(file)`, `report` that file).
 /// `site_roots`: the target's site dirs.
 pub fn prepare(
+    env: &crate::settings::Env,
     input: &PipInput,
     plan: &Plan,
     report: Option<&Path>,
@@ -151,7 +152,7 @@ pub fn prepare(
         .filter(|p| !p.wheel)
         .map(|p| p.name.clone())
         .collect();
-    let loader = match super::loader_for(&input.python) {
+    let loader = match super::loader_for(&input.python, env) {
         Ok(l) => l,
         Err(e) => {
             out.notes
@@ -182,10 +183,11 @@ pub fn prepare(
 /// --ignore-installed --report FILE`: a fresh install, whatever this
 /// machine has), checked against the target interpreter.
 pub fn check_for_report(
+    settings: &crate::settings::Settings,
     inv: &crate::invocation::Invocation,
     out: &crate::pipeline::Outcome,
-    cwd: &Path,
 ) -> color_eyre::eyre::Result<Prepared> {
+    let cwd = settings.cwd()?;
     use crate::guard::pip_input::{self, Destination, Request};
     use color_eyre::eyre;
     let Some(python) = out.target.python.clone() else {
@@ -213,9 +215,17 @@ pub fn check_for_report(
         carried: Vec::new(),
         deny: pip_input::deny_names(&out.policy),
         markers: &out.target.markers,
+        env: &settings.env,
     })
     .map_err(|e| eyre::eyre!(e))?;
-    Ok(prepare(&input, &out.plan, Some(&report), 0, &[]))
+    Ok(prepare(
+        &settings.env,
+        &input,
+        &out.plan,
+        Some(&report),
+        0,
+        &[],
+    ))
 }
 
 /// Add `--check-wheels`' findings to an audit's JSON value: each
@@ -329,6 +339,7 @@ mod tests {
             projects: String::new(),
             constraints: String::new(),
             env: vec![],
+            unset: vec![],
         };
         assert!(p.point_at_files(&mut child));
         assert_eq!(

@@ -142,12 +142,14 @@ pub fn child_main() {
     };
     let out = std::env::var("PG_CHILD_OUT").expect("PG_CHILD_OUT");
     let cwd = std::env::current_dir().expect("cwd");
+    // The child's own process, read once as pip-guard's entry point does.
+    let settings = pip_guard::settings::Settings::from_process();
     let explicit = std::env::var("PG_EXPLICIT").ok().map(PathBuf::from);
     let result: color_eyre::eyre::Result<String> = match op.as_str() {
         "show" => (|| {
-            let text = render(&cwd, explicit.as_deref(), ShowFormat::Json)?;
+            let text = render(&settings, &cwd, explicit.as_deref(), ShowFormat::Json)?;
             let mut v: serde_json::Value = serde_json::from_str(&text)?;
-            let eff = Discovery::from_env(&cwd, explicit.as_deref()).load()?;
+            let eff = Discovery::from_settings(&settings, &cwd, explicit.as_deref()).load()?;
             let mut verdicts = serde_json::Map::new();
             for item in std::env::var("PG_NAMES").unwrap_or_default().split(',') {
                 let Some((name, t)) = item.split_once(':') else {
@@ -163,10 +165,10 @@ pub fn child_main() {
             v["verdicts"] = verdicts.into();
             Ok(serde_json::to_string_pretty(&v)?)
         })(),
-        "show-text" => render(&cwd, explicit.as_deref(), ShowFormat::Text),
+        "show-text" => render(&settings, &cwd, explicit.as_deref(), ShowFormat::Text),
         "check" => {
             let file = std::env::var("PG_CHECK").ok().map(PathBuf::from);
-            check_in(&cwd, file.as_deref())
+            check_in(&settings, &cwd, file.as_deref())
         }
         other => panic!("unknown PG_CHILD_OP {other}"),
     };
