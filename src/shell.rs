@@ -95,13 +95,9 @@ pub fn sh_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// fish single-quoting: `\` and `'` are escaped with a backslash (fish's
-/// grammar differs from POSIX inside single quotes, so it has its own).
-pub fn fish_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
-}
-
-/// [`fish_quote`] for bytes that need not be UTF-8 (fish keeps bytes it
-/// cannot decode and gives them back unchanged). `None` for a NUL.
+/// grammar differs from POSIX inside single quotes, so it has its own), for
+/// bytes that need not be UTF-8 (fish keeps bytes it cannot decode and
+/// gives them back unchanged). `None` for a NUL.
 pub fn fish_quote_bytes(b: &[u8]) -> Option<Vec<u8>> {
     if b.contains(&0) {
         return None;
@@ -209,6 +205,9 @@ mod tests {
             sh_quote_bytes(b"/opt/\xff x"),
             Some(b"'/opt/\xff x'".to_vec())
         );
-        assert_eq!(fish_quote(r"a\b'c"), r"'a\\b\'c'");
+        assert_eq!(
+            fish_quote_bytes(br"a\b'c").as_deref(),
+            Some(&br"'a\\b\'c'"[..])
+        );
     }
 }
