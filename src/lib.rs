@@ -10,6 +10,11 @@
 //! printed leaves through [`output`], which escapes it for its sink with
 //! [`escape`] (terminal, GitHub Actions log, Markdown, JSON).
 
+// The documentation is for the people who work on pip-guard and is built
+// with its private items (`cargo doc --document-private-items`, as
+// tests/run does), so public items may link to crate-private ones.
+#![allow(rustdoc::private_intra_doc_links)]
+
 pub mod alternatives;
 pub mod app;
 pub mod audit_log;

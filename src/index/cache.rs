@@ -316,7 +316,7 @@ impl CacheFile {
         Ok(Some(out))
     }
 
-    /// The checked rows of section `name` as [`TextRow`] spans into the
+    /// The checked rows of section `name` as [`TextRow`](super::store::TextRow) spans into the
     /// file's text, and the text itself (`None`: no such section).
     pub(crate) fn into_text_rows(
         self,
