@@ -322,7 +322,7 @@ fn package(first: &ProjectFlake, set: &str) -> String {
     if first.blockers.is_empty() {
         f.push_str("\n      packages = forAllSystems (pkgs:\n");
         f.push_str("        let\n");
-        f.push_str(&format!("          ps = {};\n", select("pkgs", &set)));
+        f.push_str(&format!("          ps = {};\n", select("pkgs", set)));
         f.push_str("        in\n");
         f.push_str("        {\n");
         f.push_str("          default = ps.buildPythonPackage {\n");

@@ -216,7 +216,7 @@ enum ChannelFact {
     /// A corrupt cache, and why.
     Corrupt(String),
     /// A sound cache.
-    Cached(channel::CacheStatus),
+    Cached(Box<channel::CacheStatus>),
 }
 
 /// The embedded snapshot.
@@ -269,7 +269,7 @@ fn gather(args: &StatusArgs) -> StatusFacts {
         None => ChannelFact::NoDir,
         Some(Ok(None)) => ChannelFact::NoCache,
         Some(Err(c)) => ChannelFact::Corrupt(c.to_string()),
-        Some(Ok(Some(s))) => ChannelFact::Cached(s),
+        Some(Ok(Some(s))) => ChannelFact::Cached(Box::new(s)),
     };
     let embedded = EmbeddedFact {
         commit: embedded::commit().to_string(),
@@ -490,7 +490,7 @@ mod tests {
     }
 
     fn cached(fetched_days: i64, date: &str) -> ChannelFact {
-        ChannelFact::Cached(channel::CacheStatus {
+        ChannelFact::Cached(Box::new(channel::CacheStatus {
             path: PathBuf::from("/c/channel.idx"),
             header: Header {
                 channel: "nixos-25.05".into(),
@@ -501,7 +501,7 @@ mod tests {
                 ..Header::default()
             },
             sets: vec![("python313Packages".into(), 8_900)],
-        })
+        }))
     }
 
     #[test]
