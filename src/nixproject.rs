@@ -170,17 +170,23 @@ pub fn flake(plan: &Plan) -> Option<String> {
     let first = projects.first()?;
     let s = Suggestion::from_plan(plan);
     let set = plan.target.package_set.clone();
-    let python = interpreter(&set);
-    let mut libs: Vec<String> = s.libs.clone();
-    libs.sort();
-    libs.dedup();
+    let lacking = lacking(&projects, plan);
+    let mut f = preamble(&first.name);
+    f.push_str(&dev_shell(&projects, &s, &set, &lacking));
+    f.push_str(&package(first, &set));
+    f.push_str("    };\n");
+    f.push_str("}\n");
+    Some(f)
+}
+
+/// The flake's description, inputs and the head of its outputs.
+fn preamble(name: &str) -> String {
     let mut f = String::new();
     f.push_str("{\n");
     f.push_str(&format!(
         "  description = {};\n\n",
         string(&format!(
-            "{}: dev shell and package (written by pip-guard nixify)",
-            first.name
+            "{name}: dev shell and package (written by pip-guard nixify)"
         ))
     ));
     f.push_str("  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixpkgs-unstable\";\n\n");
@@ -195,7 +201,39 @@ pub fn flake(plan: &Plan) -> Option<String> {
     );
     f.push_str("    in\n");
     f.push_str("    {\n");
-    // The dev shell.
+    f
+}
+
+/// What nixpkgs lacks: the projects' own, then the other requirements
+/// of the command line (a `--group`, a named requirement) pip must add.
+fn lacking(projects: &[ProjectFlake], plan: &Plan) -> Vec<String> {
+    let mut lacking: Vec<String> = projects.iter().flat_map(|p| p.lacking.clone()).collect();
+    for e in &plan.entries {
+        if e.req.constraint
+            || e.req.dev_only()
+            || e.req.project.is_some()
+            || e.req
+                .via
+                .as_ref()
+                .is_some_and(|v| v.dependency_group.is_none())
+            || !matches!(e.res.tier, Tier::Pip | Tier::DevShell)
+        {
+            continue;
+        }
+        push_unique(&mut lacking, redact(&e.req.raw).replace(['\n', '\r'], " "));
+    }
+    lacking
+}
+
+/// `devShells`: the interpreter with the libraries nixpkgs has, the
+/// top-level tools, and a hook that makes `.venv` and has pip add the
+/// projects and what nixpkgs lacks.
+fn dev_shell(projects: &[ProjectFlake], s: &Suggestion, set: &str, lacking: &[String]) -> String {
+    let python = interpreter(set);
+    let mut libs: Vec<String> = s.libs.clone();
+    libs.sort();
+    libs.dedup();
+    let mut f = String::new();
     f.push_str("      devShells = forAllSystems (pkgs:\n");
     f.push_str("        let\n");
     let head = format!(
@@ -212,29 +250,12 @@ pub fn flake(plan: &Plan) -> Option<String> {
         f.push_str(&format!("              {}\n", select("pkgs", t)));
     }
     f.push_str("            ];\n");
-    // What nixpkgs lacks: the projects' own, then the other requirements
-    // of the command line (a `--group`, a named requirement) pip must add.
-    let mut lacking: Vec<String> = projects.iter().flat_map(|p| p.lacking.clone()).collect();
-    for e in &plan.entries {
-        if e.req.constraint
-            || e.req.dev_only()
-            || e.req.project.is_some()
-            || e.req
-                .via
-                .as_ref()
-                .is_some_and(|v| v.dependency_group.is_none())
-            || !matches!(e.res.tier, Tier::Pip | Tier::DevShell)
-        {
-            continue;
-        }
-        push_unique(&mut lacking, redact(&e.req.raw).replace(['\n', '\r'], " "));
-    }
     if !lacking.is_empty() {
         f.push_str(
             "            # Not in nixpkgs (or not at the version asked): pip installs them\n",
         );
         f.push_str("            # into .venv, which sees the Nix packages:\n");
-        for l in &lacking {
+        for l in lacking {
             f.push_str(&format!("            #   {l}\n"));
         }
     }
@@ -243,43 +264,65 @@ pub fn flake(plan: &Plan) -> Option<String> {
     f.push_str("                ${python}/bin/python -m venv --system-site-packages .venv\n");
     f.push_str("              fi\n");
     f.push_str("              source .venv/bin/activate\n");
-    for p in &projects {
-        let (flag, target) = match p.install.strip_prefix("-e ") {
-            Some(t) => ("-e ", t.trim()),
-            None => ("", p.install.trim()),
-        };
-        let iso = if p.build_from_nix {
-            "--no-build-isolation "
-        } else {
-            ""
-        };
-        let deps = if p.dynamic { "" } else { "--no-deps " };
-        f.push_str(&format!(
-            "              pip install --quiet {deps}{iso}{flag}{}\n",
-            indented(&sh_quote(target))
-        ));
+    for p in projects {
+        f.push_str(&project_install(p));
     }
-    if !lacking.is_empty() {
-        let names: Vec<String> = lacking
-            .iter()
-            .map(|l| match l.strip_prefix("-e ") {
-                Some(rest) => format!("-e {}", indented(&sh_quote(rest.trim()))),
-                None => indented(&sh_quote(l)),
-            })
-            .collect();
-        f.push_str(&format!(
-            "              pip install --quiet {}\n",
-            names.join(" ")
-        ));
+    if let Some(line) = lacking_install(lacking) {
+        f.push_str(&line);
     }
     f.push_str("            '';\n");
     f.push_str("          };\n");
     f.push_str("        });\n");
+    f
+}
+
+/// The hook's `pip install` line of one project: `--no-deps` unless its
+/// dependencies are dynamic, `--no-build-isolation` when nixpkgs has its
+/// build system.
+fn project_install(p: &ProjectFlake) -> String {
+    let (flag, target) = match p.install.strip_prefix("-e ") {
+        Some(t) => ("-e ", t.trim()),
+        None => ("", p.install.trim()),
+    };
+    let iso = if p.build_from_nix {
+        "--no-build-isolation "
+    } else {
+        ""
+    };
+    let deps = if p.dynamic { "" } else { "--no-deps " };
+    format!(
+        "              pip install --quiet {deps}{iso}{flag}{}\n",
+        indented(&sh_quote(target))
+    )
+}
+
+/// The hook's `pip install` line of what nixpkgs lacks, if anything.
+fn lacking_install(lacking: &[String]) -> Option<String> {
+    if lacking.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = lacking
+        .iter()
+        .map(|l| match l.strip_prefix("-e ") {
+            Some(rest) => format!("-e {}", indented(&sh_quote(rest.trim()))),
+            None => indented(&sh_quote(l)),
+        })
+        .collect();
+    Some(format!(
+        "              pip install --quiet {}\n",
+        names.join(" ")
+    ))
+}
+
+/// `packages.default` (`buildPythonPackage`), or a comment naming what
+/// keeps it from building.
+fn package(first: &ProjectFlake, set: &str) -> String {
+    let mut f = String::new();
     // The package.
     if first.blockers.is_empty() {
         f.push_str("\n      packages = forAllSystems (pkgs:\n");
         f.push_str("        let\n");
-        f.push_str(&format!("          ps = {};\n", select("pkgs", &set)));
+        f.push_str(&format!("          ps = {};\n", select("pkgs", set)));
         f.push_str("        in\n");
         f.push_str("        {\n");
         f.push_str("          default = ps.buildPythonPackage {\n");
@@ -321,7 +364,74 @@ pub fn flake(plan: &Plan) -> Option<String> {
             f.push_str(&format!("      #   {b}\n"));
         }
     }
-    f.push_str("    };\n");
-    f.push_str("}\n");
-    Some(f)
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(install: &str) -> ProjectFlake {
+        ProjectFlake {
+            name: "demo".into(),
+            install: install.into(),
+            build_from_nix: true,
+            ..ProjectFlake::default()
+        }
+    }
+
+    #[test]
+    fn each_project_is_installed_with_the_right_flags() {
+        assert_eq!(
+            project_install(&project("-e .[dev]")),
+            "              pip install --quiet --no-deps --no-build-isolation -e '.[dev]'\n"
+        );
+        // Its build system from PyPI: isolated; dynamic dependencies: pip resolves them.
+        let p = ProjectFlake {
+            build_from_nix: false,
+            dynamic: true,
+            ..project("./lib")
+        };
+        assert_eq!(
+            project_install(&p),
+            "              pip install --quiet ./lib\n"
+        );
+    }
+
+    #[test]
+    fn what_nixpkgs_lacks_is_one_pip_line() {
+        assert_eq!(lacking_install(&[]), None);
+        assert_eq!(
+            lacking_install(&["foo>=1".into(), "-e ../bar".into()]).as_deref(),
+            Some("              pip install --quiet 'foo>=1' -e ../bar\n")
+        );
+    }
+
+    #[test]
+    fn a_blocked_package_is_a_comment() {
+        let p = ProjectFlake {
+            blockers: vec!["nixpkgs lacks foo".into()],
+            ..project(".")
+        };
+        assert_eq!(
+            package(&p, "python313Packages"),
+            "\n      # No packages.default (buildPythonPackage) for demo:\n      #   nixpkgs lacks foo\n"
+        );
+        let p = ProjectFlake {
+            version: Some("1.0".into()),
+            deps: vec!["requests".into()],
+            ..project(".")
+        };
+        let text = package(&p, "python313Packages");
+        assert!(
+            text.contains("          ps = pkgs.python313Packages;\n"),
+            "{text}"
+        );
+        assert!(text.contains("            version = \"1.0\";\n"), "{text}");
+        assert!(
+            text.contains("dependencies = with ps; [ requests ];"),
+            "{text}"
+        );
+        assert!(!text.contains("optional-dependencies"), "{text}");
+    }
 }

@@ -413,6 +413,27 @@ impl Suggestion {
     /// environment, the top-level packages, and (when pip is still needed) a
     /// `.venv` that sees the Nix packages, for `pip install` inside the shell.
     pub fn flake(&self) -> String {
+        let mut f = self.flake_head();
+        f.push_str("      devShells = forAllSystems (pkgs:\n");
+        f.push_str("        let\n");
+        f.push_str(&self.python_env());
+        f.push_str("        in\n");
+        f.push_str("        {\n");
+        f.push_str("          default = pkgs.mkShell {\n");
+        f.push_str(&self.shell_packages());
+        if !self.pip.is_empty() {
+            f.push_str(&self.pip_part());
+        }
+        f.push_str("          };\n");
+        f.push_str("        });\n");
+        f.push_str("    };\n");
+        f.push_str("}\n");
+        f
+    }
+
+    /// The flake's description, its pinned nixpkgs, and the `let` of its
+    /// outputs (the systems, and nixpkgs with CUDA when asked).
+    fn flake_head(&self) -> String {
         let mut f = String::new();
         f.push_str("{\n");
         f.push_str("  description = \"Python dev shell (written by pip-guard nixify)\";\n\n");
@@ -455,8 +476,12 @@ impl Suggestion {
         }
         f.push_str("    in\n");
         f.push_str("    {\n");
-        f.push_str("      devShells = forAllSystems (pkgs:\n");
-        f.push_str("        let\n");
+        f
+    }
+
+    /// The dev shell's `python = ….withPackages …;`.
+    fn python_env(&self) -> String {
+        let mut f = String::new();
         let py = select("pkgs", &self.python);
         if self.libs.is_empty() {
             f.push_str(&format!(
@@ -477,9 +502,13 @@ impl Suggestion {
             }
             f.push_str(");\n");
         }
-        f.push_str("        in\n");
-        f.push_str("        {\n");
-        f.push_str("          default = pkgs.mkShell {\n");
+        f
+    }
+
+    /// The dev shell's `packages`: the interpreter, the top-level packages,
+    /// the native alternatives (commented out).
+    fn shell_packages(&self) -> String {
+        let mut f = String::new();
         f.push_str("            packages = [\n");
         f.push_str("              python\n");
         for t in &self.tops {
@@ -494,53 +523,58 @@ impl Suggestion {
             }
         }
         f.push_str("            ];\n");
-        if !self.pip.is_empty() {
-            f.push_str(
-                "            # Not in nixpkgs (or not at the version asked): `pip install`\n",
-            );
-            f.push_str(
-                "            # them inside this shell, into .venv, which sees the Nix packages:\n",
-            );
-            for p in &self.pip {
-                f.push_str(&format!("            #   {p}\n"));
-            }
-            match &self.library_path {
-                Some(attrs) if !attrs.is_empty() => {
-                    f.push_str(
-                        "            # The native code of pip's wheels needs these host libraries:\n",
-                    );
-                    let list: Vec<String> = attrs.iter().map(|a| select("pkgs", a)).collect();
-                    f.push_str(&format!(
-                        "            LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {} ];\n",
-                        list.join(" ")
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    f.push_str(
-                        "            # If their wheels' native code needs host libraries (pip-guard\n",
-                    );
-                    f.push_str(
-                        "            # nixify --check-wheels finds out), put them on the path:\n",
-                    );
-                    f.push_str(
-                        "            # LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ];\n",
-                    );
-                }
-            }
-            f.push_str("            shellHook = ''\n");
-            f.push_str("              if [ ! -d .venv ]; then\n");
-            f.push_str(
-                "                ${python}/bin/python -m venv --system-site-packages .venv\n",
-            );
-            f.push_str("              fi\n");
-            f.push_str("              source .venv/bin/activate\n");
-            f.push_str("            '';\n");
+        f
+    }
+
+    /// What pip must still add: the requirements (in a comment), the host
+    /// libraries their wheels need, and a hook making a `.venv`.
+    fn pip_part(&self) -> String {
+        let mut f = String::new();
+        f.push_str("            # Not in nixpkgs (or not at the version asked): `pip install`\n");
+        f.push_str(
+            "            # them inside this shell, into .venv, which sees the Nix packages:\n",
+        );
+        for p in &self.pip {
+            f.push_str(&format!("            #   {p}\n"));
         }
-        f.push_str("          };\n");
-        f.push_str("        });\n");
-        f.push_str("    };\n");
-        f.push_str("}\n");
+        f.push_str(&self.library_path_lines());
+        f.push_str("            shellHook = ''\n");
+        f.push_str("              if [ ! -d .venv ]; then\n");
+        f.push_str("                ${python}/bin/python -m venv --system-site-packages .venv\n");
+        f.push_str("              fi\n");
+        f.push_str("              source .venv/bin/activate\n");
+        f.push_str("            '';\n");
+        f
+    }
+
+    /// `LD_LIBRARY_PATH` for pip's wheels: the libraries found
+    /// (`--check-wheels`), nothing when they need none, else a hint.
+    fn library_path_lines(&self) -> String {
+        let mut f = String::new();
+        match &self.library_path {
+            Some(attrs) if !attrs.is_empty() => {
+                f.push_str(
+                    "            # The native code of pip's wheels needs these host libraries:\n",
+                );
+                let list: Vec<String> = attrs.iter().map(|a| select("pkgs", a)).collect();
+                f.push_str(&format!(
+                    "            LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {} ];\n",
+                    list.join(" ")
+                ));
+            }
+            Some(_) => {}
+            None => {
+                f.push_str(
+                    "            # If their wheels' native code needs host libraries (pip-guard\n",
+                );
+                f.push_str(
+                    "            # nixify --check-wheels finds out), put them on the path:\n",
+                );
+                f.push_str(
+                    "            # LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ];\n",
+                );
+            }
+        }
         f
     }
 }
@@ -620,6 +654,58 @@ pub fn snippets(s: &Suggestion, width: usize) -> Vec<Snippet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_path_follows_what_the_wheel_check_found() {
+        let with = |lp: Option<Vec<String>>| Suggestion {
+            library_path: lp,
+            ..Suggestion::default()
+        };
+        assert_eq!(with(Some(Vec::new())).library_path_lines(), "");
+        assert_eq!(
+            with(Some(vec!["zlib".into(), "stdenv.cc.cc.lib".into()])).library_path_lines(),
+            "            # The native code of pip's wheels needs these host libraries:\n            \
+             LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.stdenv.cc.cc.lib ];\n"
+        );
+        let hint = with(None).library_path_lines();
+        assert!(
+            hint.starts_with("            # If their wheels' native code"),
+            "{hint}"
+        );
+        assert!(hint.ends_with("# LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ];\n"), "{hint}");
+    }
+
+    #[test]
+    fn cuda_makes_nixpkgs_with_cuda_support() {
+        let plain = Suggestion {
+            python: "python3".into(),
+            ..Suggestion::default()
+        };
+        let head = plain.flake_head();
+        assert!(
+            head.contains("f nixpkgs.legacyPackages.${system}"),
+            "{head}"
+        );
+        assert!(
+            !head.contains("cudaSupport") && !head.contains("is not"),
+            "{head}"
+        );
+        let cuda = Suggestion {
+            python: "python312".into(),
+            cuda: vec!["torch asks for CUDA 12".into()],
+            ..Suggestion::default()
+        };
+        let head = cuda.flake_head();
+        assert!(
+            head.contains("      # CUDA: torch asks for CUDA 12.\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains("config = { allowUnfree = true; cudaSupport = true; };"),
+            "{head}"
+        );
+        assert!(head.contains("  # python312 is not "), "{head}");
+    }
 
     #[test]
     fn attrs_in_scope() {

@@ -166,6 +166,76 @@ fn age(then: i64, now: i64) -> String {
 /// `pip-guard index status`: each source and the one an audit would use on
 /// `out`; on `err`, a warning when the channel cache is older than 30 days.
 pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> eyre::Result<Exit> {
+    let facts = gather(args);
+    let text = status_text(&facts);
+    for line in &text.out {
+        writeln!(out, "{line}")?;
+    }
+    for w in &text.warnings {
+        writeln!(err, "pip-guard: warning: {w}")?;
+    }
+    facts.used.map(|_| Exit::Success)
+}
+
+/// What `index status` found out about each source, gathered by [`gather`]
+/// (the I/O) and told by [`status_text`] (pure).
+struct StatusFacts {
+    /// The package set asked about.
+    set: String,
+    /// Unix seconds now.
+    now: i64,
+    /// `--index`.
+    choice: IndexChoice,
+    nix: NixFact,
+    channel: ChannelFact,
+    embedded: EmbeddedFact,
+    /// The index an audit would use (its metadata), or why there is none.
+    used: eyre::Result<Option<crate::index::IndexMeta>>,
+}
+
+/// What became of `nix-instantiate`.
+enum NixFact {
+    /// `nix-instantiate` is not on `PATH`.
+    NotOnPath,
+    /// `<nixpkgs>` does not resolve.
+    Unresolved,
+    /// The nixpkgs found, how, and what asking it gave.
+    Found {
+        path: PathBuf,
+        from: &'static str,
+        answer: Result<nix::NixAnswer, String>,
+    },
+}
+
+/// What the channel cache holds.
+enum ChannelFact {
+    /// No cache directory.
+    NoDir,
+    /// No cache file.
+    NoCache,
+    /// A corrupt cache, and why.
+    Corrupt(String),
+    /// A sound cache.
+    Cached(Box<channel::CacheStatus>),
+}
+
+/// The embedded snapshot.
+struct EmbeddedFact {
+    commit: String,
+    date: String,
+    /// Python attrs in the set asked about.
+    attrs: usize,
+}
+
+/// What `index status` prints: lines for stdout, warnings for stderr.
+#[derive(Debug, PartialEq, Eq)]
+struct StatusText {
+    out: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Ask each source (runs nix, reads the cache, loads the index).
+fn gather(args: &StatusArgs) -> StatusFacts {
     let set = if args.package_set.is_empty() {
         crate::target::DEFAULT_SET
     } else {
@@ -177,41 +247,114 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
         ..args.env.clone()
     };
     let dir = args.cache_dir.clone().or_else(|| fsutil::index_dir(&env));
-    let mut warnings = Vec::new();
-
-    // nix
     let nix_opts = nix::NixOptions {
         nixpkgs: args.nixpkgs.clone(),
         cache_dir: dir.clone(),
         ..nix::NixOptions::default()
     };
-    let nix_line = if !nix::on_path(&nix_opts.program, &env) {
-        "not available (nix-instantiate is not on PATH)".to_string()
+    let nix = if !nix::on_path(&nix_opts.program, &env) {
+        NixFact::NotOnPath
     } else {
         match nix::resolve_nixpkgs_from(nix_opts.nixpkgs.as_deref(), &args.cwd, &env) {
-            None => "not available (<nixpkgs> does not resolve: a flake.lock with nixpkgs in the \
-                     store, NIX_PATH, a flake registry or a channel)"
-                .to_string(),
-            Some((p, from)) => match nix::lookup_candidates_with(&nix_opts, &env, set, &[]) {
-                Ok(a) => format!(
-                    "{} (from {from}), nixpkgs {}, {} attrs in {set}",
-                    p.display(),
-                    a.version.as_deref().unwrap_or("(version unknown)"),
-                    a.set_size.map(thousands).unwrap_or_else(|| "?".into())
-                ),
-                Err(e) => format!("{} — fails: {e}", p.display()),
+            None => NixFact::Unresolved,
+            Some((path, from)) => NixFact::Found {
+                path,
+                from,
+                answer: nix::lookup_candidates_with(&nix_opts, &env, set, &[])
+                    .map_err(|e| e.to_string()),
             },
         }
     };
+    let channel = match dir.as_deref().map(channel::status) {
+        None => ChannelFact::NoDir,
+        Some(Ok(None)) => ChannelFact::NoCache,
+        Some(Err(c)) => ChannelFact::Corrupt(c.to_string()),
+        Some(Ok(Some(s))) => ChannelFact::Cached(Box::new(s)),
+    };
+    let embedded = EmbeddedFact {
+        commit: embedded::commit().to_string(),
+        date: embedded::date().to_string(),
+        attrs: crate::index::Index::embedded(set).len(),
+    };
+    let used = load::load_with(
+        &LoadOptions {
+            choice: args.index,
+            nix: nix_opts,
+            cache_dir: dir,
+            env,
+            ..LoadOptions::default()
+        },
+        set,
+        &[],
+    )
+    .map(|ix| ix.meta);
+    StatusFacts {
+        set: set.to_string(),
+        now,
+        choice: args.index,
+        nix,
+        channel,
+        embedded,
+        used,
+    }
+}
 
-    // channel
-    let channel_line = match dir.as_deref().map(channel::status) {
-        None => "no cache directory (set XDG_CACHE_HOME or HOME)".to_string(),
-        Some(Ok(None)) => "no cached listing (run `pip-guard index update`)".to_string(),
-        Some(Err(c)) => {
+/// The lines and warnings of `index status` for `facts`.
+fn status_text(facts: &StatusFacts) -> StatusText {
+    let mut warnings = Vec::new();
+    let used_line = match &facts.used {
+        Ok(meta) => meta.as_ref().map(used_line).unwrap_or_default(),
+        Err(e) => format!("none: {e}"),
+    };
+    let channel_line = channel_line(&facts.channel, &facts.set, facts.now, &mut warnings);
+    let out = vec![
+        format!(
+            "index used ({}): {used_line}",
+            format!("{:?}", facts.choice).to_lowercase()
+        ),
+        format!("  nix:      {}", nix_line(&facts.nix, &facts.set)),
+        format!("  channel:  {channel_line}"),
+        format!("  embedded: {}", embedded_line(&facts.embedded, facts.now)),
+    ];
+    StatusText { out, warnings }
+}
+
+/// The `nix:` line.
+fn nix_line(fact: &NixFact, set: &str) -> String {
+    match fact {
+        NixFact::NotOnPath => "not available (nix-instantiate is not on PATH)".to_string(),
+        NixFact::Unresolved => {
+            "not available (<nixpkgs> does not resolve: a flake.lock with nixpkgs in the \
+             store, NIX_PATH, a flake registry or a channel)"
+                .to_string()
+        }
+        NixFact::Found {
+            path,
+            from,
+            answer: Ok(a),
+        } => format!(
+            "{} (from {from}), nixpkgs {}, {} attrs in {set}",
+            path.display(),
+            a.version.as_deref().unwrap_or("(version unknown)"),
+            a.set_size.map(thousands).unwrap_or_else(|| "?".into())
+        ),
+        NixFact::Found {
+            path,
+            answer: Err(e),
+            ..
+        } => format!("{} — fails: {e}", path.display()),
+    }
+}
+
+/// The `channel:` line; a cache older than [`STALE_DAYS`] adds a warning.
+fn channel_line(fact: &ChannelFact, set: &str, now: i64, warnings: &mut Vec<String>) -> String {
+    match fact {
+        ChannelFact::NoDir => "no cache directory (set XDG_CACHE_HOME or HOME)".to_string(),
+        ChannelFact::NoCache => "no cached listing (run `pip-guard index update`)".to_string(),
+        ChannelFact::Corrupt(c) => {
             format!("the cache is corrupt and ignored ({c}): run `pip-guard index update`")
         }
-        Some(Ok(Some(s))) => {
+        ChannelFact::Cached(s) => {
             let h = &s.header;
             let days = time::age_days(h.fetched, now);
             if days > STALE_DAYS {
@@ -245,63 +388,34 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> ey
                 s.path.display()
             )
         }
-    };
+    }
+}
 
-    // embedded
-    let snap = embedded::date();
-    let embedded_line = format!(
+/// The `embedded:` line.
+fn embedded_line(fact: &EmbeddedFact, now: i64) -> String {
+    format!(
         "nixpkgs {}, {} (approximate){}, {} Python attrs, no versions",
-        embedded::commit(),
-        snap,
-        time::parse_date(snap)
+        fact.commit,
+        fact.date,
+        time::parse_date(&fact.date)
             .map(|t| format!(", {}", age(t, now)))
             .unwrap_or_default(),
-        thousands(crate::index::Index::embedded(set).len())
-    );
+        thousands(fact.attrs)
+    )
+}
 
-    // which one an audit would use
-    let used = load::load_with(
-        &LoadOptions {
-            choice: args.index,
-            nix: nix_opts,
-            cache_dir: dir.clone(),
-            env,
-            ..LoadOptions::default()
-        },
-        set,
-        &[],
-    );
-    let used_line = match &used {
-        Ok(ix) => ix
-            .meta
-            .as_ref()
-            .map(|m| {
-                format!(
-                    "{} ({}, {}, {} packages)",
-                    serde_json::to_value(m.source)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    m.nixpkgs,
-                    m.date,
-                    thousands(m.packages)
-                )
-            })
+/// What the `index used` line says of the index an audit would use.
+fn used_line(m: &crate::index::IndexMeta) -> String {
+    format!(
+        "{} ({}, {}, {} packages)",
+        serde_json::to_value(m.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-        Err(e) => format!("none: {e}"),
-    };
-    writeln!(
-        out,
-        "index used ({}): {used_line}",
-        format!("{:?}", args.index).to_lowercase()
-    )?;
-    writeln!(out, "  nix:      {nix_line}")?;
-    writeln!(out, "  channel:  {channel_line}")?;
-    writeln!(out, "  embedded: {embedded_line}")?;
-    for w in warnings {
-        writeln!(err, "pip-guard: warning: {w}")?;
-    }
-    used.map(|_| Exit::Success)
+        m.nixpkgs,
+        m.date,
+        thousands(m.packages)
+    )
 }
 
 /// `pip-guard index status` from the command line: the package set follows
@@ -341,4 +455,147 @@ pub fn status_cli(
     let exit = exit?;
     crate::output::print_stdout(&String::from_utf8_lossy(&out))?;
     Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::cache::Header;
+    use crate::index::{IndexMeta, Source};
+
+    const DAY: i64 = 86_400;
+
+    fn facts(nix: NixFact, channel: ChannelFact) -> StatusFacts {
+        StatusFacts {
+            set: "python313Packages".into(),
+            now: 1_000 * DAY,
+            choice: IndexChoice::Auto,
+            nix,
+            channel,
+            embedded: EmbeddedFact {
+                commit: "abc".into(),
+                date: time::date(990 * DAY),
+                attrs: 12_345,
+            },
+            used: Ok(Some(IndexMeta {
+                source: Source::Channel,
+                nixpkgs: "nixos-25.05@abc".into(),
+                date: "2025-06-01".into(),
+                packages: 9_000,
+                nixpkgs_from: None,
+                default_set: None,
+                stale: None,
+            })),
+        }
+    }
+
+    fn cached(fetched_days: i64, date: &str) -> ChannelFact {
+        ChannelFact::Cached(Box::new(channel::CacheStatus {
+            path: PathBuf::from("/c/channel.idx"),
+            header: Header {
+                channel: "nixos-25.05".into(),
+                url: "https://x/packages.json.br".into(),
+                fetched: fetched_days * DAY,
+                revision: "abc".into(),
+                date: date.into(),
+                ..Header::default()
+            },
+            sets: vec![("python313Packages".into(), 8_900)],
+        }))
+    }
+
+    #[test]
+    fn status_lines_tell_each_source() {
+        let t = status_text(&facts(
+            NixFact::NotOnPath,
+            cached(999, "2025-06-01T00:00:00Z"),
+        ));
+        assert_eq!(
+            t.out,
+            [
+                "index used (auto): channel (nixos-25.05@abc, 2025-06-01, 9,000 packages)".to_string(),
+                "  nix:      not available (nix-instantiate is not on PATH)".to_string(),
+                format!(
+                    "  channel:  nixos-25.05 at abc, listing date 2025-06-01, fetched {} (1 day ago), \
+                     8,900 in python313Packages Python packages; from https://x/packages.json.br; /c/channel.idx",
+                    time::date(999 * DAY)
+                ),
+                format!(
+                    "  embedded: nixpkgs abc, {} (approximate), 10 days ago, 12,345 Python attrs, no versions",
+                    time::date(990 * DAY)
+                ),
+            ]
+        );
+        assert!(t.warnings.is_empty());
+    }
+
+    #[test]
+    fn an_old_cache_warns_and_failures_are_told() {
+        let mut f = facts(
+            NixFact::Found {
+                path: PathBuf::from("/nix/store/n"),
+                from: "NIX_PATH",
+                answer: Err("boom".into()),
+            },
+            cached(969, ""),
+        );
+        f.set = "python312Packages".into();
+        f.used = Err(eyre::eyre!("no index"));
+        let t = status_text(&f);
+        assert_eq!(t.out[0], "index used (auto): none: no index");
+        assert_eq!(t.out[1], "  nix:      /nix/store/n — fails: boom");
+        assert!(
+            t.out[2].contains("listing date unknown, ")
+                && t.out[2].contains("(31 days ago), no python312Packages in this listing"),
+            "{}",
+            t.out[2]
+        );
+        assert_eq!(
+            t.warnings,
+            ["the channel cache is 31 days old: run `pip-guard index update`"]
+        );
+        // 30 days is not yet stale.
+        let t = status_text(&facts(NixFact::Unresolved, cached(970, "")));
+        assert!(t.warnings.is_empty());
+        assert!(t.out[1].starts_with("  nix:      not available (<nixpkgs> does not resolve"));
+        for (fact, line) in [
+            (
+                ChannelFact::NoDir,
+                "no cache directory (set XDG_CACHE_HOME or HOME)",
+            ),
+            (
+                ChannelFact::NoCache,
+                "no cached listing (run `pip-guard index update`)",
+            ),
+            (
+                ChannelFact::Corrupt("bad".into()),
+                "the cache is corrupt and ignored (bad): run `pip-guard index update`",
+            ),
+        ] {
+            let t = status_text(&facts(NixFact::NotOnPath, fact));
+            assert_eq!(t.out[2], format!("  channel:  {line}"));
+        }
+    }
+
+    #[test]
+    fn the_nix_line_tells_the_answer() {
+        let answer = nix::NixAnswer {
+            nixpkgs: PathBuf::from("/nix/store/n"),
+            nixpkgs_from: "flake.lock",
+            packages: Vec::new(),
+            absent: Vec::new(),
+            set_size: Some(8_900),
+            version: Some("25.05".into()),
+            cached: false,
+        };
+        let fact = NixFact::Found {
+            path: PathBuf::from("/nix/store/n"),
+            from: "flake.lock",
+            answer: Ok(answer),
+        };
+        assert_eq!(
+            nix_line(&fact, "python313Packages"),
+            "/nix/store/n (from flake.lock), nixpkgs 25.05, 8,900 attrs in python313Packages"
+        );
+    }
 }

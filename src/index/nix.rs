@@ -409,27 +409,19 @@ pub fn lookup_candidates_with(
     candidates: &[String],
 ) -> eyre::Result<NixAnswer> {
     let cwd = env.cwd();
-    let (nixpkgs, nixpkgs_from) =
-        resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd, env).ok_or_else(|| {
-            env_err(match &opts.nixpkgs {
-                Some(p) => format!("nixpkgs path {} does not exist", p.display()),
-                None => {
-                    let mut m = "<nixpkgs> does not resolve to a local path (no flake.lock above the \
-                         working directory with its nixpkgs input in the store, no nixpkgs entry in \
-                         NIX_PATH that is an existing absolute path or a flake: reference a registry \
-                         resolves, and no default channel)"
-                        .to_string();
-                    // A project pin that is not fetched yet: say how to fetch it.
-                    let store = super::flake::store_dir(env);
-                    if let Some(super::flake::Found::NotInStore(why)) =
-                        super::flake::nearest_lock(&cwd).map(|l| super::flake::from_lock(&l, &store))
-                    {
-                        m.push_str(": ");
-                        m.push_str(&why);
-                    }
-                    m
-                }
-            })
+    let (nixpkgs, nixpkgs_from) = resolve_nixpkgs_from(opts.nixpkgs.as_deref(), &cwd, env)
+        .ok_or_else(|| {
+            // A project pin that is not fetched yet: say how to fetch it.
+            let store = super::flake::store_dir(env);
+            let lock = opts
+                .nixpkgs
+                .is_none()
+                .then(|| super::flake::nearest_lock(&cwd));
+            let not_in_store = match lock.flatten().map(|l| super::flake::from_lock(&l, &store)) {
+                Some(super::flake::Found::NotInStore(why)) => Some(why),
+                _ => None,
+            };
+            env_err(unresolved(opts.nixpkgs.as_deref(), not_in_store))
         })?;
     let dir = opts.cache_dir.clone().or_else(|| fsutil::index_dir(env));
     let key = cache_key(&nixpkgs, package_set);
@@ -442,66 +434,151 @@ pub fn lookup_candidates_with(
         .collect();
     let cached = missing.is_empty() && size.is_some();
     if !cached {
-        let mut cmd = Command::new(&opts.program);
-        cmd.arg("--eval")
-            .arg("--strict")
-            .arg("--json")
-            .arg("-I")
-            .arg(format!("nixpkgs={}", nixpkgs.display()))
-            .arg("--argstr")
-            .arg("set")
-            .arg(package_set)
-            .arg("--argstr")
-            .arg("candidates")
-            .arg(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
-            .arg("-E")
-            .arg(EXPR);
-        let (ok, stdout, stderr) = run_bounded(cmd, opts.timeout_in(env))?;
-        if !ok {
-            let msg = nix_error_summary(&stderr);
-            return Err(env_err(format!(
-                "nix-instantiate failed on {}: {msg}",
-                nixpkgs.display()
-            )));
-        }
-        let r: EvalResult = serde_json::from_slice(&stdout)
-            .map_err(|e| env_err(format!("nix-instantiate printed something unexpected: {e}")))?;
-        if !r.set {
-            return Err(env_err(format!(
-                "{} has no package set {package_set}",
-                nixpkgs.display()
-            )));
-        }
+        let (ok, stdout, stderr) = run_bounded(
+            eval_command(opts, &nixpkgs, package_set, &missing),
+            opts.timeout_in(env),
+        )?;
+        let r = read_eval(ok, &stdout, &stderr, &nixpkgs, package_set).map_err(env_err)?;
         for one in r.results {
             let ans = one.exists.then_some((one.pname, one.version));
             answers.insert(one.name, ans);
         }
         size = r.count.or(size);
         version = r.version.or(version);
-        if let Some(f) = &cache_file {
-            if let Some(d) = &dir {
-                if let Ok(_lock) = Lock::acquire(&d.join("nix.lock")) {
-                    // Merge with what another process may have added.
-                    let (mut merged, _, _) = read_cache(f);
-                    merged.extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    write_cache(f, &nixpkgs, package_set, &merged, size, version.as_deref());
-                }
+        if let (Some(f), Some(d)) = (&cache_file, &dir) {
+            save_answers(
+                f,
+                d,
+                &nixpkgs,
+                package_set,
+                &answers,
+                size,
+                version.as_deref(),
+            );
+        }
+    }
+    if let Some(why) = implausible(size, &nixpkgs, package_set) {
+        return Err(env_err(why));
+    }
+    let (packages, absent) = sort_candidates(candidates, &answers);
+    Ok(NixAnswer {
+        nixpkgs,
+        nixpkgs_from,
+        packages,
+        absent,
+        set_size: size,
+        version,
+        cached,
+    })
+}
+
+/// Why `<nixpkgs>` (or the explicit path) does not resolve; `not_in_store`:
+/// why the project's `flake.lock` pin is not usable yet, if it is that.
+fn unresolved(explicit: Option<&Path>, not_in_store: Option<String>) -> String {
+    match explicit {
+        Some(p) => format!("nixpkgs path {} does not exist", p.display()),
+        None => {
+            let mut m = "<nixpkgs> does not resolve to a local path (no flake.lock above the \
+                 working directory with its nixpkgs input in the store, no nixpkgs entry in \
+                 NIX_PATH that is an existing absolute path or a flake: reference a registry \
+                 resolves, and no default channel)"
+                .to_string();
+            if let Some(why) = not_in_store {
+                m.push_str(": ");
+                m.push_str(&why);
             }
+            m
         }
     }
-    // A set this small is not nixpkgs' (a fake `<nixpkgs>` on NIX_PATH, a
-    // stub): refused, so it cannot make real packages "not in nixpkgs".
+}
+
+/// The `nix-instantiate` call that asks `nixpkgs` about `missing`.
+fn eval_command(
+    opts: &NixOptions,
+    nixpkgs: &Path,
+    package_set: &str,
+    missing: &[&String],
+) -> Command {
+    let mut cmd = Command::new(&opts.program);
+    cmd.arg("--eval")
+        .arg("--strict")
+        .arg("--json")
+        .arg("-I")
+        .arg(format!("nixpkgs={}", nixpkgs.display()))
+        .arg("--argstr")
+        .arg("set")
+        .arg(package_set)
+        .arg("--argstr")
+        .arg("candidates")
+        .arg(serde_json::to_string(missing).unwrap_or_else(|_| "[]".into()))
+        .arg("-E")
+        .arg(EXPR);
+    cmd
+}
+
+/// What `nix-instantiate` answered (`ok`: it exited with success), or why
+/// it is no answer: a failure, unexpected output, or no such set.
+fn read_eval(
+    ok: bool,
+    stdout: &[u8],
+    stderr: &str,
+    nixpkgs: &Path,
+    package_set: &str,
+) -> Result<EvalResult, String> {
+    if !ok {
+        let msg = nix_error_summary(stderr);
+        return Err(format!(
+            "nix-instantiate failed on {}: {msg}",
+            nixpkgs.display()
+        ));
+    }
+    let r: EvalResult = serde_json::from_slice(stdout)
+        .map_err(|e| format!("nix-instantiate printed something unexpected: {e}"))?;
+    if !r.set {
+        return Err(format!(
+            "{} has no package set {package_set}",
+            nixpkgs.display()
+        ));
+    }
+    Ok(r)
+}
+
+/// Add `answers` to the cache file `file` in `dir`, merged with what another
+/// process may have added (under the lock; skipped when it cannot be taken).
+fn save_answers(
+    file: &Path,
+    dir: &Path,
+    nixpkgs: &Path,
+    package_set: &str,
+    answers: &Answers,
+    size: Option<usize>,
+    version: Option<&str>,
+) {
+    if let Ok(_lock) = Lock::acquire(&dir.join("nix.lock")) {
+        let (mut merged, _, _) = read_cache(file);
+        merged.extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        write_cache(file, nixpkgs, package_set, &merged, size, version);
+    }
+}
+
+/// Why a set of `size` attrs is not used (`None`: it is plausible). A set
+/// this small is not nixpkgs' (a fake `<nixpkgs>` on NIX_PATH, a stub):
+/// refused, so it cannot make real packages "not in nixpkgs".
+fn implausible(size: Option<usize>, nixpkgs: &Path, package_set: &str) -> Option<String> {
     match size {
-        Some(n) if n >= MIN_PYTHON_ATTRS => {}
-        n => {
-            return Err(env_err(format!(
-                "{}'s {package_set} has {} attrs, fewer than the {MIN_PYTHON_ATTRS} any nixpkgs \
-                 has: implausible, not used",
-                nixpkgs.display(),
-                n.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string())
-            )))
-        }
+        Some(n) if n >= MIN_PYTHON_ATTRS => None,
+        n => Some(format!(
+            "{}'s {package_set} has {} attrs, fewer than the {MIN_PYTHON_ATTRS} any nixpkgs \
+             has: implausible, not used",
+            nixpkgs.display(),
+            n.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string())
+        )),
     }
+}
+
+/// The candidates found (with their pname and version) and those known to
+/// be absent, in the candidates' order; unanswered ones are in neither.
+fn sort_candidates(candidates: &[String], answers: &Answers) -> (Vec<Package>, Vec<String>) {
     let packages = candidates
         .iter()
         .filter_map(|c| match answers.get(c.as_str()) {
@@ -518,15 +595,7 @@ pub fn lookup_candidates_with(
         .filter(|c| matches!(answers.get(c.as_str()), Some(None)))
         .cloned()
         .collect();
-    Ok(NixAnswer {
-        nixpkgs,
-        nixpkgs_from,
-        packages,
-        absent,
-        set_size: size,
-        version,
-        cached,
-    })
+    (packages, absent)
 }
 
 /// The date in a nixpkgs version such as `25.05.20250101.abcdef0`.
@@ -612,6 +681,81 @@ fn nix_error_summary(stderr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unresolved_nixpkgs_says_why() {
+        assert_eq!(
+            unresolved(Some(Path::new("/no/where")), Some("ignored".into())),
+            "nixpkgs path /no/where does not exist"
+        );
+        let m = unresolved(None, None);
+        assert!(m.starts_with("<nixpkgs> does not resolve") && m.ends_with("no default channel)"));
+        let m = unresolved(None, Some("run `nix flake archive`".into()));
+        assert!(
+            m.ends_with("no default channel): run `nix flake archive`"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn nix_output_is_read_or_refused() {
+        let p = Path::new("/nix/store/n");
+        let m = read_eval(false, b"", "warning: x\nerror: boom\n", p, "s").err();
+        assert_eq!(
+            m.as_deref(),
+            Some("nix-instantiate failed on /nix/store/n: boom")
+        );
+        let m = read_eval(true, b"not json", "", p, "s")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            m.starts_with("nix-instantiate printed something unexpected: "),
+            "{m}"
+        );
+        let no_set = br#"{"set":false,"count":null,"version":null,"results":[]}"#;
+        assert_eq!(
+            read_eval(true, no_set, "", p, "python39Packages")
+                .err()
+                .as_deref(),
+            Some("/nix/store/n has no package set python39Packages")
+        );
+        let good = br#"{"set":true,"count":9000,"version":"25.05","results":[{"name":"a","exists":true,"pname":"a","version":"1"}]}"#;
+        let r = read_eval(true, good, "", p, "s").map_err(|e| e.to_string());
+        assert!(
+            matches!(r, Ok(EvalResult { count: Some(9000), ref results, .. }) if results.len() == 1)
+        );
+    }
+
+    #[test]
+    fn small_sets_are_implausible() {
+        let p = Path::new("/n");
+        assert_eq!(implausible(Some(MIN_PYTHON_ATTRS), p, "s"), None);
+        let m = implausible(Some(MIN_PYTHON_ATTRS - 1), p, "s").unwrap_or_default();
+        assert!(
+            m.starts_with(&format!("/n's s has {} attrs", MIN_PYTHON_ATTRS - 1)),
+            "{m}"
+        );
+        let m = implausible(None, p, "s").unwrap_or_default();
+        assert!(
+            m.starts_with("/n's s has an unknown number of attrs"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn candidates_are_found_absent_or_unanswered() {
+        let mut answers = Answers::new();
+        answers.insert("b".into(), Some((Some("bee".into()), Some("2".into()))));
+        answers.insert("a".into(), None);
+        answers.insert("z".into(), Some((None, None)));
+        let candidates: Vec<String> = ["b", "a", "c", "z"].map(String::from).to_vec();
+        let (found, absent) = sort_candidates(&candidates, &answers);
+        let attrs: Vec<_> = found.iter().map(|p| p.attr.as_str()).collect();
+        assert_eq!(attrs, ["b", "z"]);
+        assert_eq!(found[0].pname.as_deref(), Some("bee"));
+        assert_eq!(found[0].version.as_deref(), Some("2"));
+        assert_eq!(absent, ["a"]);
+    }
 
     #[test]
     fn nix_path_splits_as_nix_does() {

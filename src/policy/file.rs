@@ -196,126 +196,174 @@ pub fn parse(
     trust: Trust,
     home: Option<&Path>,
 ) -> Result<PolicyFile, InputError> {
-    let err = |span: Option<Range<usize>>, msg: String| located(display, text, span, &msg);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let msg = e.message().trim_end().to_string();
-        err(e.span(), explain_serde(&msg))
+        located(display, text, e.span(), &explain_serde(&msg))
     })?;
+    let bad = |(span, msg): Bad| located(display, text, Some(span), &msg);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut out = PolicyFile {
-        locked: raw.locked.unwrap_or(false),
+    // Fields in the order they are checked: the first error is reported.
+    Ok(PolicyFile {
+        mode: raw.mode.map(mode_of).transpose().map_err(bad)?,
+        package_set: raw
+            .package_set
+            .map(package_set_of)
+            .transpose()
+            .map_err(bad)?,
         allow_pip_fallback: raw.allow_pip_fallback,
         block_unloadable_wheels: raw.block_unloadable_wheels,
-        ..PolicyFile::default()
-    };
-    if let Some(m) = raw.mode {
-        out.mode = Some(Mode::parse(m.get_ref()).ok_or_else(|| {
-            err(
-                Some(m.span()),
+        allow: rules_of("allow", raw.allow, text).map_err(bad)?,
+        deny: rules_of("deny", raw.deny, text).map_err(bad)?,
+        index: raw
+            .index
+            .map(|ix| index_of(ix, trust, dir, home))
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or_default(),
+        audit_log: raw
+            .audit_log
+            .map(|al| audit_log_of(al, trust, dir, home))
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or_default(),
+        locked: raw.locked.unwrap_or(false),
+    })
+}
+
+/// A value refused: where in the file, and why.
+type Bad = (Range<usize>, String);
+
+/// `mode`.
+fn mode_of(m: Spanned<String>) -> Result<Mode, Bad> {
+    Mode::parse(m.get_ref()).ok_or_else(|| {
+        (
+            m.span(),
+            format!(
+                "unknown mode `{}`: expected \"off\", \"advise\" or \"enforce\"",
+                m.get_ref()
+            ),
+        )
+    })
+}
+
+/// `package_set`: `None` for `"auto"`.
+fn package_set_of(ps: Spanned<String>) -> Result<Option<String>, Bad> {
+    let v = ps.get_ref();
+    if v == "auto" {
+        Ok(None)
+    } else if is_package_set(v) {
+        Ok(Some(v.clone()))
+    } else {
+        Err((
+            ps.span(),
+            format!(
+                "`{v}` is not a Python package set: expected an attribute such as \
+                 \"python312Packages\", or \"auto\" (nixpkgs' default python3Packages, or a Nix-store interpreter's own set)"
+            ),
+        ))
+    }
+}
+
+/// The `allow` or `deny` entries (`key`), each pattern checked.
+fn rules_of(
+    key: &str,
+    list: Option<Vec<Spanned<RawRule>>>,
+    text: &str,
+) -> Result<Vec<RuleSpec>, Bad> {
+    let mut out = Vec::new();
+    for entry in list.unwrap_or_default() {
+        let outer = entry.span();
+        let rule = entry.into_inner();
+        let span = if rule.pattern.span().is_empty() {
+            outer
+        } else {
+            rule.pattern.span()
+        };
+        let pattern = rule.pattern.into_inner();
+        super::model::Rule::new(&pattern, None, "", 0)
+            .map_err(|m| (span.clone(), format!("in `{key}`: {m}")))?;
+        if rule.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err((span, format!("in `{key}`: empty reason")));
+        }
+        out.push(RuleSpec {
+            pattern,
+            reason: rule.reason,
+            line: line_col(text, span.start).0,
+        });
+    }
+    Ok(out)
+}
+
+/// `[index]` (`dir`: the file's directory, for a relative `nixpkgs`).
+fn index_of(ix: RawIndex, trust: Trust, dir: &Path, home: Option<&Path>) -> Result<IndexFile, Bad> {
+    let mut out = IndexFile::default();
+    if let Some(s) = ix.source {
+        out.source = Some(s.get_ref().parse::<IndexSource>().map_err(|_| {
+            (
+                s.span(),
                 format!(
-                    "unknown mode `{}`: expected \"off\", \"advise\" or \"enforce\"",
-                    m.get_ref()
+                    "unknown index source `{}`: expected \"auto\", \"nix\", \"channel\" \
+                     or \"embedded\"",
+                    s.get_ref()
                 ),
             )
         })?);
     }
-    if let Some(ps) = raw.package_set {
-        let v = ps.get_ref();
-        out.package_set = Some(if v == "auto" {
-            None
-        } else if is_package_set(v) {
-            Some(v.clone())
-        } else {
-            return Err(err(
-                Some(ps.span()),
+    if let Some(c) = ix.channel {
+        let v = c.get_ref();
+        if v.is_empty()
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        {
+            return Err((
+                c.span(),
                 format!(
-                    "`{v}` is not a Python package set: expected an attribute such as \
-                     \"python312Packages\", or \"auto\" (nixpkgs' default python3Packages, or a Nix-store interpreter's own set)"
+                    "`{v}` is not a channel name such as \"nixpkgs-unstable\" or \"nixos-25.05\""
                 ),
             ));
-        });
+        }
+        out.channel = Some(v.clone());
     }
-    for (key, list, dest) in [
-        ("allow", raw.allow, &mut out.allow),
-        ("deny", raw.deny, &mut out.deny),
-    ] {
-        for entry in list.unwrap_or_default() {
-            let outer = entry.span();
-            let rule = entry.into_inner();
-            let span = if rule.pattern.span().is_empty() {
-                outer
-            } else {
-                rule.pattern.span()
-            };
-            let pattern = rule.pattern.into_inner();
-            super::model::Rule::new(&pattern, None, "", 0)
-                .map_err(|m| err(Some(span.clone()), format!("in `{key}`: {m}")))?;
-            if rule.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
-                return Err(err(Some(span), format!("in `{key}`: empty reason")));
-            }
-            dest.push(RuleSpec {
-                pattern,
-                reason: rule.reason,
-                line: line_col(text, span.start).0,
-            });
-        }
+    if let Some(d) = ix.max_age_days {
+        out.max_age_days = Some(u32::try_from(*d.get_ref()).map_err(|_| {
+            (
+                d.span(),
+                format!(
+                    "max_age_days must be a whole number of days from 0 to {}",
+                    u32::MAX
+                ),
+            )
+        })?);
     }
-    if let Some(ix) = raw.index {
-        if let Some(s) = ix.source {
-            out.index.source = Some(s.get_ref().parse::<IndexSource>().map_err(|_| {
-                err(
-                    Some(s.span()),
-                    format!(
-                        "unknown index source `{}`: expected \"auto\", \"nix\", \"channel\" \
-                         or \"embedded\"",
-                        s.get_ref()
-                    ),
-                )
-            })?);
+    if let Some(n) = ix.nixpkgs {
+        if trust == Trust::Project {
+            return Err((n.span(), project_path_refused("index.nixpkgs")));
         }
-        if let Some(c) = ix.channel {
-            let v = c.get_ref();
-            if v.is_empty()
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
-            {
-                return Err(err(
-                    Some(c.span()),
-                    format!("`{v}` is not a channel name such as \"nixpkgs-unstable\" or \"nixos-25.05\""),
-                ));
-            }
-            out.index.channel = Some(v.clone());
-        }
-        if let Some(d) = ix.max_age_days {
-            out.index.max_age_days = Some(u32::try_from(*d.get_ref()).map_err(|_| {
-                err(
-                    Some(d.span()),
-                    format!(
-                        "max_age_days must be a whole number of days from 0 to {}",
-                        u32::MAX
-                    ),
-                )
-            })?);
-        }
-        if let Some(n) = ix.nixpkgs {
-            if trust == Trust::Project {
-                return Err(err(Some(n.span()), project_path_refused("index.nixpkgs")));
-            }
-            out.index.nixpkgs = Some(resolve_path(n.get_ref(), dir, home));
-        }
+        out.nixpkgs = Some(resolve_path(n.get_ref(), dir, home));
     }
-    if let Some(al) = raw.audit_log {
-        out.audit_log.enabled = al.enabled;
-        if let Some(p) = al.path {
-            if trust == Trust::Project {
-                return Err(err(Some(p.span()), project_path_refused("audit_log.path")));
-            }
-            if p.get_ref().is_empty() {
-                return Err(err(Some(p.span()), "empty audit_log.path".into()));
-            }
-            out.audit_log.path = Some(resolve_path(p.get_ref(), dir, home));
+    Ok(out)
+}
+
+/// `[audit_log]` (`dir`: the file's directory, for a relative `path`).
+fn audit_log_of(
+    al: RawAuditLog,
+    trust: Trust,
+    dir: &Path,
+    home: Option<&Path>,
+) -> Result<AuditLogFile, Bad> {
+    let mut out = AuditLogFile {
+        enabled: al.enabled,
+        path: None,
+    };
+    if let Some(p) = al.path {
+        if trust == Trust::Project {
+            return Err((p.span(), project_path_refused("audit_log.path")));
         }
+        if p.get_ref().is_empty() {
+            return Err((p.span(), "empty audit_log.path".into()));
+        }
+        out.path = Some(resolve_path(p.get_ref(), dir, home));
     }
     Ok(out)
 }
@@ -433,6 +481,58 @@ mod tests {
             Some(Path::new("/home/u")),
         )
         .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn each_table_is_checked_with_its_span() {
+        let s = |v: &str| Spanned::new(3..9, v.to_string());
+        assert_eq!(package_set_of(s("auto")), Ok(None));
+        assert_eq!(
+            package_set_of(s("python312Packages")),
+            Ok(Some("python312Packages".into()))
+        );
+        assert_eq!(package_set_of(s("numpy")).map_err(|(r, _)| r), Err(3..9));
+        assert_eq!(mode_of(s("advise")), Ok(Mode::Advise));
+        assert_eq!(mode_of(s("strict")).map_err(|(r, _)| r), Err(3..9));
+        let ix = || RawIndex {
+            source: None,
+            channel: None,
+            max_age_days: None,
+            nixpkgs: Some(s("../n")),
+        };
+        let dir = Path::new("/proj");
+        let refused = index_of(ix(), Trust::Project, dir, None)
+            .map_err(|(r, m)| (r, m.contains("index.nixpkgs")));
+        assert_eq!(refused, Err((3..9, true)));
+        assert_eq!(
+            index_of(ix(), Trust::Local, dir, None).map(|f| f.nixpkgs),
+            Ok(Some(PathBuf::from("/proj/../n")))
+        );
+        let al = |p: &str| RawAuditLog {
+            enabled: Some(true),
+            path: Some(s(p)),
+        };
+        assert_eq!(
+            audit_log_of(al(""), Trust::Local, dir, None),
+            Err((3..9, "empty audit_log.path".to_string()))
+        );
+        assert!(audit_log_of(al("log"), Trust::Project, dir, None).is_err());
+        assert_eq!(
+            audit_log_of(al("log"), Trust::Local, dir, None),
+            Ok(AuditLogFile {
+                enabled: Some(true),
+                path: Some(PathBuf::from("/proj/log"))
+            })
+        );
+    }
+
+    #[test]
+    fn the_first_key_checked_is_the_error_reported() {
+        // `package_set` comes first in the text, `mode` is checked first.
+        let e = p("package_set = \"numpy\"\nmode = \"strict\"\n").unwrap_err();
+        assert!(e.contains("unknown mode `strict`"), "{e}");
+        let e = p("[audit_log]\npath = \"\"\n[index]\nchannel = \"a b\"\n").unwrap_err();
+        assert!(e.contains("is not a channel name"), "{e}");
     }
 
     #[test]

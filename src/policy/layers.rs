@@ -200,6 +200,134 @@ impl Merger {
         }
         Ok(())
     }
+
+    /// The scalar values a layer sets, each unless it loosens the lock.
+    fn values(&mut self, f: &PolicyFile, src: &str) {
+        self.set(
+            "mode",
+            f.mode,
+            src,
+            |p| &mut p.mode,
+            |l| &l.mode,
+            |at, new| new < at,
+            |v| quoted(v.as_str()),
+        );
+        self.set(
+            "package_set",
+            f.package_set.clone(),
+            src,
+            |p| &mut p.package_set,
+            |l| &l.package_set,
+            |at, new| new != at,
+            |v| quoted(v.as_deref().unwrap_or("auto")),
+        );
+        self.set(
+            "allow_pip_fallback",
+            f.allow_pip_fallback,
+            src,
+            |p| &mut p.allow_pip_fallback,
+            |l| &l.allow_pip_fallback,
+            |at, new| *new && !*at,
+            |v| v.to_string(),
+        );
+        self.set(
+            "block_unloadable_wheels",
+            f.block_unloadable_wheels,
+            src,
+            |p| &mut p.block_unloadable_wheels,
+            |l| &l.block_unloadable_wheels,
+            |at, new| !*new && *at,
+            |v| v.to_string(),
+        );
+        self.set(
+            "index.source",
+            f.index.source,
+            src,
+            |p| &mut p.index.source,
+            |l| &l.index.source,
+            |at, new| new != at,
+            |v| quoted(v.as_str()),
+        );
+        self.set(
+            "index.channel",
+            f.index.channel.clone(),
+            src,
+            |p| &mut p.index.channel,
+            |l| &l.index.channel,
+            |at, new| new != at,
+            |v| quoted(v),
+        );
+        self.set(
+            "index.max_age_days",
+            f.index.max_age_days,
+            src,
+            |p| &mut p.index.max_age_days,
+            |l| &l.index.max_age_days,
+            |at, new| new != at,
+            |v| v.to_string(),
+        );
+        self.set(
+            "index.nixpkgs",
+            f.index.nixpkgs.clone().map(Some),
+            src,
+            |p| &mut p.index.nixpkgs,
+            |l| &l.index.nixpkgs,
+            |at, new| new != at,
+            |v| match v {
+                Some(p) => quoted(&p.to_string_lossy()),
+                None => "<nixpkgs>".into(),
+            },
+        );
+        self.set(
+            "audit_log.enabled",
+            f.audit_log.enabled,
+            src,
+            |p| &mut p.audit_log.enabled,
+            |l| &l.audit_log.enabled,
+            |at, new| *at && !*new,
+            |v| v.to_string(),
+        );
+        self.set(
+            "audit_log.path",
+            f.audit_log.path.clone().map(Some),
+            src,
+            |p| &mut p.audit_log.path,
+            |l| &l.audit_log.path,
+            |at, new| new != at,
+            |v| match v {
+                Some(p) => quoted(&p.to_string_lossy()),
+                None => "the default".into(),
+            },
+        );
+    }
+
+    /// Freeze the policy as it stands after the layer `source` (its floor):
+    /// its rules become locked, and later layers may only tighten it.
+    fn take_lock(&mut self, source: &str) {
+        for r in self
+            .policy
+            .allow
+            .iter_mut()
+            .chain(self.policy.deny.iter_mut())
+        {
+            r.locked = true;
+        }
+        let p = &self.policy;
+        self.lock = Some(Lock {
+            source: source.to_string(),
+            mode: p.mode,
+            allow_pip_fallback: p.allow_pip_fallback,
+            block_unloadable_wheels: p.block_unloadable_wheels,
+            package_set: p.package_set.clone(),
+            index: p.index.clone(),
+            audit_log: p.audit_log.clone(),
+        });
+        self.policy.floor = Some(Floor {
+            mode: p.mode,
+            allow_pip_fallback: p.allow_pip_fallback,
+            source: source.to_string(),
+        });
+    }
 }
 
 fn quoted(s: &str) -> String {
@@ -222,107 +350,10 @@ pub fn merge(layers: &[Layer]) -> Result<EffectivePolicy, InputError> {
     for (i, layer) in layers.iter().enumerate() {
         let f = &layer.file;
         let src = layer.source.as_str();
-        m.set(
-            "mode",
-            f.mode,
-            src,
-            |p| &mut p.mode,
-            |l| &l.mode,
-            |at, new| new < at,
-            |v| quoted(v.as_str()),
-        );
-        m.set(
-            "package_set",
-            f.package_set.clone(),
-            src,
-            |p| &mut p.package_set,
-            |l| &l.package_set,
-            |at, new| new != at,
-            |v| quoted(v.as_deref().unwrap_or("auto")),
-        );
-        m.set(
-            "allow_pip_fallback",
-            f.allow_pip_fallback,
-            src,
-            |p| &mut p.allow_pip_fallback,
-            |l| &l.allow_pip_fallback,
-            |at, new| *new && !*at,
-            |v| v.to_string(),
-        );
-        m.set(
-            "block_unloadable_wheels",
-            f.block_unloadable_wheels,
-            src,
-            |p| &mut p.block_unloadable_wheels,
-            |l| &l.block_unloadable_wheels,
-            |at, new| !*new && *at,
-            |v| v.to_string(),
-        );
-        m.set(
-            "index.source",
-            f.index.source,
-            src,
-            |p| &mut p.index.source,
-            |l| &l.index.source,
-            |at, new| new != at,
-            |v| quoted(v.as_str()),
-        );
-        m.set(
-            "index.channel",
-            f.index.channel.clone(),
-            src,
-            |p| &mut p.index.channel,
-            |l| &l.index.channel,
-            |at, new| new != at,
-            |v| quoted(v),
-        );
-        m.set(
-            "index.max_age_days",
-            f.index.max_age_days,
-            src,
-            |p| &mut p.index.max_age_days,
-            |l| &l.index.max_age_days,
-            |at, new| new != at,
-            |v| v.to_string(),
-        );
-        m.set(
-            "index.nixpkgs",
-            f.index.nixpkgs.clone().map(Some),
-            src,
-            |p| &mut p.index.nixpkgs,
-            |l| &l.index.nixpkgs,
-            |at, new| new != at,
-            |v| match v {
-                Some(p) => quoted(&p.to_string_lossy()),
-                None => "<nixpkgs>".into(),
-            },
-        );
-        m.set(
-            "audit_log.enabled",
-            f.audit_log.enabled,
-            src,
-            |p| &mut p.audit_log.enabled,
-            |l| &l.audit_log.enabled,
-            |at, new| *at && !*new,
-            |v| v.to_string(),
-        );
-        m.set(
-            "audit_log.path",
-            f.audit_log.path.clone().map(Some),
-            src,
-            |p| &mut p.audit_log.path,
-            |l| &l.audit_log.path,
-            |at, new| new != at,
-            |v| match v {
-                Some(p) => quoted(&p.to_string_lossy()),
-                None => "the default".into(),
-            },
-        );
-
+        m.values(f, src);
         let rank = i + 1;
         m.rules(&f.deny, src, rank, true)?;
         m.rules(&f.allow, src, rank, false)?;
-
         m.policy.sources.push(layer.source.clone());
         infos.push(LayerInfo {
             kind: layer.kind,
@@ -330,24 +361,7 @@ pub fn merge(layers: &[Layer]) -> Result<EffectivePolicy, InputError> {
             locked: f.locked,
         });
         if f.locked {
-            for r in m.policy.allow.iter_mut().chain(m.policy.deny.iter_mut()) {
-                r.locked = true;
-            }
-            let p = &m.policy;
-            m.lock = Some(Lock {
-                source: layer.source.clone(),
-                mode: p.mode,
-                allow_pip_fallback: p.allow_pip_fallback,
-                block_unloadable_wheels: p.block_unloadable_wheels,
-                package_set: p.package_set.clone(),
-                index: p.index.clone(),
-                audit_log: p.audit_log.clone(),
-            });
-            m.policy.floor = Some(Floor {
-                mode: p.mode,
-                allow_pip_fallback: p.allow_pip_fallback,
-                source: layer.source.clone(),
-            });
+            m.take_lock(&layer.source);
         }
     }
     Ok(EffectivePolicy {
@@ -374,6 +388,39 @@ mod tests {
             source: source.into(),
             file,
         }
+    }
+
+    #[test]
+    fn a_lock_freezes_values_and_rules_below_it() {
+        let f = layer(
+            LayerKind::System,
+            "/etc/p.toml",
+            "mode = \"enforce\"\ndeny = [\"torch\"]",
+        )
+        .file;
+        let mut m = Merger {
+            policy: Policy::default(),
+            provenance: BTreeMap::new(),
+            warnings: Vec::new(),
+            lock: None,
+        };
+        m.values(&f, "/etc/p.toml");
+        m.rules(&f.deny, "/etc/p.toml", 1, true)
+            .expect("test setup");
+        assert!(!m.policy.deny[0].locked);
+        m.take_lock("/etc/p.toml");
+        assert!(m.policy.deny[0].locked);
+        let floor = m.policy.floor.as_ref().map(|f| (f.mode, f.source.as_str()));
+        assert_eq!(floor, Some((Mode::Enforce, "/etc/p.toml")));
+        // A looser mode afterwards is refused with a warning; a stricter one is not.
+        let off = layer(LayerKind::User, "u.toml", "mode = \"off\"").file;
+        m.values(&off, "u.toml");
+        assert_eq!(m.policy.mode, Mode::Enforce);
+        assert_eq!(m.warnings.len(), 1);
+        assert_eq!(
+            m.provenance.get("mode").map(String::as_str),
+            Some("/etc/p.toml")
+        );
     }
 
     #[test]
