@@ -202,3 +202,10 @@ pub fn render(plan: &Plan) -> String {
     s.push('\n');
     s
 }
+
+/// [`render`], written to `out` as it is serialized (the output edge
+/// escapes it on the way: see [`crate::output::Escaping`]).
+pub fn render_to(plan: &Plan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(plan)).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
