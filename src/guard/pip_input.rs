@@ -213,7 +213,7 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
 /// One requirement as a requirements-file line.
 fn req_line(r: &Requirement) -> String {
     let mut line = r.pip_line.replace(['\n', '\r'], " ");
-    if r.editable && !line.starts_with('-') {
+    if r.editable() && !line.starts_with('-') {
         line = format!("-e {line}");
     }
     for o in &r.options {
@@ -257,7 +257,7 @@ pub fn constraint_line(
             "a constraint must name a project (pip refuses unnamed constraints)",
         ));
     };
-    if r.editable {
+    if r.editable() {
         return Err(InputError::at(
             at(),
             "editable requirements are not allowed as constraints",
@@ -561,11 +561,8 @@ mod tests {
             normalized: Some(crate::names::normalize(name)),
             extras: vec![],
             specifier: String::new(),
-            specifiers: Default::default(),
             marker: None,
-            pip_marker: None,
             url: None,
-            editable: false,
             constraint: false,
             options: vec![],
             pip_line: name.into(),

@@ -214,12 +214,14 @@ pub fn collect_with_constraints(
                 false,
                 Vec::new(),
             );
-            r.via = project.as_ref().map(|p| super::Via {
-                project: p.clone(),
-                extra: None,
-                group: None,
-                build: false,
-                dependency_group: Some(super::groups::normalize_group(group)),
+            r.via = project.as_ref().map(|p| {
+                Box::new(super::Via {
+                    project: p.clone(),
+                    extra: None,
+                    group: None,
+                    build: false,
+                    dependency_group: Some(super::groups::normalize_group(group)),
+                })
             });
             out.requirements.push(r);
         }

@@ -13,7 +13,6 @@ use super::pystr::{py_strip, url_scheme};
 use super::Kind;
 use crate::names::normalize;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
-use pep508_rs::MarkerTree;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -28,12 +27,8 @@ pub struct PipReq {
     pub extras: Vec<String>,
     /// Specifiers joined by `,` in source order (`""` if none).
     pub specifier: String,
-    /// The parsed specifiers.
-    pub specifiers: VersionSpecifiers,
-    /// The marker, if any.
-    pub marker: Option<MarkerTree>,
-    /// The marker as pip evaluates it.
-    pub pip_marker: Option<super::markers::PipMarker>,
+    /// The marker as pip evaluates it, if any.
+    pub marker: Option<Box<super::markers::PipMarker>>,
     /// The URL or path as written (not redacted).
     pub url: Option<String>,
 }
@@ -47,9 +42,7 @@ impl PipReq {
             name: None,
             extras: Vec::new(),
             specifier: String::new(),
-            specifiers: VersionSpecifiers::empty(),
             marker: None,
-            pip_marker: None,
             url: None,
         }
     }
@@ -307,13 +300,9 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
 
 /// Build the meaning of a `packaging` requirement.
 fn from_parts(parts: &Parts) -> Result<PipReq, String> {
-    let specifiers = parse_specifiers(&parts.specifier);
-    let (marker, pip_marker) = match &parts.marker {
-        Some(m) => {
-            let (t, p) = super::markers::parse(m, None)?;
-            (Some(t), Some(p))
-        }
-        None => (None, None),
+    let marker = match &parts.marker {
+        Some(m) => Some(Box::new(super::markers::parse(m, None)?.1)),
+        None => None,
     };
     let kind = match &parts.url {
         None => Kind::Named,
@@ -324,9 +313,7 @@ fn from_parts(parts: &Parts) -> Result<PipReq, String> {
         name: Some(parts.name.clone()),
         extras: norm_extras(&parts.extras),
         specifier: join_specifier(&parts.specifier),
-        specifiers,
         marker,
-        pip_marker,
         url: parts.url.clone(),
     })
 }
@@ -355,7 +342,7 @@ fn url_kind(u: &str) -> Kind {
 /// PEP 440 specifiers, parsed one by one (an arbitrary `===` string that
 /// `pep440_rs` cannot represent is left out of the parsed set; the text
 /// keeps it).
-fn parse_specifiers(text: &str) -> VersionSpecifiers {
+pub(crate) fn parse_specifiers(text: &str) -> VersionSpecifiers {
     if text.trim().is_empty() {
         return VersionSpecifiers::empty();
     }
@@ -479,9 +466,8 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             req.extras = link_extras;
         }
     }
-    if let Some((tree, pip)) = marker {
-        req.marker = Some(tree);
-        req.pip_marker = Some(pip);
+    if let Some((_, pip)) = marker {
+        req.marker = Some(Box::new(pip));
     }
     Ok(req)
 }

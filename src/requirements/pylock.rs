@@ -262,7 +262,7 @@ fn package(
         })?),
         None => None,
     };
-    let (marker, pip_marker) = match get_str(t, "marker", &ctx, text)? {
+    let marker = match get_str(t, "marker", &ctx, text)? {
         Some(m) => {
             let (tree, pip) = markers::parse(m, Some(sets))
                 .map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
@@ -270,12 +270,12 @@ fn package(
                 return Ok(None); // not selected: pip leaves it out
             }
             if tree.is_true() {
-                (None, None)
+                None
             } else {
-                (Some(tree), Some(pip))
+                Some(Box::new(pip))
             }
         }
-        None => (None, None),
+        None => None,
     };
     if let Some(rp) = get_str(t, "requires-python", &ctx, text)? {
         VersionSpecifiers::from_str(rp).map_err(|e| {
@@ -300,9 +300,7 @@ fn package(
         name: Some(name.to_string()),
         extras: Vec::new(),
         specifier: String::new(),
-        specifiers: VersionSpecifiers::empty(),
         marker,
-        pip_marker,
         url: None,
     };
     let sub = |k: &str| -> Result<&SVal, Fail> {
@@ -372,8 +370,7 @@ fn package(
             None => dist_version(t, &ctx, text, line)?,
         };
         r.specifier = format!("=={v}");
-        r.specifiers = VersionSpecifiers::from_str(&r.specifier)
-            .map_err(|e| fail(Some(line), e.to_string()))?;
+        VersionSpecifiers::from_str(&r.specifier).map_err(|e| fail(Some(line), e.to_string()))?;
         pip_line = format!("{name}=={v}");
     }
     Ok(Some((line, r, pip_line)))

@@ -76,6 +76,15 @@ pub fn to_input_error(e: ProjectError, req: &Requirement, cwd: &Path) -> InputEr
 
 /// Read every local project in `set` and insert its dependencies after it.
 pub fn expand(set: &mut RequirementSet, cwd: &Path, fs: &dyn Fs) -> Result<(), InputError> {
+    // Nothing to expand (a requirements file of a million names): the set
+    // stays as it is, without a copy.
+    if !set
+        .requirements
+        .iter()
+        .any(|r| local_path(r, cwd).is_some())
+    {
+        return Ok(());
+    }
     let mut out: Vec<Requirement> = Vec::with_capacity(set.requirements.len());
     for mut req in std::mem::take(&mut set.requirements) {
         let Some(dir) = local_path(&req, cwd) else {
@@ -141,13 +150,13 @@ fn dependencies(
                 false,
                 Vec::new(),
             );
-            r.via = Some(Via {
+            r.via = Some(Box::new(Via {
                 project: name.clone(),
                 extra: d.extra.clone(),
                 group: d.group.clone(),
                 build: d.build,
                 dependency_group: None,
-            });
+            }));
             Ok(r)
         })
         .collect()
