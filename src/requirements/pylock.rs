@@ -15,7 +15,7 @@
 use super::fs::{abspath, ReadError};
 use super::markers::{self, SetVars};
 use super::pipreq::PipReq;
-use super::reqfile::{is_remote, make_requirement, Ctx};
+use super::reqfile::{is_remote, make_requirement, Ctx, NewRequirement};
 use super::tomlspan::{self, line_of_span, SVal};
 use super::{Kind, RequirementSet};
 use crate::error::InputError;
@@ -134,16 +134,11 @@ pub fn read(req: &Request, ctx: &Ctx<'_>, out: &mut RequirementSet) -> Result<()
     for (line, r, pip_line) in packages {
         let origin = Origin::file(&path, line, ctx.cwd);
         let editable = r.kind == Kind::Editable;
-        out.requirements.push(make_requirement(
-            r,
-            origin,
-            vec![at.clone()],
-            &pip_line,
-            pip_line.clone(),
+        out.requirements.push(make_requirement(NewRequirement {
+            included_from: vec![at.clone()],
             editable,
-            false,
-            Vec::new(),
-        ));
+            ..NewRequirement::new(r, origin, &pip_line)
+        }));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::origin::{display_path, Origin};
 use crate::requirements::fs::{abspath, Fs};
 use crate::requirements::pipreq;
 use crate::requirements::pystr::url_scheme;
-use crate::requirements::reqfile::make_requirement;
+use crate::requirements::reqfile::{make_requirement, NewRequirement};
 use crate::requirements::{Kind, ProjectSummary, Requirement, RequirementSet, Via};
 use std::path::{Path, PathBuf};
 
@@ -140,16 +140,10 @@ fn dependencies(
             let origin = Origin::file(&d.file, d.line, cwd);
             let r =
                 pipreq::from_req_string(&d.text).map_err(|m| InputError::at(origin.clone(), m))?;
-            let mut r = make_requirement(
-                r,
-                origin,
-                included_from.clone(),
-                &d.text,
-                d.text.clone(),
-                false,
-                false,
-                Vec::new(),
-            );
+            let mut r = make_requirement(NewRequirement {
+                included_from: included_from.clone(),
+                ..NewRequirement::new(r, origin, &d.text)
+            });
             r.via = Some(Box::new(Via {
                 project: name.clone(),
                 extra: d.extra.clone(),
