@@ -35,7 +35,11 @@ pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::File { file, line } => write!(f, "{}:{line}", file.display()),
+            Origin::File { file, line } => match file.to_str() {
+                // The same text as `display()` gives, without its lossy decoding.
+                Some(s) => write!(f, "{s}:{line}"),
+                None => write!(f, "{}:{line}", file.display()),
+            },
             Origin::Arg(i) => write!(f, "argument {}", i + 1),
         }
     }

@@ -381,8 +381,18 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
         None => (line, None),
     };
     let name = py_strip(name);
-    let path = abspath(Path::new(name), cwd);
-    let path_str = path.to_string_lossy().into_owned();
+    // pip looks at `os.path.normpath(os.path.abspath(name))`. For a plain
+    // name (one path component, not starting with `.` or `[`) that path
+    // ends with `name` itself, and only its end is looked at (extras,
+    // extension, file name) unless it is an archive that may exist: then
+    // the whole path is made, below. The million lines of a big file skip
+    // making it.
+    let plain = !name.is_empty() && !name.contains('/') && !name.starts_with(['.', '[']);
+    let path_str: std::borrow::Cow<'_, str> = if plain {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(abspath(Path::new(name), cwd).to_string_lossy().into_owned())
+    };
 
     // (link, extras) when it is a local file, directory or URL.
     let mut link: Option<String> = None;
@@ -405,7 +415,12 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             let at_url = name
                 .split_once('@')
                 .is_some_and(|(before, _)| !looks_like_path(before));
-            if fs.is_file(Path::new(p)) || !at_url {
+            let exists = if plain {
+                fs.is_file(&abspath(Path::new(p), cwd))
+            } else {
+                fs.is_file(Path::new(p))
+            };
+            if exists || !at_url {
                 link = Some(name.to_string());
             }
         }
