@@ -3,13 +3,15 @@
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The place a requirement was written: a file line, or an install argument.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// 1-based first physical line of a logical line in a file. `file` is
-    /// the path as displayed to the user (relative to the cwd when inside it).
-    File { file: PathBuf, line: usize },
+    /// the path as displayed to the user (relative to the cwd when inside it),
+    /// shared by every line of the file.
+    File { file: Arc<Path>, line: usize },
     /// 0-based index among the install arguments (after the `install` word).
     Arg(usize),
 }
@@ -18,7 +20,16 @@ impl Origin {
     /// A file origin, displayed relative to `cwd` when the path is inside it.
     pub fn file(path: &Path, line: usize, cwd: &Path) -> Origin {
         Origin::File {
-            file: display_path(path, cwd),
+            file: display_path(path, cwd).into(),
+            line,
+        }
+    }
+
+    /// Line `line` of a file whose displayed path (see [`display_path`])
+    /// is already made: the lines of one file share it.
+    pub fn line_of(file: &Arc<Path>, line: usize) -> Origin {
+        Origin::File {
+            file: Arc::clone(file),
             line,
         }
     }

@@ -356,7 +356,7 @@ pub fn run(argv0: &str, args: &[String], depth: u32) -> eyre::Result<Exit> {
         .into_iter()
         .map(|(f, s)| {
             let at = s.file.as_ref().map(|file| Origin::File {
-                file: file.clone(),
+                file: file.as_path().into(),
                 line: s.line,
             });
             (f, at)

@@ -204,7 +204,7 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
     std::iter::once(&r.origin)
         .chain(r.included_from.iter())
         .filter_map(|o| match o {
-            Origin::File { file, .. } => Some(file.as_path()),
+            Origin::File { file, .. } => Some(&**file),
             Origin::Arg(_) => None,
         })
         .collect()
@@ -395,9 +395,12 @@ pub fn build(req: &Request<'_>) -> Result<PipInput, InputError> {
         text.push_str(&l);
         text.push('\n');
     }
-    for o in req.set.file_options.iter().filter(
-        |o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())),
-    ) {
+    for o in req
+        .set
+        .file_options
+        .iter()
+        .filter(|o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&&**file)))
+    {
         let name = if o.name.starts_with('-') {
             o.name.clone()
         } else {
@@ -573,7 +576,7 @@ mod tests {
 
     fn file(f: &str, line: usize) -> Origin {
         Origin::File {
-            file: PathBuf::from(f),
+            file: PathBuf::from(f).into(),
             line,
         }
     }

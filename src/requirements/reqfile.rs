@@ -148,8 +148,9 @@ fn walk(
             format!("{} (line {}) {}", ctx.show(path), e.line, e.message),
         )
     })?;
+    let shown: std::sync::Arc<Path> = crate::origin::display_path(path, ctx.cwd).into();
     for ll in preprocess(&text, ctx.env) {
-        let origin = Origin::file(path, ll.line, ctx.cwd);
+        let origin = Origin::line_of(&shown, ll.line);
         if out.requirements.len() >= MAX_REQUIREMENTS {
             return Err(InputError::at(
                 origin,
