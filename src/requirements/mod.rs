@@ -182,7 +182,7 @@ impl Requirement {
     /// The parsed specifiers (empty when none; a clause `pep440_rs`
     /// cannot represent, such as an arbitrary `===` string, is left out).
     pub fn specifiers(&self) -> pep508_rs::pep440_rs::VersionSpecifiers {
-        pipreq::parse_specifiers(&self.specifier)
+        pep508::parse_specifiers(&self.specifier)
     }
 
     /// An `-e` / `--editable` requirement.

@@ -12,7 +12,7 @@ use super::pep508::{self, Parts};
 use super::pystr::{py_strip, url_scheme};
 use super::Kind;
 use crate::names::normalize;
-use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::pep440_rs::Version;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -337,21 +337,6 @@ fn url_kind(u: &str) -> Kind {
         None | Some("file") => Kind::Path,
         Some(_) => Kind::Url,
     }
-}
-
-/// PEP 440 specifiers, parsed one by one (an arbitrary `===` string that
-/// `pep440_rs` cannot represent is left out of the parsed set; the text
-/// keeps it).
-pub(crate) fn parse_specifiers(text: &str) -> VersionSpecifiers {
-    if text.trim().is_empty() {
-        return VersionSpecifiers::empty();
-    }
-    if let Ok(s) = VersionSpecifiers::from_str(text) {
-        return s;
-    }
-    text.split(',')
-        .filter_map(|s| pep508_rs::pep440_rs::VersionSpecifier::from_str(s.trim()).ok())
-        .collect()
 }
 
 fn invalid(what: &str, err: impl std::fmt::Display) -> String {
