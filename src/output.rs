@@ -159,7 +159,13 @@ impl<W: Write> Escaping<W> {
     /// Escape and write `self.buf[..end]` (ends at a line break, or is
     /// everything left).
     fn emit(&mut self, end: usize) -> std::io::Result<()> {
-        let text = String::from_utf8_lossy(&self.buf[..end]);
+        // Whole lines of UTF-8 (renderers and serde_json write str), checked
+        // on the fast path; anything else is shown as `print` would never
+        // see it: lossily.
+        let text = match std::str::from_utf8(&self.buf[..end]) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&self.buf[..end]),
+        };
         let safe = prepare(self.kind, &text, self.color, self.github);
         let r = self.out.write_all(safe.as_bytes());
         drop(safe);

@@ -206,6 +206,11 @@ pub fn render(plan: &Plan) -> String {
 /// [`render`], written to `out` as it is serialized (the output edge
 /// escapes it on the way: see [`crate::output::Escaping`]).
 pub fn render_to(plan: &Plan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report(plan)).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")
+    use std::io::Write;
+    // serde_json writes in small pieces: gathered here (a concrete type, so
+    // each piece is an inlined copy) before they cross the `dyn` writer.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &report(plan)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
