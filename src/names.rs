@@ -12,6 +12,10 @@ pub fn normalize(name: &str) -> String {
                 out.push('-');
             }
             sep = true;
+        } else if c.is_ascii() {
+            // The same as `to_lowercase` for ASCII, without its iterator.
+            sep = false;
+            out.push(c.to_ascii_lowercase());
         } else {
             sep = false;
             out.extend(c.to_lowercase());

@@ -3,13 +3,15 @@
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The place a requirement was written: a file line, or an install argument.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// 1-based first physical line of a logical line in a file. `file` is
-    /// the path as displayed to the user (relative to the cwd when inside it).
-    File { file: PathBuf, line: usize },
+    /// the path as displayed to the user (relative to the cwd when inside it),
+    /// shared by every line of the file.
+    File { file: Arc<Path>, line: usize },
     /// 0-based index among the install arguments (after the `install` word).
     Arg(usize),
 }
@@ -18,7 +20,16 @@ impl Origin {
     /// A file origin, displayed relative to `cwd` when the path is inside it.
     pub fn file(path: &Path, line: usize, cwd: &Path) -> Origin {
         Origin::File {
-            file: display_path(path, cwd),
+            file: display_path(path, cwd).into(),
+            line,
+        }
+    }
+
+    /// Line `line` of a file whose displayed path (see [`display_path`])
+    /// is already made: the lines of one file share it.
+    pub fn line_of(file: &Arc<Path>, line: usize) -> Origin {
+        Origin::File {
+            file: Arc::clone(file),
             line,
         }
     }
@@ -35,7 +46,11 @@ pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::File { file, line } => write!(f, "{}:{line}", file.display()),
+            Origin::File { file, line } => match file.to_str() {
+                // The same text as `display()` gives, without its lossy decoding.
+                Some(s) => write!(f, "{s}:{line}"),
+                None => write!(f, "{}:{line}", file.display()),
+            },
             Origin::Arg(i) => write!(f, "argument {}", i + 1),
         }
     }

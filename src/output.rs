@@ -128,6 +128,127 @@ pub fn print(stream: Stream, kind: Kind, text: &str) -> std::io::Result<()> {
     }
 }
 
+/// How much text [`Escaping`] gathers before it escapes and writes the
+/// complete lines it holds.
+const CHUNK: usize = 1 << 16;
+
+/// A writer that escapes what goes through it for its sink, as [`print`]
+/// does, without holding the whole text: it gathers text and passes each
+/// run of complete lines through [`prepare`]. Every escape of
+/// [`prepare`] is line-local (a style never outlives its line, JSON
+/// strings hold no raw line break, GitHub's workflow commands are read
+/// line by line), so the bytes written are exactly those [`prepare`]
+/// gives for the whole text.
+///
+/// Implements both [`std::fmt::Write`] (for renderers that format text)
+/// and [`std::io::Write`] (for serializers). After the first write error
+/// every later write fails at once; [`Escaping::finish`] returns it.
+pub struct Escaping<W: Write> {
+    out: W,
+    kind: Kind,
+    color: bool,
+    github: bool,
+    buf: Vec<u8>,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Escaping<W> {
+    /// A writer of `kind` to `out`; `color` and `github` as for [`prepare`].
+    pub fn new(out: W, kind: Kind, color: bool, github: bool) -> Escaping<W> {
+        Escaping {
+            out,
+            kind,
+            color,
+            github,
+            buf: Vec::with_capacity(CHUNK + 1024),
+            error: None,
+        }
+    }
+
+    /// Escape and write `self.buf[..end]` (ends at a line break, or is
+    /// everything left).
+    fn emit(&mut self, end: usize) -> std::io::Result<()> {
+        // Whole lines of UTF-8 (renderers and serde_json write str), checked
+        // on the fast path; anything else is shown as `print` would never
+        // see it: lossily.
+        let text = match std::str::from_utf8(&self.buf[..end]) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&self.buf[..end]),
+        };
+        let safe = prepare(self.kind, &text, self.color, self.github);
+        let r = self.out.write_all(safe.as_bytes());
+        drop(safe);
+        drop(text);
+        self.buf.drain(..end);
+        r
+    }
+
+    /// Write out the complete lines gathered so far, once there are enough.
+    fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(e) = &self.error {
+            return Err(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() < CHUNK {
+            return Ok(());
+        }
+        let Some(nl) = self.buf.iter().rposition(|&b| b == b'\n') else {
+            return Ok(());
+        };
+        let r = self.emit(nl + 1);
+        if let Err(e) = &r {
+            self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        r
+    }
+
+    /// Write what is left and flush; the first write error, if any.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let end = self.buf.len();
+        self.emit(end)?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write> std::fmt::Write for Escaping<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push(s.as_bytes()).map_err(|_| std::fmt::Error)
+    }
+}
+
+impl<W: Write> Write for Escaping<W> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.push(b).map(|()| b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Write what `render` writes, of `kind`, to stdout, escaped as
+/// [`print_stdout_as`] would escape it, without building the whole text
+/// (a report of a million requirements). A closed pipe is not an error.
+pub fn stream_stdout_as(
+    kind: Kind,
+    render: impl FnOnce(&mut Escaping<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> color_eyre::Result<()> {
+    let color = kind == Kind::Text && color(Stream::Stdout);
+    let mut w = Escaping::new(std::io::stdout().lock(), kind, color, github_actions());
+    let rendered = render(&mut w);
+    // A write error (a closed pipe) is what the renderer saw first.
+    let r = match (rendered, w.error.is_some()) {
+        (Err(e), false) => Err(e),
+        _ => w.finish(),
+    };
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 /// Write text for people to stdout, escaped; a closed pipe is not an
 /// error (the caller exits 0).
 pub fn print_stdout(s: &str) -> color_eyre::Result<()> {
@@ -162,6 +283,45 @@ pub fn eprintln(line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_escapes_exactly_as_the_whole_text() {
+        // Long enough for several chunks, hostile bytes on every kind of line.
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "\x1b[1m{i}\x1b[0m a\x1b[8m\u{202e}b ##[error] \"x\"\n  ::add-mask::{i}\n"
+            ));
+        }
+        text.push_str("last line without break \x07");
+        for kind in [
+            Kind::Text,
+            Kind::Json,
+            Kind::Markdown,
+            Kind::Annotations,
+            Kind::Raw,
+        ] {
+            for (color, github) in [(false, false), (true, false), (false, true), (true, true)] {
+                let whole = prepare(kind, &text, color, github).into_owned();
+                let mut out = Vec::new();
+                let mut w = Escaping::new(&mut out, kind, color, github);
+                // In uneven pieces, through both interfaces.
+                for (n, piece) in text.split_inclusive('b').enumerate() {
+                    if n % 2 == 0 {
+                        std::fmt::Write::write_str(&mut w, piece).expect("fmt write");
+                    } else {
+                        w.write_all(piece.as_bytes()).expect("io write");
+                    }
+                }
+                w.finish().expect("finish");
+                assert_eq!(
+                    String::from_utf8(out).expect("utf-8"),
+                    whole,
+                    "{kind:?} color={color} github={github}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn text_is_escaped_for_its_sink() {

@@ -131,27 +131,24 @@ impl Plan {
         policy: &Policy,
         ctx: &Context,
     ) -> Plan {
-        let entries = requirements
-            .into_iter()
-            .map(|req| {
-                let mut res = resolve_in(&req, index, alternatives, &target.markers, ctx);
-                let (verdict, why) =
-                    policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
-                if req.constraint {
-                    res.reasons
-                        .insert(0, "constraint: limits versions, never installed".into());
-                }
-                if let Some(w) = &why {
-                    res.reasons.insert(0, w.clone());
-                }
-                Entry {
-                    req,
-                    res,
-                    verdict,
-                    rule: why,
-                }
-            })
-            .collect();
+        let entries = judge_all(requirements, |req| {
+            let mut res = resolve_in(&req, index, alternatives, &target.markers, ctx);
+            let (verdict, why) =
+                policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
+            if req.constraint {
+                res.reasons
+                    .insert(0, "constraint: limits versions, never installed".into());
+            }
+            if let Some(w) = &why {
+                res.reasons.insert(0, w.clone());
+            }
+            Entry {
+                req,
+                res,
+                verdict,
+                rule: why,
+            }
+        });
         Plan {
             target: TargetInfo {
                 python_version: target.python_version.clone(),
@@ -203,6 +200,30 @@ impl Plan {
     pub fn blocked(&self) -> bool {
         self.entries.iter().any(|e| e.verdict == Verdict::Block)
     }
+}
+
+/// `judge` applied to every requirement, in order, without holding both
+/// whole vectors at once: the requirements are taken from the back and
+/// their vector shrinks as the entries' grows (a million requirements
+/// would otherwise need the memory of both). `judge` is pure, so the
+/// order it sees them in does not matter.
+fn judge_all(
+    mut requirements: Vec<Requirement>,
+    judge: impl Fn(Requirement) -> Entry,
+) -> Vec<Entry> {
+    let n = requirements.len();
+    let mut entries = Vec::with_capacity(n);
+    let step = (n / 8).max(4096);
+    let mut next_shrink = n.saturating_sub(step);
+    while let Some(req) = requirements.pop() {
+        entries.push(judge(req));
+        if requirements.len() <= next_shrink {
+            requirements.shrink_to_fit();
+            next_shrink = requirements.len().saturating_sub(step);
+        }
+    }
+    entries.reverse();
+    entries
 }
 
 /// Where each requirement of a plan goes (indices into `plan.entries`).

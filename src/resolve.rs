@@ -95,7 +95,7 @@ pub struct NixMatch {
     /// The extras asked for and what nixpkgs has of them (absent when the
     /// requirement names no extra).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extras: Option<Extras>,
+    pub extras: Option<Box<Extras>>,
     /// What was compared for `satisfies` (`nixpkgs 2.7.0 against
     /// ==2.7.0+cu128`), or why it could not be (absent when no version).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ pub struct Resolution {
     /// Why it is skipped (tier `skipped` only).
     pub skip_reason: Option<SkipReason>,
     /// A CUDA build was asked for: the nixpkgs way.
-    pub cuda: Option<crate::cuda::CudaNote>,
+    pub cuda: Option<Box<crate::cuda::CudaNote>>,
     /// The nixpkgs match, if any.
     pub nix: Option<NixMatch>,
     /// Native alternatives, if any.
@@ -188,7 +188,7 @@ pub fn resolve_in(
             } => {
                 let (satisfies, compared) = match package.version.as_deref() {
                     Some(v) => {
-                        let c = compare(v, &req.specifier, &req.specifiers);
+                        let c = compare(v, &req.specifier, &req.specifiers());
                         if let Some(why) = &c.unevaluable {
                             reasons.push(why.clone());
                         }
@@ -234,7 +234,7 @@ pub fn resolve_in(
             }
         }
     }
-    let cuda = cuda_note(req, index, ctx);
+    let cuda = cuda_note(req, index, ctx).map(Box::new);
 
     let tier = if !applies {
         reasons.insert(
@@ -386,7 +386,7 @@ fn extras_of(
     index: &Index,
     attr: &str,
     reasons: &mut Vec<String>,
-) -> Option<Extras> {
+) -> Option<Box<Extras>> {
     if req.extras.is_empty() {
         return None;
     }
@@ -426,7 +426,7 @@ fn extras_of(
             x.unknown.iter().map(|e| format!("[{e}]")).collect::<Vec<_>>().join(", ")
         ));
     }
-    Some(x)
+    Some(Box::new(x))
 }
 
 /// What comparing nixpkgs' version with a specifier gave.

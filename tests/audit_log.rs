@@ -41,7 +41,7 @@ fn record(id: &str) -> Record {
         vec![
             LoggedRequirement {
                 origin: Origin::File {
-                    file: "requirements.txt".into(),
+                    file: std::path::Path::new("requirements.txt").into(),
                     line: 3,
                 },
                 raw: format!("pkg @ https://me:{TOKEN}@files.example/pkg-1.0.whl"),

@@ -236,7 +236,7 @@ fn ours(r: &Requirement, cwd: &Path, env: &MarkerEnvironment) -> Value {
             (Some(_), Ok(b)) => json!(b),
             (Some(_), Err(e)) => json!(format!("error: {e}")),
         },
-        "editable": r.editable,
+        "editable": r.editable(),
         "constraint": r.constraint,
         "kind": r.kind,
     })

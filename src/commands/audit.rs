@@ -60,7 +60,9 @@ pub fn run(settings: &Settings, flags: Flags, args: &[String]) -> eyre::Result<E
         None
     };
     use crate::output::Kind;
-    let (kind, text) = match format {
+    // The reports of `--format json` and `text` are streamed through the
+    // output edge (a million requirements make a report of 700 MB).
+    match format {
         FormatArg::Json if wheels.is_some() => {
             let mut v = render::json::to_value(&out.plan);
             if let Some(w) = &wheels {
@@ -68,17 +70,25 @@ pub fn run(settings: &Settings, flags: Flags, args: &[String]) -> eyre::Result<E
             }
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
-            (Kind::Json, s)
+            crate::output::print_stdout_as(Kind::Json, &s)?;
         }
-        FormatArg::Json => (Kind::Json, render::json::render(&out.plan)),
-        FormatArg::Markdown => (Kind::Markdown, render::markdown::render(&out.plan)),
-        FormatArg::Github => (Kind::Annotations, render::github::render(&out.plan)),
+        FormatArg::Json => {
+            crate::output::stream_stdout_as(Kind::Json, |w| render::json::render_to(&out.plan, w))?
+        }
+        FormatArg::Markdown => {
+            crate::output::print_stdout_as(Kind::Markdown, &render::markdown::render(&out.plan))?
+        }
+        FormatArg::Github => {
+            crate::output::print_stdout_as(Kind::Annotations, &render::github::render(&out.plan))?
+        }
         FormatArg::Text => {
             let style = render::text::Style::for_stream(crate::output::Stream::Stdout);
-            (Kind::Text, render::text::render(&out.plan, &style))
+            crate::output::stream_stdout_as(Kind::Text, |w| {
+                render::text::render_to(&out.plan, &style, w)
+                    .map_err(|_| std::io::Error::other("write error"))
+            })?
         }
-    };
-    crate::output::print_stdout_as(kind, &text)?;
+    }
     let mut unloadable = false;
     if let Some(w) = &wheels {
         unloadable = w.unloadable().next().is_some();
@@ -104,6 +114,5 @@ pub fn run(settings: &Settings, flags: Flags, args: &[String]) -> eyre::Result<E
     // The process ends right after: freeing a million requirements one by
     // one would cost 5 % of a big audit for nothing.
     std::mem::forget(out);
-    drop(text);
     Ok(exit)
 }

@@ -278,7 +278,7 @@ pub fn run(settings: &Settings, argv0: &str, args: &[String], depth: u32) -> eyr
         .into_iter()
         .map(|(f, s)| {
             let at = s.file.as_ref().map(|file| Origin::File {
-                file: file.clone(),
+                file: file.as_path().into(),
                 line: s.line,
             });
             (f, at)

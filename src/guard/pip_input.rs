@@ -209,7 +209,7 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
     std::iter::once(&r.origin)
         .chain(r.included_from.iter())
         .filter_map(|o| match o {
-            Origin::File { file, .. } => Some(file.as_path()),
+            Origin::File { file, .. } => Some(&**file),
             Origin::Arg(_) => None,
         })
         .collect()
@@ -218,7 +218,7 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
 /// One requirement as a requirements-file line.
 fn req_line(r: &Requirement) -> String {
     let mut line = r.pip_line.replace(['\n', '\r'], " ");
-    if r.editable && !line.starts_with('-') {
+    if r.editable() && !line.starts_with('-') {
         line = format!("-e {line}");
     }
     for o in &r.options {
@@ -262,7 +262,7 @@ pub fn constraint_line(
             "a constraint must name a project (pip refuses unnamed constraints)",
         ));
     };
-    if r.editable {
+    if r.editable() {
         return Err(InputError::at(
             at(),
             "editable requirements are not allowed as constraints",
@@ -454,9 +454,12 @@ fn file_options(req: &Request<'_>, reqs: &[&Requirement], constraints: &[&Requir
         }
     }
     let mut text = String::new();
-    for o in req.set.file_options.iter().filter(
-        |o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&file.as_path())),
-    ) {
+    for o in req
+        .set
+        .file_options
+        .iter()
+        .filter(|o| matches!(&o.origin, Origin::File { file, .. } if files.contains(&&**file)))
+    {
         let name = if o.name.starts_with('-') {
             o.name.clone()
         } else {
@@ -628,11 +631,8 @@ mod tests {
             normalized: Some(crate::names::normalize(name)),
             extras: vec![],
             specifier: String::new(),
-            specifiers: Default::default(),
             marker: None,
-            pip_marker: None,
             url: None,
-            editable: false,
             constraint: false,
             options: vec![],
             pip_line: name.into(),
@@ -643,7 +643,7 @@ mod tests {
 
     fn file(f: &str, line: usize) -> Origin {
         Origin::File {
-            file: PathBuf::from(f),
+            file: PathBuf::from(f).into(),
             line,
         }
     }

@@ -153,19 +153,19 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             normalized: r.normalized.as_deref(),
             extras: &r.extras,
             specifier: &r.specifier,
-            marker: r.marker.as_ref().and_then(|m| m.try_to_string()),
+            marker: r.marker_tree().and_then(|m| m.try_to_string()),
             url: r.url.as_deref().map(redact),
-            editable: r.editable,
+            editable: r.editable(),
             constraint: r.constraint,
             applies: e.res.applies,
             tier: e.res.tier,
             skip_reason: e.res.skip_reason,
             nix: e.res.nix.as_ref(),
-            cuda: e.res.cuda.as_ref(),
+            cuda: e.res.cuda.as_deref(),
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
             reasons: e.res.reasons.iter().map(|s| redact(s)).collect(),
-            via: r.via.as_ref(),
+            via: r.via.as_deref(),
             project: r.project.as_deref().map(Project::from),
         }
     }
@@ -201,4 +201,16 @@ pub fn render(plan: &Plan) -> String {
     let mut s = serde_json::to_string_pretty(&report(plan)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// [`render`], written to `out` as it is serialized (the output edge
+/// escapes it on the way: see [`crate::output::Escaping`]).
+pub fn render_to(plan: &Plan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::io::Write;
+    // serde_json writes in small pieces: gathered here (a concrete type, so
+    // each piece is an inlined copy) before they cross the `dyn` writer.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &report(plan)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }

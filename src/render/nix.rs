@@ -94,7 +94,7 @@ pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
         } else {
             ""
         };
-        let editable = if e.req.editable { "-e " } else { "" };
+        let editable = if e.req.editable() { "-e " } else { "" };
         let covered = if s.has_nix() {
             "inside the nix-shell above"
         } else {

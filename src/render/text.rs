@@ -65,56 +65,55 @@ pub fn tier_heading(t: Tier, set: &str) -> String {
 
 /// One line for an entry: `origin  name  → what`.
 pub fn entry_line(e: &Entry, style: &Style) -> String {
+    let mut s = String::new();
+    // Writing into a String cannot fail.
+    let _ = write_entry_line(&mut s, e, style);
+    s
+}
+
+/// [`entry_line`], written to `out` (no line break).
+pub fn write_entry_line(out: &mut dyn Write, e: &Entry, style: &Style) -> std::fmt::Result {
+    use std::borrow::Cow;
     let r = &e.req;
-    let what = r
-        .name
-        .clone()
-        .unwrap_or_else(|| redact(&r.raw).into_owned());
-    let spec = if r.specifier.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", r.specifier)
+    let what: Cow<'_, str> = match &r.name {
+        Some(n) => Cow::Borrowed(n),
+        None => redact(&r.raw),
     };
-    let target = match (&e.res.nix, e.res.tier) {
-        _ if e.rule.is_some() => redact(e.rule.as_deref().unwrap_or_default()).into_owned(),
+    let spec_gap = if r.specifier.is_empty() { "" } else { " " };
+    let target: Cow<'_, str> = match (&e.res.nix, e.res.tier) {
+        _ if e.rule.is_some() => redact(e.rule.as_deref().unwrap_or_default()),
         (_, Tier::Native) => e
             .res
             .native
             .first()
-            .map(|a| a.attr.clone())
+            .map(|a| Cow::Borrowed(a.attr.as_str()))
             .unwrap_or_default(),
         (Some(n), Tier::Nixpkgs) => match &n.version {
-            Some(v) => format!("{} {v}", n.attr),
-            None => n.attr.clone(),
+            Some(v) => Cow::Owned(format!("{} {v}", n.attr)),
+            None => Cow::Borrowed(&n.attr),
         },
-        _ => e
-            .res
-            .reasons
-            .last()
-            .map(|s| redact(s).into_owned())
-            .unwrap_or_default(),
+        _ => e.res.reasons.last().map(|s| redact(s)).unwrap_or_default(),
     };
+    // The tag padded to five columns.
     let tag = match e.verdict {
         Verdict::Block => "block",
-        Verdict::Warn => "warn",
+        Verdict::Warn => "warn ",
         Verdict::Allow => "allow",
     };
     let constraint = if r.constraint { " (constraint)" } else { "" };
-    format!(
-        "  {} {}{}{}  {} {}",
-        style.verdict(e.verdict, &format!("{tag:<5}")),
+    write!(
+        out,
+        "  {} {}{spec_gap}{}{}  {} {}{}",
+        style.verdict(e.verdict, tag),
         style.bold(&what),
-        spec,
+        r.specifier,
         constraint,
         style.dim(&match &r.via {
             Some(v) => format!("[{}, {}]", r.origin, v.label()),
             None => format!("[{}]", r.origin),
         }),
-        if target.is_empty() {
-            String::new()
-        } else {
-            format!("→ {target}")
-        }
+        if target.is_empty() { "" } else { "→ " },
+        target
     )
 }
 
@@ -132,8 +131,16 @@ fn short_nixpkgs(nixpkgs: &str) -> &str {
 /// The whole audit report.
 pub fn render(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = render_to(plan, style, &mut out);
+    out
+}
+
+/// The whole audit report, written to `out` as it is made (the output
+/// edge escapes it on the way: see [`crate::output::Escaping`]).
+pub fn render_to(plan: &Plan, style: &Style, out: &mut dyn Write) -> std::fmt::Result {
     let ix = &plan.index;
-    let _ = writeln!(
+    writeln!(
         out,
         "{} {} requirement(s) for Python {} on {} — index: {} {} ({})",
         style.bold("pip-guard audit:"),
@@ -146,14 +153,14 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             .unwrap_or_default(),
         short_nixpkgs(&ix.nixpkgs),
         ix.date
-    );
+    )?;
     for note in &plan.notes {
-        let _ = writeln!(
+        writeln!(
             out,
             "{} {}",
             style.bold("note:"),
             crate::escape::terminal(&redact(note))
-        );
+        )?;
     }
     for tier in [
         Tier::Nixpkgs,
@@ -166,16 +173,17 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         if entries.is_empty() {
             continue;
         }
-        let _ = writeln!(
+        writeln!(
             out,
             "\n{}",
             style.bold(&tier_heading(tier, &plan.target.package_set))
-        );
+        )?;
         for e in entries {
-            let _ = writeln!(out, "{}", entry_line(e, style));
+            write_entry_line(out, e, style)?;
+            out.write_char('\n')?;
             if let Some(x) = e.res.nix.as_ref().and_then(|n| n.extras.as_ref()) {
                 if !x.missing.is_empty() {
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "        extras nixpkgs lacks (left out): {}",
                         x.missing
@@ -183,7 +191,7 @@ pub fn render(plan: &Plan, style: &Style) -> String {
                             .map(|m| format!("[{m}]"))
                             .collect::<Vec<_>>()
                             .join(", ")
-                    );
+                    )?;
                 }
             }
             if let (Some(c), true) = (&e.res.cuda, e.res.applies) {
@@ -192,12 +200,12 @@ pub fn render(plan: &Plan, style: &Style) -> String {
                     .as_deref()
                     .map(|a| format!(": nixpkgs' way is {a}"))
                     .unwrap_or_default();
-                let _ = writeln!(
+                writeln!(
                     out,
                     "        CUDA build asked ({}){way} — {}",
                     crate::escape::terminal(&redact(&c.asked_by)),
                     c.note
-                );
+                )?;
             }
             if tier == Tier::Nixpkgs || tier == Tier::Native {
                 for alt in e.res.native.iter().skip(usize::from(tier == Tier::Native)) {
@@ -207,21 +215,21 @@ pub fn render(plan: &Plan, style: &Style) -> String {
                         [a, b] => format!(": {a}, {b}"),
                         [a, b, ..] => format!(": {a}, {b}, …"),
                     };
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "        also native: {} ({}){cmds}",
                         alt.attr, alt.language
-                    );
+                    )?;
                 }
             }
         }
     }
     let nix = super::nix::nix_section(plan, true, None);
     if !nix.is_empty() {
-        let _ = write!(out, "\n{nix}");
+        write!(out, "\n{nix}")?;
     }
     let s = plan.summary();
-    let _ = writeln!(
+    writeln!(
         out,
         "\n{} {} total: {} nixpkgs, {} native, {} dev-shell, {} pip, {} skipped — {} blocked, {} warned",
         style.bold("Summary:"),
@@ -233,8 +241,7 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         s.skipped,
         s.blocked,
         s.warned
-    );
-    out
+    )
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use super::fs::{abspath, Fs, RealFs};
 use super::pipreq;
 use super::pystr::py_strip;
-use super::reqfile::{self, make_requirement, Ctx};
+use super::reqfile::{self, make_requirement, Ctx, NewRequirement};
 use super::{groups, pylock, script, RequirementSet};
 use crate::error::InputError;
 use crate::invocation::Opt;
@@ -161,16 +161,11 @@ pub fn collect_with_constraints(
             }
             let r = pipreq::from_line(value, cwd, fs)
                 .map_err(|m| InputError::at(Origin::Arg(*index), redact(&m)))?;
-            out.requirements.push(make_requirement(
+            out.requirements.push(make_requirement(NewRequirement::new(
                 r,
                 Origin::Arg(*index),
-                Vec::new(),
                 value,
-                value.clone(),
-                false,
-                false,
-                Vec::new(),
-            ));
+            )));
         }
     }
 
@@ -204,22 +199,18 @@ pub fn collect_with_constraints(
             let origin = Origin::file(&full, g.line, cwd);
             let r = pipreq::from_req_string(&g.text)
                 .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            let mut r = make_requirement(
-                r,
-                origin,
-                vec![Origin::Arg(*index)],
-                &g.text,
-                g.text.clone(),
-                false,
-                false,
-                Vec::new(),
-            );
-            r.via = project.as_ref().map(|p| super::Via {
-                project: p.clone(),
-                extra: None,
-                group: None,
-                build: false,
-                dependency_group: Some(super::groups::normalize_group(group)),
+            let mut r = make_requirement(NewRequirement {
+                included_from: vec![Origin::Arg(*index)],
+                ..NewRequirement::new(r, origin, &g.text)
+            });
+            r.via = project.as_ref().map(|p| {
+                Box::new(super::Via {
+                    project: p.clone(),
+                    extra: None,
+                    group: None,
+                    build: false,
+                    dependency_group: Some(super::groups::normalize_group(group)),
+                })
             });
             out.requirements.push(r);
         }
@@ -230,16 +221,10 @@ pub fn collect_with_constraints(
         let r = pipreq::from_editable(value, cwd, fs)
             .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
         let line = format!("-e {value}");
-        out.requirements.push(make_requirement(
-            r,
-            Origin::Arg(index),
-            Vec::new(),
-            &line,
-            line.clone(),
-            true,
-            false,
-            Vec::new(),
-        ));
+        out.requirements.push(make_requirement(NewRequirement {
+            editable: true,
+            ..NewRequirement::new(r, Origin::Arg(index), &line)
+        }));
     }
 
     // 5. Requirements files and lock files.
@@ -275,16 +260,10 @@ pub fn collect_with_constraints(
             let origin = Origin::file(&full, d.line, cwd);
             let r = pipreq::from_req_string(&d.text)
                 .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(
-                r,
-                origin,
-                vec![Origin::Arg(*index)],
-                &d.text,
-                d.text.clone(),
-                false,
-                false,
-                Vec::new(),
-            ));
+            out.requirements.push(make_requirement(NewRequirement {
+                included_from: vec![Origin::Arg(*index)],
+                ..NewRequirement::new(r, origin, &d.text)
+            }));
         }
     }
 

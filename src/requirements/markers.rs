@@ -26,6 +26,14 @@ pub struct PipMarker {
     sets: Option<SetVars>,
 }
 
+impl PipMarker {
+    /// The same marker as a `pep508_rs` tree (built as [`parse`] built it:
+    /// what could not be built was refused there).
+    pub fn tree(&self) -> MarkerTree {
+        build(&self.ast, self.sets.as_ref(), "").unwrap_or(MarkerTree::TRUE)
+    }
+}
+
 /// Parse marker text as `packaging` does: the `pep508_rs` tree and pip's evaluator.
 pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarker), String> {
     let ast = parse_marker_ast(text).map_err(|e| e.to_string())?;

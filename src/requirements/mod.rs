@@ -68,18 +68,15 @@ pub struct Requirement {
     pub normalized: Option<String>,
     /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
     pub extras: Vec<String>,
-    /// PEP 440 specifiers joined by `,` in source order; `""` if none.
+    /// PEP 440 specifiers joined by `,` in source order; `""` if none
+    /// (parsed on demand: [`Requirement::specifiers`]).
     pub specifier: String,
-    /// Parsed specifiers (empty when none).
-    pub specifiers: pep508_rs::pep440_rs::VersionSpecifiers,
-    /// The marker, if any.
-    pub marker: Option<MarkerTree>,
-    /// The same marker as pip evaluates it (see [`Requirement::applies`]).
-    pub pip_marker: Option<markers::PipMarker>,
+    /// The marker, if any, as pip evaluates it (see
+    /// [`Requirement::applies`]); the `pep508_rs` tree on demand:
+    /// [`Requirement::marker_tree`].
+    pub marker: Option<Box<markers::PipMarker>>,
     /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
     pub url: Option<String>,
-    /// `-e` requirement.
-    pub editable: bool,
     /// From a `-c` constraints file: constrains, never installs.
     pub constraint: bool,
     /// Per-requirement options as written (`--hash=sha256:…`, `--config-settings=…`).
@@ -88,7 +85,7 @@ pub struct Requirement {
     pub pip_line: String,
     /// For a local project's own declared dependency: the project and what
     /// brings it in (schema field `via`).
-    pub via: Option<Via>,
+    pub via: Option<Box<Via>>,
     /// For a local project (`.`, `-e .[dev]`): what pip-guard read from it
     /// (schema field `project`).
     pub project: Option<Box<ProjectSummary>>,
@@ -170,11 +167,27 @@ impl Requirement {
     /// `packaging` evaluates it (true without a marker). `Err` where pip
     /// itself would fail to evaluate the marker.
     pub fn applies(&self, env: &pep508_rs::MarkerEnvironment) -> Result<bool, String> {
-        match (&self.pip_marker, &self.marker) {
-            (Some(m), _) => m.evaluate(env),
-            (None, Some(t)) => Ok(t.evaluate(env, &[])),
-            (None, None) => Ok(true),
+        match &self.marker {
+            Some(m) => m.evaluate(env),
+            None => Ok(true),
         }
+    }
+
+    /// The marker as a `pep508_rs` tree (for display and the rest of the
+    /// program), built from the one pip evaluates.
+    pub fn marker_tree(&self) -> Option<MarkerTree> {
+        self.marker.as_ref().map(|m| m.tree())
+    }
+
+    /// The parsed specifiers (empty when none; a clause `pep440_rs`
+    /// cannot represent, such as an arbitrary `===` string, is left out).
+    pub fn specifiers(&self) -> pep508_rs::pep440_rs::VersionSpecifiers {
+        pep508::parse_specifiers(&self.specifier)
+    }
+
+    /// An `-e` / `--editable` requirement.
+    pub fn editable(&self) -> bool {
+        self.kind == Kind::Editable
     }
 }
 

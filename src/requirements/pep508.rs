@@ -886,6 +886,25 @@ pub fn python_str_literal(tok: &str) -> Option<String> {
     Some(out)
 }
 
+/// PEP 440 specifiers, parsed one by one (an arbitrary `===` string that
+/// `pep440_rs` cannot represent is left out of the parsed set; the text
+/// keeps it).
+pub fn parse_specifiers(text: &str) -> pep508_rs::pep440_rs::VersionSpecifiers {
+    if text.trim().is_empty() {
+        return pep508_rs::pep440_rs::VersionSpecifiers::empty();
+    }
+    if let Ok(s) = text.parse::<pep508_rs::pep440_rs::VersionSpecifiers>() {
+        return s;
+    }
+    text.split(',')
+        .filter_map(|s| {
+            s.trim()
+                .parse::<pep508_rs::pep440_rs::VersionSpecifier>()
+                .ok()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,7 @@ use super::pep508::{self, Parts};
 use super::pystr::{py_strip, url_scheme};
 use super::Kind;
 use crate::names::normalize;
-use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
-use pep508_rs::MarkerTree;
+use pep508_rs::pep440_rs::Version;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -28,12 +27,8 @@ pub struct PipReq {
     pub extras: Vec<String>,
     /// Specifiers joined by `,` in source order (`""` if none).
     pub specifier: String,
-    /// The parsed specifiers.
-    pub specifiers: VersionSpecifiers,
-    /// The marker, if any.
-    pub marker: Option<MarkerTree>,
-    /// The marker as pip evaluates it.
-    pub pip_marker: Option<super::markers::PipMarker>,
+    /// The marker as pip evaluates it, if any.
+    pub marker: Option<Box<super::markers::PipMarker>>,
     /// The URL or path as written (not redacted).
     pub url: Option<String>,
 }
@@ -47,9 +42,7 @@ impl PipReq {
             name: None,
             extras: Vec::new(),
             specifier: String::new(),
-            specifiers: VersionSpecifiers::empty(),
             marker: None,
-            pip_marker: None,
             url: None,
         }
     }
@@ -307,13 +300,9 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
 
 /// Build the meaning of a `packaging` requirement.
 fn from_parts(parts: &Parts) -> Result<PipReq, String> {
-    let specifiers = parse_specifiers(&parts.specifier);
-    let (marker, pip_marker) = match &parts.marker {
-        Some(m) => {
-            let (t, p) = super::markers::parse(m, None)?;
-            (Some(t), Some(p))
-        }
-        None => (None, None),
+    let marker = match &parts.marker {
+        Some(m) => Some(Box::new(super::markers::parse(m, None)?.1)),
+        None => None,
     };
     let kind = match &parts.url {
         None => Kind::Named,
@@ -324,9 +313,7 @@ fn from_parts(parts: &Parts) -> Result<PipReq, String> {
         name: Some(parts.name.clone()),
         extras: norm_extras(&parts.extras),
         specifier: join_specifier(&parts.specifier),
-        specifiers,
         marker,
-        pip_marker,
         url: parts.url.clone(),
     })
 }
@@ -350,21 +337,6 @@ fn url_kind(u: &str) -> Kind {
         None | Some("file") => Kind::Path,
         Some(_) => Kind::Url,
     }
-}
-
-/// PEP 440 specifiers, parsed one by one (an arbitrary `===` string that
-/// `pep440_rs` cannot represent is left out of the parsed set; the text
-/// keeps it).
-fn parse_specifiers(text: &str) -> VersionSpecifiers {
-    if text.trim().is_empty() {
-        return VersionSpecifiers::empty();
-    }
-    if let Ok(s) = VersionSpecifiers::from_str(text) {
-        return s;
-    }
-    text.split(',')
-        .filter_map(|s| pep508_rs::pep440_rs::VersionSpecifier::from_str(s.trim()).ok())
-        .collect()
 }
 
 fn invalid(what: &str, err: impl std::fmt::Display) -> String {
@@ -394,8 +366,18 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
         None => (line, None),
     };
     let name = py_strip(name);
-    let path = abspath(Path::new(name), cwd);
-    let path_str = path.to_string_lossy().into_owned();
+    // pip looks at `os.path.normpath(os.path.abspath(name))`. For a plain
+    // name (one path component, not starting with `.` or `[`) that path
+    // ends with `name` itself, and only its end is looked at (extras,
+    // extension, file name) unless it is an archive that may exist: then
+    // the whole path is made, below. The million lines of a big file skip
+    // making it.
+    let plain = !name.is_empty() && !name.contains('/') && !name.starts_with(['.', '[']);
+    let path_str: std::borrow::Cow<'_, str> = if plain {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(abspath(Path::new(name), cwd).to_string_lossy().into_owned())
+    };
 
     // (link, extras) when it is a local file, directory or URL.
     let mut link: Option<String> = None;
@@ -418,7 +400,12 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             let at_url = name
                 .split_once('@')
                 .is_some_and(|(before, _)| !looks_like_path(before));
-            if fs.is_file(Path::new(p)) || !at_url {
+            let exists = if plain {
+                fs.is_file(&abspath(Path::new(p), cwd))
+            } else {
+                fs.is_file(Path::new(p))
+            };
+            if exists || !at_url {
                 link = Some(name.to_string());
             }
         }
@@ -479,9 +466,8 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             req.extras = link_extras;
         }
     }
-    if let Some((tree, pip)) = marker {
-        req.marker = Some(tree);
-        req.pip_marker = Some(pip);
+    if let Some((_, pip)) = marker {
+        req.marker = Some(Box::new(pip));
     }
     Ok(req)
 }

@@ -15,7 +15,7 @@
 use super::fs::{abspath, ReadError};
 use super::markers::{self, SetVars};
 use super::pipreq::PipReq;
-use super::reqfile::{is_remote, make_requirement, Ctx};
+use super::reqfile::{is_remote, make_requirement, Ctx, NewRequirement};
 use super::tomlspan::{self, line_of_span, SVal};
 use super::{Kind, RequirementSet};
 use crate::error::InputError;
@@ -134,16 +134,11 @@ pub fn read(req: &Request, ctx: &Ctx<'_>, out: &mut RequirementSet) -> Result<()
     for (line, r, pip_line) in packages {
         let origin = Origin::file(&path, line, ctx.cwd);
         let editable = r.kind == Kind::Editable;
-        out.requirements.push(make_requirement(
-            r,
-            origin,
-            vec![at.clone()],
-            &pip_line,
-            pip_line.clone(),
+        out.requirements.push(make_requirement(NewRequirement {
+            included_from: vec![at.clone()],
             editable,
-            false,
-            Vec::new(),
-        ));
+            ..NewRequirement::new(r, origin, &pip_line)
+        }));
     }
     Ok(())
 }
@@ -262,7 +257,7 @@ fn package(
         })?),
         None => None,
     };
-    let (marker, pip_marker) = match get_str(t, "marker", &ctx, text)? {
+    let marker = match get_str(t, "marker", &ctx, text)? {
         Some(m) => {
             let (tree, pip) = markers::parse(m, Some(sets))
                 .map_err(|e| fail(Some(line), format!("{ctx}marker: {e}")))?;
@@ -270,12 +265,12 @@ fn package(
                 return Ok(None); // not selected: pip leaves it out
             }
             if tree.is_true() {
-                (None, None)
+                None
             } else {
-                (Some(tree), Some(pip))
+                Some(Box::new(pip))
             }
         }
-        None => (None, None),
+        None => None,
     };
     if let Some(rp) = get_str(t, "requires-python", &ctx, text)? {
         VersionSpecifiers::from_str(rp).map_err(|e| {
@@ -300,9 +295,7 @@ fn package(
         name: Some(name.to_string()),
         extras: Vec::new(),
         specifier: String::new(),
-        specifiers: VersionSpecifiers::empty(),
         marker,
-        pip_marker,
         url: None,
     };
     let sub = |k: &str| -> Result<&SVal, Fail> {
@@ -372,8 +365,7 @@ fn package(
             None => dist_version(t, &ctx, text, line)?,
         };
         r.specifier = format!("=={v}");
-        r.specifiers = VersionSpecifiers::from_str(&r.specifier)
-            .map_err(|e| fail(Some(line), e.to_string()))?;
+        VersionSpecifiers::from_str(&r.specifier).map_err(|e| fail(Some(line), e.to_string()))?;
         pip_line = format!("{name}=={v}");
     }
     Ok(Some((line, r, pip_line)))

@@ -72,6 +72,10 @@ pub fn py_splitlines(s: &str) -> Vec<&str> {
 /// The scheme of `s` as Python's `urllib.parse.urlsplit` finds it
 /// (lowercased), or `None`.
 pub fn url_scheme(s: &str) -> Option<String> {
+    // No colon, no scheme (the common case: a plain requirement).
+    if !s.contains(':') {
+        return None;
+    }
     // urlsplit strips leading C0 controls and spaces and drops tabs and newlines.
     let s: String = s
         .trim_start_matches(|c: char| c <= ' ')

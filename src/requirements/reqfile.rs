@@ -148,8 +148,9 @@ fn walk(
             format!("{} (line {}) {}", ctx.show(path), e.line, e.message),
         )
     })?;
+    let shown: std::sync::Arc<Path> = crate::origin::display_path(path, ctx.cwd).into();
     for ll in preprocess(&text, ctx.env) {
-        let origin = Origin::file(path, ll.line, ctx.cwd);
+        let origin = Origin::line_of(&shown, ll.line);
         if out.requirements.len() >= MAX_REQUIREMENTS {
             return Err(InputError::at(
                 origin,
@@ -197,16 +198,16 @@ fn walk(
             } else {
                 req_text.clone()
             };
-            out.requirements.push(make_requirement(
-                parsed_req,
+            out.requirements.push(make_requirement(NewRequirement {
+                meaning: parsed_req,
                 origin,
-                included_from.to_vec(),
-                &raw,
-                ll.text.clone(),
+                included_from: included_from.to_vec(),
+                raw: &raw,
+                pip_line: ll.text.clone(),
                 editable,
                 constraint,
                 options,
-            ));
+            }));
             continue;
         }
         let nested = parsed
@@ -279,36 +280,62 @@ fn walk(
     Ok(())
 }
 
+/// What [`make_requirement`] assembles a [`Requirement`] from: what pip
+/// makes of it, and where and how it was written.
+pub(crate) struct NewRequirement<'a> {
+    /// What pip makes of it.
+    pub meaning: PipReq,
+    /// Where it was written.
+    pub origin: Origin,
+    /// The chain of `-r`/`-c` files (or the argument) that led there.
+    pub included_from: Vec<Origin>,
+    /// The logical line or argument as written (redacted when stored).
+    pub raw: &'a str,
+    /// The exact text for pip on a fallthrough (may hold secrets).
+    pub pip_line: String,
+    /// `-e` / `--editable`.
+    pub editable: bool,
+    /// From a `-c` constraints file.
+    pub constraint: bool,
+    /// Per-requirement options as written.
+    pub options: Vec<String>,
+}
+
+impl<'a> NewRequirement<'a> {
+    /// A plain requirement written as `raw` at `origin`: handed to pip as
+    /// written, not editable, not a constraint, no options, not included.
+    pub fn new(meaning: PipReq, origin: Origin, raw: &'a str) -> NewRequirement<'a> {
+        NewRequirement {
+            meaning,
+            origin,
+            included_from: Vec::new(),
+            raw,
+            pip_line: raw.to_string(),
+            editable: false,
+            constraint: false,
+            options: Vec::new(),
+        }
+    }
+}
+
 /// Assemble a [`Requirement`] from what pip makes of it and where it was.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn make_requirement(
-    r: PipReq,
-    origin: Origin,
-    included_from: Vec<Origin>,
-    raw: &str,
-    pip_line: String,
-    editable: bool,
-    constraint: bool,
-    options: Vec<String>,
-) -> Requirement {
+pub(crate) fn make_requirement(n: NewRequirement<'_>) -> Requirement {
+    let r = n.meaning;
     let normalized = r.name.as_deref().map(crate::names::normalize);
     Requirement {
-        origin,
-        included_from,
-        raw: redact(raw).into_owned(),
-        kind: if editable { Kind::Editable } else { r.kind },
+        origin: n.origin,
+        included_from: n.included_from,
+        raw: redact(n.raw).into_owned(),
+        kind: if n.editable { Kind::Editable } else { r.kind },
         name: r.name,
         normalized,
         extras: r.extras,
         specifier: r.specifier,
-        specifiers: r.specifiers,
         marker: r.marker,
-        pip_marker: r.pip_marker,
         url: r.url.map(|u| redact(&u).into_owned()),
-        editable,
-        constraint,
-        options,
-        pip_line,
+        constraint: n.constraint,
+        options: n.options,
+        pip_line: n.pip_line,
         via: None,
         project: None,
     }

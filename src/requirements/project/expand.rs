@@ -7,7 +7,7 @@ use crate::origin::{display_path, Origin};
 use crate::requirements::fs::{abspath, Fs};
 use crate::requirements::pipreq;
 use crate::requirements::pystr::url_scheme;
-use crate::requirements::reqfile::make_requirement;
+use crate::requirements::reqfile::{make_requirement, NewRequirement};
 use crate::requirements::{Kind, ProjectSummary, Requirement, RequirementSet, Via};
 use std::path::{Path, PathBuf};
 
@@ -76,6 +76,15 @@ pub fn to_input_error(e: ProjectError, req: &Requirement, cwd: &Path) -> InputEr
 
 /// Read every local project in `set` and insert its dependencies after it.
 pub fn expand(set: &mut RequirementSet, cwd: &Path, fs: &dyn Fs) -> Result<(), InputError> {
+    // Nothing to expand (a requirements file of a million names): the set
+    // stays as it is, without a copy.
+    if !set
+        .requirements
+        .iter()
+        .any(|r| local_path(r, cwd).is_some())
+    {
+        return Ok(());
+    }
     let mut out: Vec<Requirement> = Vec::with_capacity(set.requirements.len());
     for mut req in std::mem::take(&mut set.requirements) {
         let Some(dir) = local_path(&req, cwd) else {
@@ -131,23 +140,17 @@ fn dependencies(
             let origin = Origin::file(&d.file, d.line, cwd);
             let r =
                 pipreq::from_req_string(&d.text).map_err(|m| InputError::at(origin.clone(), m))?;
-            let mut r = make_requirement(
-                r,
-                origin,
-                included_from.clone(),
-                &d.text,
-                d.text.clone(),
-                false,
-                false,
-                Vec::new(),
-            );
-            r.via = Some(Via {
+            let mut r = make_requirement(NewRequirement {
+                included_from: included_from.clone(),
+                ..NewRequirement::new(r, origin, &d.text)
+            });
+            r.via = Some(Box::new(Via {
                 project: name.clone(),
                 extra: d.extra.clone(),
                 group: d.group.clone(),
                 build: d.build,
                 dependency_group: None,
-            });
+            }));
             Ok(r)
         })
         .collect()
