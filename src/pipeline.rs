@@ -10,6 +10,7 @@ use crate::invocation::{Invocation, Opt};
 use crate::origin::Origin;
 use crate::plan::Plan;
 use crate::policy::Policy;
+use crate::redact::Redacted;
 use crate::requirements::RequirementSet;
 use crate::settings::Settings;
 use crate::target::{Overrides, Target};
@@ -183,10 +184,11 @@ pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Contex
             set.file_options
                 .iter()
                 .filter(|o| o.name == "--index-url" || o.name == "--extra-index-url")
-                .filter_map(|o| o.value.clone()),
+                .filter_map(|o| o.value.as_ref().map(|v| v.expose().to_string())),
         );
+    // Only the redacted URL goes on: it is shown in the CUDA advice.
     let cuda_index = urls
-        .filter_map(|u| crate::cuda::index_tag(&u).map(|t| (t, u)))
+        .filter_map(|u| crate::cuda::index_tag(&u).map(|t| (t, Redacted::new(&u).to_string())))
         .next();
     crate::resolve::Context { cuda_index }
 }

@@ -130,6 +130,105 @@ fn redact_userinfo(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text that has been through [`redact`]: a requirement line or URL as
+/// pip-guard shows it. It can only be made by redacting
+/// ([`Redacted::new`]), so whatever prints it (`Display`, `Debug`,
+/// serde) prints no credential (compare uv's `DisplaySafeUrl`).
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl Redacted {
+    /// `text` with the credentials of every URL in it hidden.
+    pub fn new(text: &str) -> Redacted {
+        Redacted(redact(text).into_owned())
+    }
+
+    /// The redacted text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Redacted {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl From<&str> for Redacted {
+    /// Redacts, as [`Redacted::new`].
+    fn from(text: &str) -> Redacted {
+        Redacted::new(text)
+    }
+}
+
+impl PartialEq<str> for Redacted {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Redacted {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Text that may hold credentials and must reach pip whole (the exact
+/// requirement line handed over on fallthrough). It has no `Display` and
+/// no `Serialize`; its `Debug` shows the [`redact`]ed form; the text itself
+/// is reached only through [`Secret::expose`], which the one builder of
+/// pip's input calls (`guard::pip_input`), and `pipeline::context`, which
+/// looks for a CUDA index among the index URLs and keeps it redacted
+/// (`tests/architecture.rs` checks that no other file calls it).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Keep `text` whole.
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    /// The text itself, credentials included: for what is handed to pip,
+    /// never for what is printed, logged or reported.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Secret {
+        Secret::new(text)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Secret {
+        Secret::new(text)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({:?})", redact(&self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;
@@ -210,5 +309,31 @@ mod tests {
     #[test]
     fn several_urls() {
         assert_eq!(redact("a://u:p@h1/x b://q@h2"), "a://****@h1/x b://****@h2");
+    }
+
+    #[test]
+    fn redacting_types_print_no_credential() {
+        use super::{Redacted, Secret};
+        let line = "pkg @ https://me:s3cret@host/p.whl?token=abc";
+        let shown = Redacted::new(line);
+        for text in [
+            shown.to_string(),
+            format!("{shown:?}"),
+            serde_json::to_string(&shown).expect("serializes"),
+        ] {
+            assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
+            assert!(
+                text.contains("pkg @ https://****@host/p.whl?token=****"),
+                "{text}"
+            );
+        }
+        let secret = Secret::new(line);
+        assert_eq!(secret.expose(), line, "pip gets it whole");
+        let debug = format!("{secret:?}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("abc"),
+            "{debug}"
+        );
+        assert!(debug.starts_with("Secret("), "{debug}");
     }
 }

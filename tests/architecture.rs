@@ -126,3 +126,36 @@ fn the_process_is_read_in_one_place() {
     let settings = std::fs::read_to_string(src.join("settings.rs")).expect("read settings.rs");
     assert!(READS.iter().filter(|r| settings.contains(*r)).count() >= 4);
 }
+
+/// A `Secret` (the exact requirement text and option values for pip, which
+/// may hold credentials) is opened only where pip's input is built and
+/// where the CUDA index is looked for (kept redacted there): nowhere that
+/// prints.
+#[test]
+fn secrets_are_opened_only_for_pip() {
+    const ALLOWED: &[&str] = &["redact.rs", "guard/pip_input.rs", "pipeline.rs"];
+    let src = common::repo_root().join("src");
+    let mut stack = vec![src.clone()];
+    let mut found = Vec::new();
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src/") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(&src).expect("under src/").to_path_buf();
+            let text = std::fs::read_to_string(&path).expect("read a source file");
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            if code.contains(".expose()") {
+                seen += 1;
+                if !ALLOWED.iter().any(|a| rel == std::path::Path::new(a)) {
+                    found.push(rel.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "Secret::expose called in {found:?}");
+    assert!(seen >= 2, "the check sees the builder's calls ({seen})");
+}

@@ -217,7 +217,7 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
 
 /// One requirement as a requirements-file line.
 fn req_line(r: &Requirement) -> String {
-    let mut line = r.pip_line.replace(['\n', '\r'], " ");
+    let mut line = r.pip_line.expose().replace(['\n', '\r'], " ");
     if r.editable() && !line.starts_with('-') {
         line = format!("-e {line}");
     }
@@ -284,7 +284,7 @@ pub fn constraint_line(
         Kind::Url | Kind::Path | Kind::Editable => {
             // pip_line is the requirement as parsed, options split off; its
             // URL is what follows `@`, up to a marker.
-            let line = r.pip_line.replace(['\n', '\r'], " ");
+            let line = r.pip_line.expose().replace(['\n', '\r'], " ");
             let url = line
                 .split_once('@')
                 .map(|(_, u)| u.split(';').next().unwrap_or("").trim())
@@ -468,7 +468,7 @@ fn file_options(req: &Request<'_>, reqs: &[&Requirement], constraints: &[&Requir
         match &o.value {
             None => text.push_str(&name),
             Some(v) => {
-                let mut v = v.clone();
+                let mut v = v.expose().to_string();
                 if matches!(name.as_str(), "--find-links" | "-f") && !v.contains("://") {
                     if let Origin::File { file, .. } = &o.origin {
                         let beside = lexical(req.cwd, file)

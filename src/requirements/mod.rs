@@ -30,6 +30,7 @@ pub mod script;
 pub mod tomlspan;
 
 use crate::origin::Origin;
+use crate::redact::{Redacted, Secret};
 use pep508_rs::MarkerTree;
 use serde::Serialize;
 
@@ -59,7 +60,7 @@ pub struct Requirement {
     pub included_from: Vec<Origin>,
     /// The logical line or argument as written (continuations joined,
     /// per-requirement options removed, secrets redacted).
-    pub raw: String,
+    pub raw: Redacted,
     /// Named, URL, path or editable.
     pub kind: Kind,
     /// The project name as written, when there is one.
@@ -76,13 +77,14 @@ pub struct Requirement {
     /// [`Requirement::marker_tree`].
     pub marker: Option<Box<markers::PipMarker>>,
     /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
-    pub url: Option<String>,
+    pub url: Option<Redacted>,
     /// From a `-c` constraints file: constrains, never installs.
     pub constraint: bool,
     /// Per-requirement options as written (`--hash=sha256:…`, `--config-settings=…`).
     pub options: Vec<String>,
-    /// The exact text to give pip on fallthrough (may hold secrets: never print).
-    pub pip_line: String,
+    /// The exact text to give pip on fallthrough (may hold secrets: it
+    /// cannot be printed, see [`Secret`]).
+    pub pip_line: Secret,
     /// For a local project's own declared dependency: the project and what
     /// brings it in (schema field `via`).
     pub via: Option<Box<Via>>,
@@ -198,8 +200,9 @@ pub struct FileOption {
     pub origin: Origin,
     /// The option's canonical long name, e.g. `--index-url`.
     pub name: String,
-    /// Its value, if it takes one (may hold secrets: redact before printing).
-    pub value: Option<String>,
+    /// Its value, if it takes one (may hold secrets: it cannot be
+    /// printed, see [`Secret`]).
+    pub value: Option<Secret>,
 }
 
 /// Everything an install command asks for.

@@ -24,7 +24,7 @@ use super::{FileOption, Kind, Requirement, RequirementSet};
 use crate::error::InputError;
 use crate::invocation::Opt;
 use crate::origin::{display_path, Origin};
-use crate::redact::redact;
+use crate::redact::{redact, Redacted, Secret};
 use std::path::{Path, PathBuf};
 
 /// How deep `-r`/`-c` includes may nest (pip has no limit but Python's
@@ -273,7 +273,7 @@ fn walk(
             out.file_options.push(FileOption {
                 origin: origin.clone(),
                 name: format!("--{name}"),
-                value: value.clone(),
+                value: value.clone().map(Secret::new),
             });
         }
     }
@@ -325,17 +325,17 @@ pub(crate) fn make_requirement(n: NewRequirement<'_>) -> Requirement {
     Requirement {
         origin: n.origin,
         included_from: n.included_from,
-        raw: redact(n.raw).into_owned(),
+        raw: Redacted::new(n.raw),
         kind: if n.editable { Kind::Editable } else { r.kind },
         name: r.name,
         normalized,
         extras: r.extras,
         specifier: r.specifier,
         marker: r.marker,
-        url: r.url.map(|u| redact(&u).into_owned()),
+        url: r.url.map(|u| Redacted::new(&u)),
         constraint: n.constraint,
         options: n.options,
-        pip_line: n.pip_line,
+        pip_line: Secret::new(n.pip_line),
         via: None,
         project: None,
     }
@@ -369,7 +369,7 @@ mod tests {
         let got: Vec<(String, String, bool)> = set
             .requirements
             .iter()
-            .map(|r| (r.origin.to_string(), r.raw.clone(), r.constraint))
+            .map(|r| (r.origin.to_string(), r.raw.to_string(), r.constraint))
             .collect();
         assert_eq!(
             got,
@@ -461,6 +461,11 @@ mod tests {
         let set = run(&fs, "a.txt").expect("test setup");
         let r = &set.requirements[0];
         assert!(!r.raw.contains("s3cret") && !r.url.clone().unwrap_or_default().contains("s3cret"));
-        assert!(r.pip_line.contains("s3cret"));
+        assert!(r.pip_line.expose().contains("s3cret"));
+        // Nothing that prints a requirement shows it: its Debug (the
+        // exact text for pip was a plain String, shown whole by {:?}).
+        let debug = format!("{r:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("https://****@h/p.tar.gz"), "{debug}");
     }
 }
