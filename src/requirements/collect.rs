@@ -52,108 +52,152 @@ pub fn collect_with_constraints(
     extra_constraints: &[(String, Option<Origin>)],
 ) -> Result<RequirementSet, InputError> {
     let ctx = Ctx { cwd, fs, env };
+    // Decide what to read, in which order (pure), then read it.
+    let sources = Sources::of(inv, cwd)?;
     let mut out = RequirementSet::default();
-
-    let opts = |opt: Opt| {
-        inv.items.iter().filter_map(move |it| match it {
-            Item::Opt {
-                spec,
-                value: Some(v),
-                index,
-                ..
-            } if spec.id == opt => Some((v.as_str(), *index)),
-            _ => None,
-        })
-    };
-
-    // `--group` values are checked by pip's option callback.
-    let mut group_args: Vec<(String, String, usize)> = Vec::new();
-    for (value, index) in opts(Opt::Group) {
-        let (path, group) = match value.rsplit_once(':') {
-            Some((p, g)) => (p.to_string(), g.to_string()),
-            None => ("pyproject.toml".to_string(), value.to_string()),
-        };
-        if value.contains(':')
-            && Path::new(&path)
-                .file_name()
-                .is_none_or(|n| n != "pyproject.toml")
-        {
-            let (file, _) = pipreq::strip_extras(&path);
-            if super::pystr::url_scheme(file)
-                .is_some_and(|s| matches!(s.as_str(), "http" | "https" | "file"))
-                || !pylock::is_pylock_filename(file)
-            {
-                return Err(InputError::at(
-                    Origin::Arg(index),
-                    format!("--group {value}: group paths use local 'pyproject.toml' or 'pylock.toml' files"),
-                ));
-            }
-        }
-        group_args.push((path, group, index));
-    }
-
-    // pip's `_collect_requirement_sources`: lock files are merged per file.
-    enum Source {
-        File(String, usize),
-        Lock(usize), // index into `locks`
-    }
-    let mut sources: Vec<Source> = Vec::new();
-    let mut locks: Vec<pylock::Request> = Vec::new();
-    let mut project_groups: Vec<(String, String, usize)> = Vec::new();
-    let requirement_sources = opts(Opt::Requirement).map(|(v, i)| (v.to_string(), None, i));
-    let group_sources = group_args
-        .iter()
-        .map(|(p, g, i)| (p.clone(), Some(g.clone()), *i));
-    for (source, group, index) in requirement_sources.chain(group_sources).collect::<Vec<_>>() {
-        let (file, extras) = pipreq::strip_extras(&source);
-        if !pylock::is_pylock_filename(file) {
-            match group {
-                None => sources.push(Source::File(source.clone(), index)),
-                Some(g) => project_groups.push((source.clone(), g, index)),
-            }
-            continue;
-        }
-        let key = if reqfile::is_remote(file) {
-            file.to_string()
-        } else {
-            abspath(Path::new(file), cwd).to_string_lossy().into_owned()
-        };
-        let at = match locks.iter().position(|l| l.key == key) {
-            Some(p) => p,
-            None => {
-                locks.push(pylock::Request::new(key, file.to_string(), index));
-                sources.push(Source::Lock(locks.len() - 1));
-                locks.len() - 1
-            }
-        };
-        let extras =
-            pipreq::parse_extras_list(extras).map_err(|m| InputError::at(Origin::Arg(index), m))?;
-        let req = &mut locks[at];
-        for e in extras {
-            if !req.extras.contains(&e) {
-                req.extras.push(e);
-            }
-        }
-        match group {
-            None => req.include_default_groups = true,
-            Some(g) => {
-                let g = crate::names::normalize(&g);
-                if !req.groups.contains(&g) {
-                    req.groups.push(g);
-                }
-            }
-        }
-    }
-
     // 1. Constraints.
     for (value, at) in extra_constraints {
         reqfile::read_file(&ctx, value, true, at.clone(), &mut out)?;
     }
-    for (value, index) in opts(Opt::Constraint) {
+    for (value, index) in values(inv, Opt::Constraint) {
         reqfile::read_file(&ctx, value, true, Some(Origin::Arg(index)), &mut out)?;
     }
-
     // 2. Positional arguments.
+    read_positionals(inv, cwd, fs, &mut out)?;
+    // 3. Dependency groups from pyproject.toml files.
+    read_project_groups(&sources.project_groups, cwd, fs, &mut out)?;
+    // 4. Editables.
+    for (value, index) in values(inv, Opt::Editable) {
+        let r = pipreq::from_editable(value, cwd, fs)
+            .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
+        let line = format!("-e {value}");
+        out.requirements.push(make_requirement(NewRequirement {
+            editable: true,
+            ..NewRequirement::new(r, Origin::Arg(index), &line)
+        }));
+    }
+    // 5. Requirements files and lock files.
+    for source in &sources.files {
+        match source {
+            Source::File(value, index) => {
+                reqfile::read_file(&ctx, value, false, Some(Origin::Arg(*index)), &mut out)?;
+            }
+            Source::Lock(i) => pylock::read(&sources.locks[*i], &ctx, &mut out)?,
+        }
+    }
+    // 6. PEP 723 script metadata.
+    read_script(inv, cwd, fs, &mut out)?;
+    // Local projects: their declared dependencies, after each of them.
+    super::project::expand::expand(&mut out, cwd, fs)?;
+    check_whole(inv, &out)?;
+    Ok(out)
+}
+
+/// The values of option `opt` on the command line, with their argument
+/// index.
+fn values(inv: &Invocation, opt: Opt) -> impl Iterator<Item = (&str, usize)> {
+    inv.items.iter().filter_map(move |it| match it {
+        Item::Opt {
+            spec,
+            value: Some(v),
+            index,
+            ..
+        } if spec.id == opt => Some((v.as_str(), *index)),
+        _ => None,
+    })
+}
+
+/// A `-r` source, in the order pip reads them.
+#[derive(Debug, PartialEq, Eq)]
+enum Source {
+    /// A requirements file: the value as written, its argument index.
+    File(String, usize),
+    /// A lock file: an index into [`Sources::locks`].
+    Lock(usize),
+}
+
+/// What the command line asks pip to read beyond constraints, positionals,
+/// editables and the script, decided before anything is read.
+#[derive(Debug, Default)]
+struct Sources {
+    /// `-r` files and lock files, in pip's order.
+    files: Vec<Source>,
+    /// Each lock file once, with every extra and group asked of it (pip's
+    /// `_collect_requirement_sources` merges them per file).
+    locks: Vec<pylock::Request>,
+    /// `--group [PATH:]NAME` of `pyproject.toml` files: (path, group,
+    /// argument index).
+    project_groups: Vec<(String, String, usize)>,
+}
+
+impl Sources {
+    /// Decide the sources (pure): `-r` files and `--group` values in
+    /// pip's order, lock files merged per file.
+    fn of(inv: &Invocation, cwd: &Path) -> Result<Sources, InputError> {
+        // `--group` values were checked when the command line was parsed
+        // (pip's option callback, `invocation::values`): a path names a
+        // local `pyproject.toml` or `pylock.toml`.
+        let group_args =
+            values(inv, Opt::Group).map(|(value, index)| match value.rsplit_once(':') {
+                Some((p, g)) => (p.to_string(), g.to_string(), index),
+                None => ("pyproject.toml".to_string(), value.to_string(), index),
+            });
+        let mut out = Sources::default();
+        let requirement_sources =
+            values(inv, Opt::Requirement).map(|(v, i)| (v.to_string(), None, i));
+        let group_sources = group_args.map(|(p, g, i)| (p, Some(g), i));
+        for (source, group, index) in requirement_sources.chain(group_sources).collect::<Vec<_>>() {
+            let (file, extras) = pipreq::strip_extras(&source);
+            if !pylock::is_pylock_filename(file) {
+                match group {
+                    None => out.files.push(Source::File(source.clone(), index)),
+                    Some(g) => out.project_groups.push((source.clone(), g, index)),
+                }
+                continue;
+            }
+            let key = if reqfile::is_remote(file) {
+                file.to_string()
+            } else {
+                abspath(Path::new(file), cwd).to_string_lossy().into_owned()
+            };
+            let at = match out.locks.iter().position(|l| l.key == key) {
+                Some(p) => p,
+                None => {
+                    out.locks
+                        .push(pylock::Request::new(key, file.to_string(), index));
+                    out.files.push(Source::Lock(out.locks.len() - 1));
+                    out.locks.len() - 1
+                }
+            };
+            let extras = pipreq::parse_extras_list(extras)
+                .map_err(|m| InputError::at(Origin::Arg(index), m))?;
+            let req = &mut out.locks[at];
+            for e in extras {
+                if !req.extras.contains(&e) {
+                    req.extras.push(e);
+                }
+            }
+            match group {
+                None => req.include_default_groups = true,
+                Some(g) => {
+                    let g = crate::names::normalize(&g);
+                    if !req.groups.contains(&g) {
+                        req.groups.push(g);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Positional arguments, each one requirement.
+fn read_positionals(
+    inv: &Invocation,
+    cwd: &Path,
+    fs: &dyn Fs,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
     for it in &inv.items {
         if let Item::Positional { index, value } = it {
             if py_strip(value).is_empty() {
@@ -168,11 +212,19 @@ pub fn collect_with_constraints(
             )));
         }
     }
+    Ok(())
+}
 
-    // 3. Dependency groups from pyproject.toml files: every file is loaded
-    //    before any group is resolved, as pip does.
+/// Dependency groups of `pyproject.toml` files: every file is loaded
+/// before any group is resolved, as pip does.
+fn read_project_groups(
+    project_groups: &[(String, String, usize)],
+    cwd: &Path,
+    fs: &dyn Fs,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
     let mut resolvers: Vec<(String, groups::Resolver)> = Vec::new();
-    for (path, _, index) in &project_groups {
+    for (path, _, index) in project_groups {
         if resolvers.iter().any(|(p, _)| p == path) {
             continue;
         }
@@ -181,7 +233,7 @@ pub fn collect_with_constraints(
             .map_err(|e| group_error(e, &full, cwd, *index))?;
         resolvers.push((path.clone(), r));
     }
-    for (path, group, index) in &project_groups {
+    for (path, group, index) in project_groups {
         let full = abspath(Path::new(path), cwd);
         let Some((_, resolver)) = resolvers.iter_mut().find(|(p, _)| p == path) else {
             continue;
@@ -215,62 +267,53 @@ pub fn collect_with_constraints(
             out.requirements.push(r);
         }
     }
+    Ok(())
+}
 
-    // 4. Editables.
-    for (value, index) in opts(Opt::Editable) {
-        let r = pipreq::from_editable(value, cwd, fs)
-            .map_err(|m| InputError::at(Origin::Arg(index), redact(&m)))?;
-        let line = format!("-e {value}");
-        out.requirements.push(make_requirement(NewRequirement {
-            editable: true,
-            ..NewRequirement::new(r, Origin::Arg(index), &line)
-        }));
-    }
-
-    // 5. Requirements files and lock files.
-    for source in &sources {
-        match source {
-            Source::File(value, index) => {
-                reqfile::read_file(&ctx, value, false, Some(Origin::Arg(*index)), &mut out)?;
-            }
-            Source::Lock(i) => pylock::read(&locks[*i], &ctx, &mut out)?,
-        }
-    }
-
-    // 6. PEP 723 script metadata.
-    let scripts: Vec<(&str, usize)> = opts(Opt::RequirementsFromScript).collect();
+/// `--requirements-from-script FILE` (once at most): its PEP 723
+/// dependencies.
+fn read_script(
+    inv: &Invocation,
+    cwd: &Path,
+    fs: &dyn Fs,
+    out: &mut RequirementSet,
+) -> Result<(), InputError> {
+    let scripts: Vec<(&str, usize)> = values(inv, Opt::RequirementsFromScript).collect();
     if let Some((_, index)) = scripts.get(1) {
         return Err(InputError::at(
             Origin::Arg(*index),
             "--requirements-from-script can only be given once",
         ));
     }
-    if let Some((value, index)) = scripts.first() {
-        let full = abspath(Path::new(value), cwd);
-        let meta = script::read(&full, &show(&full, cwd), fs).map_err(|e| {
-            InputError::maybe_at(
-                Some(match e.line {
-                    Some(l) => Origin::file(&full, l, cwd),
-                    None => Origin::Arg(*index),
-                }),
-                e.message,
-            )
-        })?;
-        for d in meta.dependencies {
-            let origin = Origin::file(&full, d.line, cwd);
-            let r = pipreq::from_req_string(&d.text)
-                .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
-            out.requirements.push(make_requirement(NewRequirement {
-                included_from: vec![Origin::Arg(*index)],
-                ..NewRequirement::new(r, origin, &d.text)
-            }));
-        }
+    let Some((value, index)) = scripts.first() else {
+        return Ok(());
+    };
+    let full = abspath(Path::new(value), cwd);
+    let meta = script::read(&full, &show(&full, cwd), fs).map_err(|e| {
+        InputError::maybe_at(
+            Some(match e.line {
+                Some(l) => Origin::file(&full, l, cwd),
+                None => Origin::Arg(*index),
+            }),
+            e.message,
+        )
+    })?;
+    for d in meta.dependencies {
+        let origin = Origin::file(&full, d.line, cwd);
+        let r = pipreq::from_req_string(&d.text)
+            .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
+        out.requirements.push(make_requirement(NewRequirement {
+            included_from: vec![Origin::Arg(*index)],
+            ..NewRequirement::new(r, origin, &d.text)
+        }));
     }
+    Ok(())
+}
 
-    // Local projects: their declared dependencies, after each of them.
-    super::project::expand::expand(&mut out, cwd, fs)?;
-
-    // pip refuses both hash switches together, from argv or from files.
+/// What pip refuses of the whole once everything is read (pure): both
+/// hash switches (from argv or from files), and constraints alone (they
+/// install nothing).
+fn check_whole(inv: &Invocation, out: &RequirementSet) -> Result<(), InputError> {
     let from_files = |n: &str| out.file_options.iter().any(|o| o.name == n);
     if (inv.has(Opt::RequireHashes) || from_files("--require-hashes"))
         && (inv.has(Opt::NoRequireHashes) || from_files("--no-require-hashes"))
@@ -279,7 +322,6 @@ pub fn collect_with_constraints(
             "--require-hashes and --no-require-hashes are mutually exclusive",
         ));
     }
-    // Constraints alone install nothing: pip refuses.
     let asks = inv.items.iter().any(|it| match it {
         Item::Positional { .. } => true,
         Item::Opt { spec, .. } => matches!(
@@ -293,7 +335,7 @@ pub fn collect_with_constraints(
              -r FILE, -e, --group or --requirements-from-script (-c only constrains)",
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 fn redact(s: &str) -> String {
@@ -332,6 +374,52 @@ mod tests {
             .iter()
             .map(|r| r.origin.to_string())
             .collect()
+    }
+
+    #[test]
+    fn sources_are_decided_before_reading() {
+        let args: Vec<String> = [
+            "-r",
+            "a.txt",
+            "-r",
+            "pylock.toml[x]",
+            "--group",
+            "dev",
+            "--group",
+            "./pylock.toml:test",
+            "-r",
+            "b.txt",
+            "--group",
+            "sub/pyproject.toml:lint",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let inv = parse_install(&args, Mode::Audit).expect("parses");
+        let s = Sources::of(&inv, Path::new("/w")).expect("decides");
+        // Files in pip's order (with the index of their option); one lock
+        // file, however often it is named.
+        assert_eq!(
+            s.files,
+            [
+                Source::File("a.txt".into(), 0),
+                Source::Lock(0),
+                Source::File("b.txt".into(), 8)
+            ]
+        );
+        assert_eq!(s.locks.len(), 1);
+        let lock = &s.locks[0];
+        assert_eq!(lock.key, "/w/pylock.toml");
+        assert_eq!(lock.extras, ["x"]);
+        assert_eq!(lock.groups, ["test"]);
+        assert!(lock.include_default_groups, "named by -r");
+        assert_eq!(
+            s.project_groups,
+            [
+                ("pyproject.toml".to_string(), "dev".to_string(), 4),
+                ("sub/pyproject.toml".to_string(), "lint".to_string(), 10)
+            ]
+        );
     }
 
     #[test]
