@@ -170,7 +170,7 @@ impl Sources {
                 }
             };
             let extras = pipreq::parse_extras_list(extras)
-                .map_err(|m| InputError::at(Origin::Arg(index), m))?;
+                .map_err(|m| InputError::at(Origin::Arg(index), m.to_string()))?;
             let req = &mut out.locks[at];
             for e in extras {
                 if !req.extras.contains(&e) {
@@ -338,8 +338,8 @@ fn check_whole(inv: &Invocation, out: &RequirementSet) -> Result<(), InputError>
     Ok(())
 }
 
-fn redact(s: &str) -> String {
-    crate::redact::redact(s).into_owned()
+fn redact(e: impl std::fmt::Display) -> String {
+    crate::redact::redact(&e.to_string()).into_owned()
 }
 
 fn show(path: &Path, cwd: &Path) -> String {

@@ -16,6 +16,98 @@ use pep508_rs::pep440_rs::Version;
 use std::path::Path;
 use std::str::FromStr;
 
+/// Why pip would refuse a requirement (the messages are pip's own).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequirementError {
+    /// Not a PEP 508 requirement (`packaging`'s message as `reason`).
+    #[error("Invalid requirement: {text:?}: {reason}{}", hint_text(*hint, text))]
+    Invalid {
+        /// The text that was parsed.
+        text: String,
+        /// What the parser said.
+        reason: String,
+        /// pip's hint, when it gives one.
+        hint: Option<Hint>,
+    },
+    /// `name[extras]` with extras that do not parse.
+    #[error("Invalid extras {extras:?}: {reason}")]
+    Extras {
+        /// The extras as written.
+        extras: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// `#egg=` that is not a project name.
+    #[error("The egg fragment #egg={value} in {url} is invalid: it must be a project name")]
+    Egg {
+        /// The fragment's value.
+        value: String,
+        /// The URL.
+        url: String,
+    },
+    /// A `.whl` name that is not a wheel filename.
+    #[error("Invalid wheel filename ({why}): {filename:?}")]
+    WheelFilename {
+        /// Which part is wrong.
+        why: &'static str,
+        /// The file name.
+        filename: String,
+    },
+    /// A directory with neither `setup.py` nor `pyproject.toml`.
+    #[error(
+        "Directory {dir:?} is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
+    )]
+    NotInstallable {
+        /// The directory as written.
+        dir: String,
+    },
+    /// `-e` with neither a local path nor a VCS URL.
+    #[error(
+        "{text} is not a valid editable requirement. It should either be a path to a local \
+         project or a VCS URL (beginning with {}).",
+        VCS_SCHEMES.join(", ")
+    )]
+    NotEditable {
+        /// The value of `-e`.
+        text: String,
+    },
+    /// `-e URL` without a name (`#egg=` or `name @ URL`).
+    #[error(
+        "Could not detect requirement name for '{text}', please specify one with your_package_name @ URL"
+    )]
+    NoName {
+        /// The value of `-e`.
+        text: String,
+    },
+    /// The marker after `;`.
+    #[error("{0}")]
+    Marker(String),
+}
+
+/// pip's hint after an invalid requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// The text has a `/`: it looks like a path (that does not exist).
+    Path {
+        /// Whether the path exists (pip says so only when it does not).
+        exists: bool,
+    },
+    /// `name=1`: `=` is not an operator.
+    SingleEquals,
+}
+
+/// pip's words for a hint about `text`.
+fn hint_text(hint: Option<Hint>, text: &str) -> String {
+    match hint {
+        None => String::new(),
+        Some(Hint::Path { exists: true }) => "\nHint: It looks like a path.".to_string(),
+        Some(Hint::Path { exists: false }) => {
+            format!("\nHint: It looks like a path. File '{text}' does not exist.")
+        }
+        Some(Hint::SingleEquals) => "\nHint: = is not a valid operator. Did you mean == ?".into(),
+    }
+}
+
 /// The meaning of one requirement, before its origin is attached.
 #[derive(Debug, Clone)]
 pub struct PipReq {
@@ -152,17 +244,19 @@ pub fn strip_extras(path: &str) -> (&str, Option<&str>) {
 
 /// pip's `_convert_extras`: parse `[a,b]` the way a requirement's extras
 /// are; PEP 685-normalized.
-pub fn parse_extras_list(extras: Option<&str>) -> Result<Vec<String>, String> {
+pub fn parse_extras_list(extras: Option<&str>) -> Result<Vec<String>, RequirementError> {
     convert_extras(extras)
 }
 
-fn convert_extras(extras: Option<&str>) -> Result<Vec<String>, String> {
+fn convert_extras(extras: Option<&str>) -> Result<Vec<String>, RequirementError> {
     let Some(e) = extras else {
         return Ok(Vec::new());
     };
     let text = format!("placeholder{}", e.to_lowercase());
-    let parts =
-        pep508::parse_requirement(&text).map_err(|err| format!("Invalid extras {e:?}: {err}"))?;
+    let parts = pep508::parse_requirement(&text).map_err(|err| RequirementError::Extras {
+        extras: e.to_string(),
+        reason: err.to_string(),
+    })?;
     Ok(norm_extras(&parts.extras))
 }
 
@@ -223,7 +317,7 @@ fn link_basename(url: &str) -> String {
 }
 
 /// `Link.egg_fragment`: the `#egg=` name, validated like pip.
-fn egg_fragment(url: &str) -> Result<Option<String>, String> {
+fn egg_fragment(url: &str) -> Result<Option<String>, RequirementError> {
     let b = url.as_bytes();
     let mut i = 0;
     while let Some(pos) = url[i..].find("egg=") {
@@ -244,9 +338,10 @@ fn egg_fragment(url: &str) -> Result<Option<String>, String> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
             if !ok {
-                return Err(format!(
-                    "The egg fragment #egg={value} in {url} is invalid: it must be a project name"
-                ));
+                return Err(RequirementError::Egg {
+                    value: value.to_string(),
+                    url: url.to_string(),
+                });
             }
             return Ok(Some(value.to_string()));
         }
@@ -256,8 +351,13 @@ fn egg_fragment(url: &str) -> Result<Option<String>, String> {
 }
 
 /// packaging's `parse_wheel_filename`: (normalized name, normalized version).
-fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
-    let bad = |why: &str| Err(format!("Invalid wheel filename ({why}): {filename:?}"));
+fn parse_wheel_filename(filename: &str) -> Result<(String, String), RequirementError> {
+    let bad = |why: &'static str| {
+        Err(RequirementError::WheelFilename {
+            why,
+            filename: filename.to_string(),
+        })
+    };
     let Some(stem) = filename.strip_suffix(".whl") else {
         return bad("extension must be '.whl'");
     };
@@ -299,9 +399,13 @@ fn parse_wheel_filename(filename: &str) -> Result<(String, String), String> {
 }
 
 /// Build the meaning of a `packaging` requirement.
-fn from_parts(parts: &Parts) -> Result<PipReq, String> {
+fn from_parts(parts: &Parts) -> Result<PipReq, RequirementError> {
     let marker = match &parts.marker {
-        Some(m) => Some(Box::new(super::markers::parse(m, None)?.1)),
+        Some(m) => Some(Box::new(
+            super::markers::parse(m, None)
+                .map_err(RequirementError::Marker)?
+                .1,
+        )),
         None => None,
     };
     let kind = match &parts.url {
@@ -339,18 +443,22 @@ fn url_kind(u: &str) -> Kind {
     }
 }
 
-fn invalid(what: &str, err: impl std::fmt::Display) -> String {
-    format!("Invalid requirement: {what:?}: {err}")
+fn invalid(what: &str, err: impl std::fmt::Display) -> RequirementError {
+    RequirementError::Invalid {
+        text: what.to_string(),
+        reason: err.to_string(),
+        hint: None,
+    }
 }
 
 /// pip's `install_req_from_req_string` (dependency groups, PEP 723 scripts).
-pub fn from_req_string(text: &str) -> Result<PipReq, String> {
+pub fn from_req_string(text: &str) -> Result<PipReq, RequirementError> {
     let parts = pep508::parse_requirement(text).map_err(|e| invalid(text, e))?;
     from_parts(&parts)
 }
 
 /// pip's `install_req_from_line` (positional arguments and file lines).
-pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> {
+pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, RequirementError> {
     let url_like = is_url(line);
     let sep = if url_like { "; " } else { ";" };
     let (name, marker) = match line.split_once(sep) {
@@ -360,7 +468,10 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
                 (n, None)
             } else {
                 pep508::parse_marker(m).map_err(|e| invalid(py_strip(n), e))?;
-                (n, Some(super::markers::parse(m, None)?))
+                (
+                    n,
+                    Some(super::markers::parse(m, None).map_err(RequirementError::Marker)?),
+                )
             }
         }
         None => (line, None),
@@ -391,9 +502,9 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
             if !(fs.is_file(&Path::new(p).join("pyproject.toml"))
                 || fs.is_file(&Path::new(p).join("setup.py")))
             {
-                return Err(format!(
-                    "Directory {name:?} is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
-                ));
+                return Err(RequirementError::NotInstallable {
+                    dir: name.to_string(),
+                });
             }
             link = Some(name.to_string());
         } else if is_archive_file(p) {
@@ -438,22 +549,24 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
     let mut req = match &req_text {
         Some(t) => {
             let parts = pep508::parse_requirement(t).map_err(|e| {
-                let mut msg = invalid(t, e);
-                if t.contains('/') {
-                    msg.push_str("\nHint: It looks like a path.");
-                    if !fs.is_file(&abspath(Path::new(t), cwd))
-                        && !fs.is_dir(&abspath(Path::new(t), cwd))
-                    {
-                        msg.push_str(&format!(" File '{t}' does not exist."));
-                    }
+                let hint = if t.contains('/') {
+                    let exists = fs.is_file(&abspath(Path::new(t), cwd))
+                        || fs.is_dir(&abspath(Path::new(t), cwd));
+                    Some(Hint::Path { exists })
                 } else if t.contains('=')
                     && !["~=", "==", "!=", "<=", ">=", "<", ">", "==="]
                         .iter()
                         .any(|op| t.contains(op))
                 {
-                    msg.push_str("\nHint: = is not a valid operator. Did you mean == ?");
+                    Some(Hint::SingleEquals)
+                } else {
+                    None
+                };
+                RequirementError::Invalid {
+                    text: t.to_string(),
+                    reason: e.to_string(),
+                    hint,
                 }
-                msg
             })?;
             from_parts(&parts)?
         }
@@ -473,7 +586,7 @@ pub fn from_line(line: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> 
 }
 
 /// pip's `install_req_from_editable` (`-e` on the command line or in a file).
-pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, String> {
+pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, RequirementError> {
     // _parse_direct_url_editable: `name[extras] @ url ; marker`.
     let direct = pep508::parse_requirement(text)
         .ok()
@@ -520,16 +633,14 @@ pub fn from_editable(text: &str, cwd: &Path, fs: &dyn Fs) -> Result<PipReq, Stri
         };
     let is_file = url.starts_with("file:");
     if !is_vcs_url(&url) && !is_file {
-        return Err(format!(
-            "{text} is not a valid editable requirement. It should either be a path to a local \
-             project or a VCS URL (beginning with {}).",
-            VCS_SCHEMES.join(", ")
-        ));
+        return Err(RequirementError::NotEditable {
+            text: text.to_string(),
+        });
     }
     if name_text.is_none() && !is_file {
-        return Err(format!(
-            "Could not detect requirement name for '{text}', please specify one with your_package_name @ URL"
-        ));
+        return Err(RequirementError::NoName {
+            text: text.to_string(),
+        });
     }
     let mut req = match &name_text {
         Some(n) => {
@@ -558,7 +669,7 @@ mod tests {
         fs
     }
 
-    fn line(s: &str) -> Result<PipReq, String> {
+    fn line(s: &str) -> Result<PipReq, RequirementError> {
         from_line(s, Path::new("/w"), &fs())
     }
 
@@ -576,7 +687,12 @@ mod tests {
     fn paths_and_urls() {
         let r = line("./proj").expect("test setup");
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Path, None));
-        assert!(line("./empty").is_err());
+        assert_eq!(
+            line("./empty").map(|_| ()),
+            Err(RequirementError::NotInstallable {
+                dir: "./empty".into()
+            })
+        );
         let r = line("dl/Bar_Baz-2.0-py3-none-any.whl").expect("test setup");
         assert_eq!(
             (r.kind, r.name.as_deref(), r.specifier.as_str()),
@@ -590,8 +706,33 @@ mod tests {
         assert!(r.marker.is_some());
         let r = line("thing @ https://h/x.tar.gz ; python_version < '3'").expect("test setup");
         assert_eq!((r.kind, r.name.as_deref()), (Kind::Url, Some("thing")));
-        assert!(line("./nope").is_err());
-        assert!(line("git+https://h/r.git#egg=-bad").is_err());
+        let e = line("./nope").expect_err("no such path");
+        assert!(
+            matches!(
+                e,
+                RequirementError::Invalid {
+                    hint: Some(Hint::Path { exists: false }),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("\nHint: It looks like a path. File './nope' does not exist."),
+            "{e}"
+        );
+        assert!(matches!(
+            line("name=1"),
+            Err(RequirementError::Invalid {
+                hint: Some(Hint::SingleEquals),
+                ..
+            })
+        ));
+        assert!(matches!(
+            line("git+https://h/r.git#egg=-bad"),
+            Err(RequirementError::Egg { .. })
+        ));
     }
 
     #[test]
@@ -603,8 +744,14 @@ mod tests {
         );
         let r = from_editable("git+https://h/r#egg=x", Path::new("/w"), &fs()).expect("test setup");
         assert_eq!(r.name.as_deref(), Some("x"));
-        assert!(from_editable("git+https://h/r", Path::new("/w"), &fs()).is_err());
-        assert!(from_editable("requests", Path::new("/w"), &fs()).is_err());
+        assert!(matches!(
+            from_editable("git+https://h/r", Path::new("/w"), &fs()),
+            Err(RequirementError::NoName { .. })
+        ));
+        assert!(matches!(
+            from_editable("requests", Path::new("/w"), &fs()),
+            Err(RequirementError::NotEditable { .. })
+        ));
         assert!(from_editable("x @ https://h/x.tar.gz", Path::new("/w"), &fs()).is_err());
         let r = from_editable(
             "x[a] @ git+https://h/r ; os_name == 'nt'",

@@ -181,7 +181,7 @@ fn walk(
             } else {
                 pipreq::from_line(&req_text, ctx.cwd, ctx.fs)
             }
-            .map_err(|m| InputError::at(origin.clone(), redact(&m).into_owned()))?;
+            .map_err(|m| InputError::at(origin.clone(), redact(&m.to_string()).into_owned()))?;
             let mut options = Vec::new();
             for (name, value) in &parsed.opts.all {
                 let keep = match *name {

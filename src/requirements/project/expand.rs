@@ -138,8 +138,8 @@ fn dependencies(
         .chain(p.build.iter())
         .map(|d| {
             let origin = Origin::file(&d.file, d.line, cwd);
-            let r =
-                pipreq::from_req_string(&d.text).map_err(|m| InputError::at(origin.clone(), m))?;
+            let r = pipreq::from_req_string(&d.text)
+                .map_err(|m| InputError::at(origin.clone(), m.to_string()))?;
             let mut r = make_requirement(NewRequirement {
                 included_from: included_from.clone(),
                 ..NewRequirement::new(r, origin, &d.text)
