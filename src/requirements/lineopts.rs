@@ -113,7 +113,7 @@ pub fn break_args_options(line: &str) -> (&str, &str) {
 }
 
 /// Python's `shlex.split(s)` (POSIX mode, no comments).
-pub fn shlex_split(s: &str) -> Result<Vec<String>, String> {
+pub fn shlex_split(s: &str) -> Result<Vec<String>, SplitError> {
     #[derive(PartialEq, Clone, Copy)]
     enum St {
         Space,
@@ -178,8 +178,8 @@ pub fn shlex_split(s: &str) -> Result<Vec<String>, String> {
         }
     }
     match st {
-        St::Quote(_) => Err("No closing quotation".into()),
-        St::Escape(_) => Err("No escaped character".into()),
+        St::Quote(_) => Err(SplitError::NoClosingQuotation),
+        St::Escape(_) => Err(SplitError::NoEscapedCharacter),
         St::Word => {
             out.push(token);
             Ok(out)
@@ -196,7 +196,7 @@ pub fn shlex_split(s: &str) -> Result<Vec<String>, String> {
 /// optparse over the shlex-split options of one line, with pip's own
 /// algorithm ([`crate::invocation::parse`]) and the file-option table.
 /// Positional words among the options are left over, and pip ignores them.
-pub fn parse_options(words: &[String]) -> Result<LineOpts, String> {
+pub fn parse_options(words: &[String]) -> Result<LineOpts, LineError> {
     let parsed = run(
         words,
         Grammar {
@@ -205,7 +205,7 @@ pub fn parse_options(words: &[String]) -> Result<LineOpts, String> {
             interspersed: true,
         },
     )
-    .map_err(|e| e.message)?;
+    .map_err(|e| LineError::Option(e.message))?;
     let all = parsed
         .items
         .into_iter()
@@ -218,16 +218,47 @@ pub fn parse_options(words: &[String]) -> Result<LineOpts, String> {
 }
 
 /// Split and parse one logical line (pip's `parse_line`).
-pub fn parse_line(line: &str) -> Result<ParsedLine, String> {
+pub fn parse_line(line: &str) -> Result<ParsedLine, LineError> {
     let (args, options_text) = break_args_options(line);
-    let words = shlex_split(options_text)
-        .map_err(|_| format!("Could not split options: {options_text}"))?;
+    let words = shlex_split(options_text).map_err(|e| LineError::Split {
+        options: options_text.to_string(),
+        why: e,
+    })?;
     let opts = parse_options(&words)?;
     Ok(ParsedLine {
         args: args.to_string(),
         options_text: options_text.to_string(),
         opts,
     })
+}
+
+/// Why `shlex.split` refuses a line's options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SplitError {
+    /// A quote is not closed.
+    #[error("No closing quotation")]
+    NoClosingQuotation,
+    /// A backslash ends the text.
+    #[error("No escaped character")]
+    NoEscapedCharacter,
+}
+
+/// Why pip refuses the options of one requirements-file line (pip's
+/// messages).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// `shlex.split` failed (pip does not say why; `why` is kept for
+    /// whoever reads the value).
+    #[error("Could not split options: {options}")]
+    Split {
+        /// The options part of the line.
+        options: String,
+        /// What `shlex.split` said.
+        why: SplitError,
+    },
+    /// optparse refused an option (its message).
+    #[error("{0}")]
+    Option(String),
 }
 
 #[cfg(test)]
@@ -296,5 +327,24 @@ mod tests {
             p("--pre -- --frob").expect("test setup"),
             vec![("pre", None)]
         );
+    }
+
+    #[test]
+    fn line_errors_say_what_pip_says() {
+        let e = parse_line("x --hash='a")
+            .map(|_| ())
+            .expect_err("unclosed quote");
+        assert_eq!(
+            e,
+            LineError::Split {
+                options: "--hash='a".into(),
+                why: SplitError::NoClosingQuotation
+            }
+        );
+        assert_eq!(e.to_string(), "Could not split options: --hash='a");
+        assert!(matches!(
+            parse_line("x --no-such-option"),
+            Err(LineError::Option(m)) if m.contains("no such option")
+        ));
     }
 }

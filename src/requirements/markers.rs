@@ -34,9 +34,72 @@ impl PipMarker {
     }
 }
 
+/// Why a marker is refused, or cannot be evaluated (pip's and
+/// `packaging`'s words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkerError {
+    /// Not marker syntax (the parser's message).
+    #[error("{0}")]
+    Syntax(String),
+    /// `~=` or `===` between values `packaging` can never compare.
+    #[error(
+        "marker `{marker}`: `{op}` cannot compare {key} with {value:?} (pip fails when it evaluates this)"
+    )]
+    NeverComparable {
+        /// The whole marker.
+        marker: String,
+        /// The operator.
+        op: String,
+        /// The variable.
+        key: String,
+        /// The value compared with.
+        value: String,
+    },
+    /// `extras` or `dependency_groups` outside a lock file.
+    #[error("marker `{marker}` uses `{var}`, which only lock files (PEP 751) may use")]
+    LockFileOnly {
+        /// The whole marker.
+        marker: String,
+        /// The variable.
+        var: String,
+    },
+    /// `extras` or `dependency_groups` with another operator than `in`.
+    #[error("marker `{marker}`: `{var}` can only be used as `'name' in {var}`")]
+    InOnly {
+        /// The whole marker.
+        marker: String,
+        /// The variable.
+        var: String,
+    },
+    /// Valid for pip, but `pep508_rs` cannot build the part.
+    #[error("marker `{marker}` is valid for pip but pip-guard cannot evaluate `{part}`: {reason}")]
+    Unsupported {
+        /// The whole marker.
+        marker: String,
+        /// The part `pep508_rs` refused.
+        part: String,
+        /// Its message.
+        reason: String,
+    },
+    /// `UndefinedEnvironmentName`.
+    #[error("undefined environment name {0:?}")]
+    UndefinedName(String),
+    /// A set-valued variable compared as a string, when evaluating.
+    #[error("set-valued marker {0:?} can only be used as `\"name\" in {0}`")]
+    SetValued(String),
+    /// `UndefinedComparison`.
+    #[error("undefined comparison {op:?} on {lhs:?}")]
+    UndefinedComparison {
+        /// The operator.
+        op: String,
+        /// The left-hand value.
+        lhs: String,
+    },
+}
+
 /// Parse marker text as `packaging` does: the `pep508_rs` tree and pip's evaluator.
-pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarker), String> {
-    let ast = parse_marker_ast(text).map_err(|e| e.to_string())?;
+pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarker), MarkerError> {
+    let ast = parse_marker_ast(text).map_err(|e| MarkerError::Syntax(e.to_string()))?;
     check_evaluable(&ast, text)?;
     let tree = build(&ast, sets, text)?;
     Ok((
@@ -50,7 +113,7 @@ pub fn parse(text: &str, sets: Option<&SetVars>) -> Result<(MarkerTree, PipMarke
 
 /// Refuse comparisons `packaging` can never evaluate (`~=` / `===` between
 /// plain strings raise `UndefinedComparison` whatever the environment).
-fn check_evaluable(ast: &MarkerAst, whole: &str) -> Result<(), String> {
+fn check_evaluable(ast: &MarkerAst, whole: &str) -> Result<(), MarkerError> {
     match ast {
         MarkerAst::Expr { atoms, .. } => atoms.iter().try_for_each(|a| check_evaluable(a, whole)),
         MarkerAst::Item { lhs, op, rhs } => {
@@ -70,9 +133,12 @@ fn check_evaluable(ast: &MarkerAst, whole: &str) -> Result<(), String> {
             if valid {
                 Ok(())
             } else {
-                Err(format!(
-                    "marker `{whole}`: `{op}` cannot compare {key} with {value:?} (pip fails when it evaluates this)"
-                ))
+                Err(MarkerError::NeverComparable {
+                    marker: whole.to_string(),
+                    op: op.clone(),
+                    key: key.to_string(),
+                    value,
+                })
             }
         }
     }
@@ -90,11 +156,11 @@ impl PipMarker {
     /// Evaluate for a target as pip does for a top-level requirement (no
     /// extra requested). An `Err` is where `packaging` raises
     /// (`UndefinedComparison`, `UndefinedEnvironmentName`).
-    pub fn evaluate(&self, env: &MarkerEnvironment) -> Result<bool, String> {
+    pub fn evaluate(&self, env: &MarkerEnvironment) -> Result<bool, MarkerError> {
         self.eval(&self.ast, env)
     }
 
-    fn lookup(&self, env: &MarkerEnvironment, key: &str) -> Result<Lookup, String> {
+    fn lookup(&self, env: &MarkerEnvironment, key: &str) -> Result<Lookup, MarkerError> {
         Ok(Lookup::Str(match key {
             "implementation_name" => env.implementation_name().to_string(),
             "implementation_version" => env.implementation_version().string.clone(),
@@ -116,13 +182,13 @@ impl PipMarker {
                         s.dependency_groups.clone()
                     }))
                 }
-                None => return Err(format!("undefined environment name {key:?}")),
+                None => return Err(MarkerError::UndefinedName(key.to_string())),
             },
-            other => return Err(format!("undefined environment name {other:?}")),
+            other => return Err(MarkerError::UndefinedName(other.to_string())),
         }))
     }
 
-    fn eval(&self, ast: &MarkerAst, env: &MarkerEnvironment) -> Result<bool, String> {
+    fn eval(&self, ast: &MarkerAst, env: &MarkerEnvironment) -> Result<bool, MarkerError> {
         match ast {
             MarkerAst::Expr { atoms, ands } => {
                 let mut any = false;
@@ -147,9 +213,7 @@ impl PipMarker {
                     }
                 };
                 let Lookup::Str(mut lhs_v) = lhs_v else {
-                    return Err(format!(
-                        "set-valued marker {key:?} can only be used as `\"name\" in {key}`"
-                    ));
+                    return Err(MarkerError::SetValued(key));
                 };
                 let normalize = |s: &str| crate::names::normalize(s);
                 let rhs_v = match rhs_v {
@@ -190,7 +254,7 @@ fn value_of(v: &MarkerVar) -> String {
 }
 
 /// packaging's `_eval_op`.
-fn eval_op(lhs: &str, op: &str, rhs: &Lookup, key: &str) -> Result<bool, String> {
+fn eval_op(lhs: &str, op: &str, rhs: &Lookup, key: &str) -> Result<bool, MarkerError> {
     if let Lookup::Str(rhs) = rhs {
         if VERSION_KEYS.contains(&key) {
             let spec_text = format!("{op}{rhs}");
@@ -210,7 +274,10 @@ fn eval_op(lhs: &str, op: &str, rhs: &Lookup, key: &str) -> Result<bool, String>
         ("<" | ">", Lookup::Str(_)) => Ok(false),
         ("<=" | "==" | ">=", Lookup::Str(r)) => Ok(lhs == r),
         ("!=", Lookup::Str(r)) => Ok(lhs != r),
-        _ => Err(format!("undefined comparison {op:?} on {lhs:?}")),
+        _ => Err(MarkerError::UndefinedComparison {
+            op: op.to_string(),
+            lhs: lhs.to_string(),
+        }),
     }
 }
 
@@ -241,8 +308,8 @@ pub struct SetVars {
 
 /// Parse marker text as `packaging` does and build its tree. `sets` gives
 /// the lock-file variables; without it they are an error.
-pub fn marker_tree(text: &str, sets: Option<&SetVars>) -> Result<MarkerTree, String> {
-    let ast = parse_marker_ast(text).map_err(|e| e.to_string())?;
+pub fn marker_tree(text: &str, sets: Option<&SetVars>) -> Result<MarkerTree, MarkerError> {
+    let ast = parse_marker_ast(text).map_err(|e| MarkerError::Syntax(e.to_string()))?;
     build(&ast, sets, text)
 }
 
@@ -261,7 +328,7 @@ fn render(v: &MarkerVar) -> String {
     }
 }
 
-fn build(ast: &MarkerAst, sets: Option<&SetVars>, whole: &str) -> Result<MarkerTree, String> {
+fn build(ast: &MarkerAst, sets: Option<&SetVars>, whole: &str) -> Result<MarkerTree, MarkerError> {
     match ast {
         MarkerAst::Expr { atoms, ands } => {
             // `and` binds tighter than `or`.
@@ -284,14 +351,16 @@ fn build(ast: &MarkerAst, sets: Option<&SetVars>, whole: &str) -> Result<MarkerT
             };
             if let Some(var) = set_var(rhs).or_else(|| set_var(lhs)) {
                 let Some(sets) = sets else {
-                    return Err(format!(
-                        "marker `{whole}` uses `{var}`, which only lock files (PEP 751) may use"
-                    ));
+                    return Err(MarkerError::LockFileOnly {
+                        marker: whole.to_string(),
+                        var,
+                    });
                 };
                 let (MarkerVar::Str(value), "in" | "not in") = (lhs, op.as_str()) else {
-                    return Err(format!(
-                        "marker `{whole}`: `{var}` can only be used as `'name' in {var}`"
-                    ));
+                    return Err(MarkerError::InOnly {
+                        marker: whole.to_string(),
+                        var,
+                    });
                 };
                 let set = if var == "extras" {
                     &sets.extras
@@ -306,11 +375,10 @@ fn build(ast: &MarkerAst, sets: Option<&SetVars>, whole: &str) -> Result<MarkerT
                 });
             }
             let text = format!("{} {op} {}", render(lhs), render(rhs));
-            MarkerTree::from_str(&text).map_err(|e| {
-                format!(
-                    "marker `{whole}` is valid for pip but pip-guard cannot evaluate `{text}`: {}",
-                    e.message
-                )
+            MarkerTree::from_str(&text).map_err(|e| MarkerError::Unsupported {
+                marker: whole.to_string(),
+                part: text.clone(),
+                reason: e.message.to_string(),
             })
         }
     }
@@ -358,7 +426,7 @@ mod tests {
         assert!(eval("python_implementation == 'CPython'", None));
     }
 
-    fn pip_eval(m: &str) -> Result<bool, String> {
+    fn pip_eval(m: &str) -> Result<bool, MarkerError> {
         parse(m, None).expect("test setup").1.evaluate(&env())
     }
 
@@ -368,14 +436,25 @@ mod tests {
         assert_eq!(pip_eval("os_name > 'a'"), Ok(false));
         assert_eq!(pip_eval("os_name >= 'posix'"), Ok(true));
         assert_eq!(pip_eval("os_name <= 'a'"), Ok(false));
-        assert!(parse("os_name ~= 'a'", None).is_err()); // never evaluable
-                                                         // platform_release "6.1" is a version here.
+        // Never evaluable.
+        assert!(matches!(
+            parse("os_name ~= 'a'", None),
+            Err(MarkerError::NeverComparable { .. })
+        ));
+        // platform_release "6.1" is a version here.
         assert_eq!(pip_eval("platform_release >= '5'"), Ok(true));
         assert_eq!(pip_eval("platform_release >= '5.x'"), Ok(false));
         assert_eq!(pip_eval("python_version == '3.*'"), Ok(true));
         assert_eq!(pip_eval("'3.11' == python_version"), Ok(true));
         assert_eq!(pip_eval("extra == 'X_y'"), Ok(false));
-        assert!(parse("'a' in extras", None).is_err()); // pip only fails later, when evaluating
+        // pip only fails later, when evaluating.
+        assert_eq!(
+            parse("'a' in extras", None).map(|_| ()),
+            Err(MarkerError::LockFileOnly {
+                marker: "'a' in extras".into(),
+                var: "extras".into()
+            })
+        );
     }
 
     #[test]

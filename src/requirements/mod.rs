@@ -168,7 +168,10 @@ impl Requirement {
     /// Whether pip would install this for `env`: its marker as pip's
     /// `packaging` evaluates it (true without a marker). `Err` where pip
     /// itself would fail to evaluate the marker.
-    pub fn applies(&self, env: &pep508_rs::MarkerEnvironment) -> Result<bool, String> {
+    pub fn applies(
+        &self,
+        env: &pep508_rs::MarkerEnvironment,
+    ) -> Result<bool, markers::MarkerError> {
         match &self.marker {
             Some(m) => m.evaluate(env),
             None => Ok(true),

@@ -80,8 +80,8 @@ pub enum RequirementError {
         text: String,
     },
     /// The marker after `;`.
-    #[error("{0}")]
-    Marker(String),
+    #[error(transparent)]
+    Marker(#[from] super::markers::MarkerError),
 }
 
 /// pip's hint after an invalid requirement.

@@ -142,15 +142,40 @@ enum Con {
     Wildcard(String),
 }
 
-fn unsupported(c: &str) -> String {
-    format!(
-        "the Poetry constraint {c:?} is a union (`||` or `!=`), which pip-guard does not translate"
-    )
+/// Why a Poetry dependency is not translated to PEP 508.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoetryError {
+    /// `||` or `!=`: a union.
+    #[error(
+        "the Poetry constraint {0:?} is a union (`||` or `!=`), which pip-guard does not translate"
+    )]
+    Union(String),
+    /// Not a Poetry constraint.
+    #[error("could not parse the Poetry constraint {0:?}")]
+    Unparsable(String),
+    /// An exact or wildcard version and-ed with another.
+    #[error("an exact or wildcard Poetry constraint combined with another is not translated")]
+    ExactCombined,
+    /// A `git`, `path`, `file` or `url` dependency.
+    #[error("{name}: a Poetry `{kind}` dependency, which pip-guard does not translate")]
+    Source {
+        /// The dependency.
+        name: String,
+        /// Which kind of source.
+        kind: &'static str,
+    },
+    /// Neither a string nor a table.
+    #[error("{0}: a Poetry constraint must be a string or a table")]
+    NotStringOrTable(String),
 }
 
-fn single(c: &str) -> Result<Con, String> {
+fn unsupported(c: &str) -> PoetryError {
+    PoetryError::Union(c.to_string())
+}
+
+fn single(c: &str) -> Result<Con, PoetryError> {
     let c = c.trim();
-    let bad = || format!("could not parse the Poetry constraint {c:?}");
+    let bad = || PoetryError::Unparsable(c.to_string());
     let all_x = !c.is_empty()
         && c.trim_start_matches(['v', 'V'])
             .split('.')
@@ -221,7 +246,7 @@ fn single(c: &str) -> Result<Con, String> {
     Ver::parse(c).map(Con::Exact).ok_or_else(bad)
 }
 
-fn intersect(a: Con, b: Con) -> Result<Con, String> {
+fn intersect(a: Con, b: Con) -> Result<Con, PoetryError> {
     match (a, b) {
         (Con::Any, x) | (x, Con::Any) => Ok(x),
         (Con::Range { min: a0, max: a1 }, Con::Range { min: b0, max: b1 }) => {
@@ -243,9 +268,7 @@ fn intersect(a: Con, b: Con) -> Result<Con, String> {
             };
             Ok(Con::Range { min, max })
         }
-        _ => Err(
-            "an exact or wildcard Poetry constraint combined with another is not translated".into(),
-        ),
+        _ => Err(PoetryError::ExactCombined),
     }
 }
 
@@ -270,7 +293,7 @@ fn and_parts(c: &str) -> Vec<String> {
     out
 }
 
-fn parse_constraint(c: &str) -> Result<Con, String> {
+fn parse_constraint(c: &str) -> Result<Con, PoetryError> {
     let c = c.trim();
     if c == "*" {
         return Ok(Con::Any);
@@ -287,7 +310,7 @@ fn parse_constraint(c: &str) -> Result<Con, String> {
 }
 
 /// A Poetry version constraint as PEP 440 specifiers (`""` for any).
-pub fn translate(c: &str) -> Result<String, String> {
+pub fn translate(c: &str) -> Result<String, PoetryError> {
     Ok(match parse_constraint(c)? {
         Con::Any => String::new(),
         Con::Exact(v) => format!("=={}", v.text),
@@ -311,7 +334,7 @@ pub fn translate(c: &str) -> Result<String, String> {
 }
 
 /// `create_nested_marker("python_version", constraint)`.
-pub fn python_marker(c: &str) -> Result<String, String> {
+pub fn python_marker(c: &str) -> Result<String, PoetryError> {
     Ok(match parse_constraint(c)? {
         Con::Any => String::new(),
         Con::Exact(v) => {
@@ -362,7 +385,7 @@ pub fn python_marker(c: &str) -> Result<String, String> {
 
 /// One entry of a dependencies table: its PEP 508 string and whether it
 /// is optional (only through `[tool.poetry.extras]`).
-fn entry(name: &str, v: &SVal) -> Result<Vec<(String, bool)>, String> {
+fn entry(name: &str, v: &SVal) -> Result<Vec<(String, bool)>, PoetryError> {
     match v {
         SVal::Str(c) => Ok(vec![(format!("{name}{}", translate(c)?), false)]),
         SVal::Array(items) => {
@@ -373,11 +396,12 @@ fn entry(name: &str, v: &SVal) -> Result<Vec<(String, bool)>, String> {
             Ok(out)
         }
         SVal::Table(_) => {
-            for k in ["git", "path", "file", "url"] {
-                if v.get(k).is_some() {
-                    return Err(format!(
-                        "{name}: a Poetry `{k}` dependency, which pip-guard does not translate"
-                    ));
+            for kind in ["git", "path", "file", "url"] {
+                if v.get(kind).is_some() {
+                    return Err(PoetryError::Source {
+                        name: name.to_string(),
+                        kind,
+                    });
                 }
             }
             let s = |k: &str| {
@@ -417,9 +441,7 @@ fn entry(name: &str, v: &SVal) -> Result<Vec<(String, bool)>, String> {
             let optional = matches!(v.get("optional").map(|o| o.get_ref()), Some(SVal::Other(b)) if b == "true");
             Ok(vec![(text, optional)])
         }
-        SVal::Other(_) => Err(format!(
-            "{name}: a Poetry constraint must be a string or a table"
-        )),
+        SVal::Other(_) => Err(PoetryError::NotStringOrTable(name.to_string())),
     }
 }
 
@@ -469,7 +491,8 @@ pub fn read(
             if name.eq_ignore_ascii_case("python") {
                 let c = string(file, text, v, "tool.poetry.dependencies.python")?;
                 if p.requires_python.is_none() {
-                    let t = translate(&c).map_err(|m| err_at(file, text, v.span().start, m))?;
+                    let t = translate(&c)
+                        .map_err(|m| err_at(file, text, v.span().start, m.to_string()))?;
                     p.requires_python = (!t.is_empty()).then_some(t);
                     p.dynamic.retain(|d| d.what != "requires-python");
                 }
@@ -647,9 +670,16 @@ mod tests {
         ] {
             assert_eq!(translate(c).as_deref(), Ok(want), "{c}");
         }
-        assert!(translate(">=1,!=1.5").is_err());
-        assert!(translate("^1 || ^2").is_err());
-        assert!(translate("^banana").is_err());
+        assert!(matches!(translate(">=1,!=1.5"), Err(PoetryError::Union(_))));
+        assert_eq!(
+            translate("^1 || ^2"),
+            Err(PoetryError::Union("^1 || ^2".into()))
+        );
+        assert_eq!(
+            translate("^banana"),
+            Err(PoetryError::Unparsable("^banana".into()))
+        );
+        assert_eq!(translate("==1.2,>=1"), Err(PoetryError::ExactCombined));
     }
 
     #[test]
