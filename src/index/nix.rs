@@ -438,7 +438,8 @@ pub fn lookup_candidates_with(
             eval_command(opts, &nixpkgs, package_set, &missing),
             opts.timeout_in(env),
         )?;
-        let r = read_eval(ok, &stdout, &stderr, &nixpkgs, package_set).map_err(env_err)?;
+        let r = read_eval(ok, &stdout, &stderr, &nixpkgs, package_set)
+            .map_err(|e| env_err(e.to_string()))?;
         for one in r.results {
             let ans = one.exists.then_some((one.pname, one.version));
             answers.insert(one.name, ans);
@@ -524,23 +525,46 @@ fn read_eval(
     stderr: &str,
     nixpkgs: &Path,
     package_set: &str,
-) -> Result<EvalResult, String> {
+) -> Result<EvalResult, EvalError> {
     if !ok {
-        let msg = nix_error_summary(stderr);
-        return Err(format!(
-            "nix-instantiate failed on {}: {msg}",
-            nixpkgs.display()
-        ));
+        return Err(EvalError::Failed {
+            nixpkgs: nixpkgs.to_path_buf(),
+            summary: nix_error_summary(stderr),
+        });
     }
-    let r: EvalResult = serde_json::from_slice(stdout)
-        .map_err(|e| format!("nix-instantiate printed something unexpected: {e}"))?;
+    let r: EvalResult =
+        serde_json::from_slice(stdout).map_err(|e| EvalError::Unexpected(e.to_string()))?;
     if !r.set {
-        return Err(format!(
-            "{} has no package set {package_set}",
-            nixpkgs.display()
-        ));
+        return Err(EvalError::NoSet {
+            nixpkgs: nixpkgs.to_path_buf(),
+            package_set: package_set.to_string(),
+        });
     }
     Ok(r)
+}
+
+/// Why asking nixpkgs gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// `nix-instantiate` failed (its error, summarized).
+    #[error("nix-instantiate failed on {}: {summary}", nixpkgs.display())]
+    Failed {
+        /// The nixpkgs asked.
+        nixpkgs: PathBuf,
+        /// The last error line(s).
+        summary: String,
+    },
+    /// Its output was not the expected JSON.
+    #[error("nix-instantiate printed something unexpected: {0}")]
+    Unexpected(String),
+    /// No such package set.
+    #[error("{} has no package set {package_set}", nixpkgs.display())]
+    NoSet {
+        /// The nixpkgs asked.
+        nixpkgs: PathBuf,
+        /// The set asked for.
+        package_set: String,
+    },
 }
 
 /// Add `answers` to the cache file `file` in `dir`, merged with what another
@@ -702,11 +726,19 @@ mod tests {
         let p = Path::new("/nix/store/n");
         let m = read_eval(false, b"", "warning: x\nerror: boom\n", p, "s").err();
         assert_eq!(
-            m.as_deref(),
+            m,
+            Some(EvalError::Failed {
+                nixpkgs: p.into(),
+                summary: "boom".into()
+            })
+        );
+        assert_eq!(
+            m.map(|e| e.to_string()).as_deref(),
             Some("nix-instantiate failed on /nix/store/n: boom")
         );
         let m = read_eval(true, b"not json", "", p, "s")
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(
             m.starts_with("nix-instantiate printed something unexpected: "),
@@ -716,6 +748,7 @@ mod tests {
         assert_eq!(
             read_eval(true, no_set, "", p, "python39Packages")
                 .err()
+                .map(|e| e.to_string())
                 .as_deref(),
             Some("/nix/store/n has no package set python39Packages")
         );
