@@ -359,11 +359,14 @@ impl fmt::Display for ListingError {
 
 /// Parse a listing from a reader of (decompressed) JSON, keeping the
 /// python sets and the top-level attrs in `keep_toplevel`.
+#[cfg(test)]
 pub fn parse<R: Read>(reader: R, keep_toplevel: &HashSet<String>) -> Result<Listing, ListingError> {
     parse_within(reader, keep_toplevel, MAX_LISTING_BYTES)
 }
 
-/// [`parse`] with another bound on the decompressed size.
+/// Parse a listing from a reader of (decompressed) JSON, keeping the
+/// python sets and the top-level attrs in `keep_toplevel`, reading at most
+/// `max_bytes` of it.
 pub fn parse_within<R: Read>(
     reader: R,
     keep_toplevel: &HashSet<String>,

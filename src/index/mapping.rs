@@ -167,20 +167,6 @@ impl Mappings {
             .iter()
             .map(|(k, (a, e))| (k, a.as_ref(), e.as_ref()))
     }
-    /// Every `(pypi name, attr, evidence)` of the hand-kept table.
-    pub fn table_entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.table
-            .iter()
-            .map(|(k, (a, e))| (k, a.as_ref(), e.as_ref()))
-    }
-    /// Every `(normalized alias, target)`.
-    pub fn alias_entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.aliases.iter().map(|(k, v)| (k, v.as_ref()))
-    }
-    /// Every `(normalized removed attr, message)`.
-    pub fn removed_entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.removed.iter().map(|(k, v)| (k, v.as_ref()))
-    }
     /// Attrs worth asking a source about for a normalized PyPI name: the
     /// name itself, then its alias target and table target, if any.
     pub fn candidates(&self, normalized: &str) -> Vec<String> {

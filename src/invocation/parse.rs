@@ -95,11 +95,12 @@ fn dashed(spellings: &[&str]) -> String {
 
 /// Find a long option of pip's `install` parser the way optparse's
 /// `_match_abbrev` does: an exact spelling wins, else a unique prefix, else an error.
+#[cfg(test)]
 pub fn match_long(name: &str) -> Result<&'static OptSpec, LongOptionError> {
     match_long_in(INSTALL_OPTIONS.iter(), name)
 }
 
-/// [`match_long`] over any option table. Every long spelling counts as its
+/// optparse's `_match_long_opt` over an option table. Every long spelling counts as its
 /// own candidate, as in optparse: `--no-dep` is ambiguous between
 /// `--no-deps` and `--no-dependencies` although both are one option.
 pub fn match_long_in<'a>(

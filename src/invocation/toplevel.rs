@@ -63,6 +63,7 @@ impl TopLevel {
 
     /// `--python PYTHON`: pip re-runs itself under that interpreter (the
     /// last value wins, as for any `store` option).
+    #[cfg(test)]
     pub fn python(&self) -> Option<&str> {
         self.general.iter().rev().find_map(|it| match it {
             Item::Opt { spec, value, .. } if spec.id == Opt::Python => value.as_deref(),
@@ -92,7 +93,8 @@ pub fn is_pip_command(name: &str) -> bool {
 /// Errors where pip errors: a bad general option, or an unknown command
 /// (unless `-h` or `--version` decided first). With `--python X`, pip
 /// re-runs itself under X with the same argv, where the same split happens:
-/// [`TopLevel::python`] tells, and the command is the one X's pip runs.
+/// `--python` is among [`TopLevel::general`], and the command is the one
+/// X's pip runs.
 pub fn split_command(argv: &[String]) -> Result<TopLevel, InputError> {
     let parsed = run(
         argv,

@@ -308,6 +308,7 @@ pub struct SetVars {
 
 /// Parse marker text as `packaging` does and build its tree. `sets` gives
 /// the lock-file variables; without it they are an error.
+#[cfg(test)]
 pub fn marker_tree(text: &str, sets: Option<&SetVars>) -> Result<MarkerTree, MarkerError> {
     let ast = parse_marker_ast(text).map_err(|e| MarkerError::Syntax(e.to_string()))?;
     build(&ast, sets, text)

@@ -49,15 +49,9 @@ fn is_comment_line(line: &str) -> bool {
 
 /// pip's `join_lines`: a line ending in `\` (and not a comment) is joined
 /// with the next; backslashes are stripped from both ends of a continued
-/// line; a comment line ends the continuation.
-pub fn join_lines(content: &str) -> Vec<(usize, String)> {
-    JoinLines::new(content)
-        .map(|(n, l)| (n, l.into_owned()))
-        .collect()
-}
-
-/// [`join_lines`] as an iterator: one logical line at a time, borrowed from
-/// the content unless it was joined (a big file is never copied whole).
+/// line; a comment line ends the continuation. One logical line at a
+/// time, borrowed from the content unless it was joined (a big file is
+/// never copied whole).
 pub struct JoinLines<'a> {
     lines: std::vec::IntoIter<&'a str>,
     number: usize,
