@@ -297,14 +297,14 @@ pub fn resolve_in(
         reasons.push(format!("marker cannot be evaluated for the target: {e}"));
         true
     });
-    let python_version = env.python_version().to_string();
-    let python_xy: String = python_version
-        .split('.')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(".");
+    // `X.Y` of the target's `python_version` (its first two components).
+    let python_version = env.python_version().string.as_str();
+    let python_xy = match python_version.match_indices('.').nth(1) {
+        Some((i, _)) => python_version.get(..i).unwrap_or(python_version),
+        None => python_version,
+    };
     let stdlib = match (req.kind, req.normalized.as_deref()) {
-        (Kind::Named, Some(n)) => crate::stdlib::builtin(n, &python_xy, env.implementation_name()),
+        (Kind::Named, Some(n)) => crate::stdlib::builtin(n, python_xy, env.implementation_name()),
         _ => None,
     };
     if let (true, Some(why)) = (applies, &stdlib) {
@@ -331,13 +331,13 @@ pub fn resolve_in(
     // Said after the tier's own reason.
     let mut extra_reasons = Reasons::new();
     if let Some(name) = req.normalized.as_deref() {
-        match index.lookup(name) {
+        match index.lookup_ref(name) {
             Lookup::Found {
                 package,
                 matched_by,
                 app,
             } => {
-                let satisfies = match package.version.as_deref() {
+                let satisfies = match package.version {
                     Some(v) => {
                         let (satisfies, unevaluable) =
                             check(v, &req.specifier, &|| req.specifiers());
@@ -348,9 +348,9 @@ pub fn resolve_in(
                     }
                     None => None,
                 };
-                let extras = extras_of(req, index, &package.attr, &mut extra_reasons);
-                let mut m = NixMatch::in_set(&index.package_set, &package.attr, matched_by);
-                m.version = package.version;
+                let extras = extras_of(req, index, package.attr, &mut extra_reasons);
+                let mut m = NixMatch::in_set(&index.package_set, package.attr, matched_by);
+                m.version = package.version.map(str::to_string);
                 m.satisfies = satisfies;
                 m.app = app;
                 m.extras = extras;
