@@ -376,7 +376,7 @@ pub fn resolve_in(
     let cuda = cuda_note(req, index, ctx).map(Box::new);
 
     let tier = if !applies {
-        reasons.insert_first("marker is false for the target: pip would skip it".to_string());
+        reasons.insert_first("marker is false for the target: pip would skip it");
         Tier::Skipped
     } else if matches!(req.kind, Kind::Url | Kind::Path | Kind::Editable) {
         let what = match req.kind {
@@ -452,7 +452,7 @@ pub fn resolve_in(
     } else if !native.is_empty() {
         Tier::Native
     } else {
-        reasons.push("not in nixpkgs and no native alternative known".to_string());
+        reasons.push("not in nixpkgs and no native alternative known");
         Tier::Pip
     };
     if tier != Tier::Skipped {
