@@ -46,7 +46,7 @@ fn python_attr(e: &Entry) -> Option<String> {
     match (&n.app, e.res.tier) {
         // Only a top-level application: not importable.
         (Some(app), _) if *app == n.attr => None,
-        (_, Tier::Nixpkgs) => Some(n.short_attr.clone()),
+        (_, Tier::Nixpkgs) => Some(n.short_attr().to_string()),
         _ => None,
     }
 }

@@ -263,13 +263,13 @@ impl Suggestion {
                     if let Some(n) = &e.res.nix {
                         match &n.app {
                             Some(app) => s.tops.push(app.clone()),
-                            None => s.libs.push(n.short_attr.clone()),
+                            None => s.libs.push(n.short_attr().to_string()),
                         }
                         if let Some(x) = &n.extras {
                             s.libs.extend(x.attrs.iter().cloned());
                             for extra in x.known.iter().chain(&x.unknown) {
                                 if !x.own.contains(extra) && n.app.is_none() {
-                                    s.extras.push(extra_deps(&n.short_attr, extra));
+                                    s.extras.push(extra_deps(n.short_attr(), extra));
                                 }
                             }
                         }

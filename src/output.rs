@@ -132,7 +132,7 @@ pub fn print(stream: Stream, kind: Kind, text: &str) -> std::io::Result<()> {
 /// complete lines it holds.
 const CHUNK: usize = 1 << 16;
 
-/// A writer that escapes what goes through it for its sink, as [`print`](fn@print)
+/// A writer that escapes what goes through it for its sink, as [`print()`]
 /// does, without holding the whole text: it gathers text and passes each
 /// run of complete lines through [`prepare`]. Every escape of
 /// [`prepare`] is line-local (a style never outlives its line, JSON

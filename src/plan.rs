@@ -137,10 +137,10 @@ impl Plan {
                 policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
             if req.constraint {
                 res.reasons
-                    .insert(0, "constraint: limits versions, never installed".into());
+                    .insert_first("constraint: limits versions, never installed");
             }
             if let Some(w) = &why {
-                res.reasons.insert(0, w.clone());
+                res.reasons.insert_first(w);
             }
             Entry {
                 req,

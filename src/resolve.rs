@@ -75,14 +75,15 @@ impl Tier {
     }
 }
 
-/// The nixpkgs match (schema field `nix`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The nixpkgs match (schema field `nix`; the JSON report writes it with
+/// [`NixMatch::compared`], which is made when it is written).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NixMatch {
     /// Full attr path, e.g. `python312Packages.numpy`.
     pub attr: String,
-    /// The attr inside the set, e.g. `numpy`.
-    #[serde(skip)]
-    pub short_attr: String,
+    /// Where the attr inside the set starts in `attr` (see
+    /// [`NixMatch::short_attr`]).
+    short_at: u32,
     /// nixpkgs' version, when known.
     pub version: Option<String>,
     /// Whether the version satisfies the specifier; `None` when unknown.
@@ -90,16 +91,166 @@ pub struct NixMatch {
     /// Which mapping rule found it.
     pub matched_by: MatchedBy,
     /// Top-level application attr for command-line use, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
     /// The extras asked for and what nixpkgs has of them (absent when the
     /// requirement names no extra).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: Option<Box<Extras>>,
-    /// What was compared for `satisfies` (`nixpkgs 2.7.0 against
-    /// ==2.7.0+cu128`), or why it could not be (absent when no version).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub compared: Option<String>,
+}
+
+impl NixMatch {
+    /// A match in the package set: `attr` is `<set>.<short>`.
+    pub fn in_set(set: &str, short: &str, matched_by: MatchedBy) -> NixMatch {
+        let mut attr = String::with_capacity(set.len() + 1 + short.len());
+        attr.push_str(set);
+        attr.push('.');
+        attr.push_str(short);
+        NixMatch {
+            short_at: u32::try_from(set.len() + 1).unwrap_or(0),
+            attr,
+            version: None,
+            satisfies: None,
+            matched_by,
+            app: None,
+            extras: None,
+        }
+    }
+
+    /// A top-level attr (an application, a `cudaPackages` library): the
+    /// attr is its own short attr and the application.
+    pub fn top_level(attr: String) -> NixMatch {
+        NixMatch {
+            app: Some(attr.clone()),
+            attr,
+            short_at: 0,
+            version: None,
+            satisfies: None,
+            matched_by: MatchedBy::Table,
+            extras: None,
+        }
+    }
+
+    /// The attr inside the set, e.g. `numpy` (the whole attr for a
+    /// top-level one).
+    pub fn short_attr(&self) -> &str {
+        usize::try_from(self.short_at)
+            .ok()
+            .and_then(|i| self.attr.get(i..))
+            .unwrap_or(&self.attr)
+    }
+
+    /// What was compared for `satisfies` against the requirement's
+    /// `specifier` (`nixpkgs 2.7.0 against ==2.7.0+cu128`), or why it could
+    /// not be; `None` when nixpkgs' version is unknown (schema field
+    /// `nix.compared`, absent then).
+    pub fn compared(&self, specifier: &str) -> Option<String> {
+        let version = self.version.as_deref()?;
+        Some(compared_text(version, specifier, self.satisfies.is_some()))
+    }
+}
+
+/// The reasons of a resolution, one line each, first tier first. They are
+/// held in one buffer, each as `LEN:TEXT` (a netstring without its comma):
+/// a requirement then costs one allocation for its reasons instead of a
+/// vector and a string per reason (a million-line file holds a million).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reasons(String);
+
+impl Reasons {
+    /// No reason yet.
+    pub fn new() -> Reasons {
+        Reasons(String::new())
+    }
+
+    /// Add `reason` last.
+    pub fn push(&mut self, reason: impl AsRef<str>) {
+        let r = reason.as_ref();
+        let len = r.len().to_string();
+        self.0.reserve(len.len() + 1 + r.len());
+        self.0.push_str(&len);
+        self.0.push(':');
+        self.0.push_str(r);
+    }
+
+    /// Add `reason` first.
+    pub fn insert_first(&mut self, reason: impl AsRef<str>) {
+        let r = reason.as_ref();
+        let mut first = Reasons(String::with_capacity(r.len() + 21 + self.0.len()));
+        first.push(r);
+        first.0.push_str(&self.0);
+        *self = first;
+    }
+
+    /// Add `other`'s reasons last, in their order.
+    pub fn append(&mut self, other: &Reasons) {
+        self.0.push_str(&other.0);
+    }
+
+    /// Give back unused capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
+    /// The reasons, in order.
+    pub fn iter(&self) -> ReasonsIter<'_> {
+        ReasonsIter { rest: &self.0 }
+    }
+
+    /// The first reason.
+    pub fn first(&self) -> Option<&str> {
+        self.iter().next()
+    }
+
+    /// The last reason.
+    pub fn last(&self) -> Option<&str> {
+        self.iter().last()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The reasons joined with `sep`.
+    pub fn join(&self, sep: &str) -> String {
+        let mut out = String::new();
+        for (i, r) in self.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(r);
+        }
+        out
+    }
+}
+
+impl<'a> IntoIterator for &'a Reasons {
+    type Item = &'a str;
+    type IntoIter = ReasonsIter<'a>;
+    fn into_iter(self) -> ReasonsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The reasons of a [`Reasons`], in order.
+#[derive(Debug, Clone)]
+pub struct ReasonsIter<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for ReasonsIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let (len, rest) = self.rest.split_once(':')?;
+        let len: usize = len.parse().ok()?;
+        let reason = rest.get(..len)?;
+        self.rest = rest.get(len..).unwrap_or_default();
+        Some(reason)
+    }
 }
 
 /// What pip-guard found for one requirement.
@@ -118,7 +269,7 @@ pub struct Resolution {
     /// Native alternatives, if any.
     pub native: Vec<Alternative>,
     /// One line per finding, first tier first.
-    pub reasons: Vec<String>,
+    pub reasons: Reasons,
 }
 
 /// Resolve one requirement against the index and alternatives for a target.
@@ -139,27 +290,27 @@ pub fn resolve_in(
     env: &MarkerEnvironment,
     ctx: &Context,
 ) -> Resolution {
-    let mut reasons = Vec::new();
+    let mut reasons = Reasons::new();
     // The marker as pip evaluates it; one pip cannot evaluate counts as
     // applying (pip would stop with an error, so never skip it silently).
     let applies = req.applies(env).unwrap_or_else(|e| {
         reasons.push(format!("marker cannot be evaluated for the target: {e}"));
         true
     });
-    let python_version = env.python_version().to_string();
-    let python_xy: String = python_version
-        .split('.')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(".");
+    // `X.Y` of the target's `python_version` (its first two components).
+    let python_version = env.python_version().string.as_str();
+    let python_xy = match python_version.match_indices('.').nth(1) {
+        Some((i, _)) => python_version.get(..i).unwrap_or(python_version),
+        None => python_version,
+    };
     let stdlib = match (req.kind, req.normalized.as_deref()) {
-        (Kind::Named, Some(n)) => crate::stdlib::builtin(n, &python_xy, env.implementation_name()),
+        (Kind::Named, Some(n)) => crate::stdlib::builtin(n, python_xy, env.implementation_name()),
         _ => None,
     };
     if let (true, Some(why)) = (applies, &stdlib) {
-        reasons.push(why.clone());
+        reasons.push(why);
         if let Some(v) = &req.via {
-            reasons.insert(0, via_reason(v));
+            reasons.insert_first(via_reason(v));
         }
         return Resolution {
             applies,
@@ -178,35 +329,32 @@ pub fn resolve_in(
         .unwrap_or_default();
     let mut nix = None;
     // Said after the tier's own reason.
-    let mut extra_reasons = Vec::new();
+    let mut extra_reasons = Reasons::new();
     if let Some(name) = req.normalized.as_deref() {
-        match index.lookup(name) {
+        match index.lookup_ref(name) {
             Lookup::Found {
                 package,
                 matched_by,
                 app,
             } => {
-                let (satisfies, compared) = match package.version.as_deref() {
+                let satisfies = match package.version {
                     Some(v) => {
-                        let c = compare(v, &req.specifier, &req.specifiers());
-                        if let Some(why) = &c.unevaluable {
-                            reasons.push(why.clone());
+                        let (satisfies, unevaluable) =
+                            check(v, &req.specifier, &|| req.specifiers());
+                        if let Some(why) = unevaluable {
+                            reasons.push(&why);
                         }
-                        (c.satisfies, Some(c.compared))
+                        satisfies
                     }
-                    None => (None, None),
+                    None => None,
                 };
-                let extras = extras_of(req, index, &package.attr, &mut extra_reasons);
-                nix = Some(NixMatch {
-                    attr: format!("{}.{}", index.package_set, package.attr),
-                    short_attr: package.attr.clone(),
-                    version: package.version.clone(),
-                    satisfies,
-                    matched_by,
-                    app,
-                    extras,
-                    compared,
-                });
+                let extras = extras_of(req, index, package.attr, &mut extra_reasons);
+                let mut m = NixMatch::in_set(&index.package_set, package.attr, matched_by);
+                m.version = package.version.map(str::to_string);
+                m.satisfies = satisfies;
+                m.app = app;
+                m.extras = extras;
+                nix = Some(m);
             }
             Lookup::Removed { attr, message } => {
                 reasons.push(format!(
@@ -220,16 +368,7 @@ pub fn resolve_in(
                     // An NVIDIA runtime wheel: the library is a top-level
                     // cudaPackages attr (for a dev shell's packages).
                     let attr = crate::cuda::wheel_note(name)?.nixpkgs?;
-                    Some(NixMatch {
-                        attr: attr.clone(),
-                        short_attr: attr.clone(),
-                        version: None,
-                        satisfies: None,
-                        matched_by: MatchedBy::Table,
-                        app: Some(attr),
-                        extras: None,
-                        compared: None,
-                    })
+                    Some(NixMatch::top_level(attr))
                 })
             }
         }
@@ -237,10 +376,7 @@ pub fn resolve_in(
     let cuda = cuda_note(req, index, ctx).map(Box::new);
 
     let tier = if !applies {
-        reasons.insert(
-            0,
-            "marker is false for the target: pip would skip it".to_string(),
-        );
+        reasons.insert_first("marker is false for the target: pip would skip it");
         Tier::Skipped
     } else if matches!(req.kind, Kind::Url | Kind::Path | Kind::Editable) {
         let what = match req.kind {
@@ -316,14 +452,14 @@ pub fn resolve_in(
     } else if !native.is_empty() {
         Tier::Native
     } else {
-        reasons.push("not in nixpkgs and no native alternative known".to_string());
+        reasons.push("not in nixpkgs and no native alternative known");
         Tier::Pip
     };
     if tier != Tier::Skipped {
-        reasons.extend(extra_reasons);
+        reasons.append(&extra_reasons);
     }
     if let Some(v) = &req.via {
-        reasons.insert(0, via_reason(v));
+        reasons.insert_first(via_reason(v));
     }
     if applies {
         if let Some(c) = &cuda {
@@ -342,6 +478,7 @@ pub fn resolve_in(
             ));
         }
     }
+    reasons.shrink_to_fit();
     Resolution {
         applies,
         tier,
@@ -385,7 +522,7 @@ fn extras_of(
     req: &Requirement,
     index: &Index,
     attr: &str,
-    reasons: &mut Vec<String>,
+    reasons: &mut Reasons,
 ) -> Option<Box<Extras>> {
     if req.extras.is_empty() {
         return None;
@@ -449,34 +586,44 @@ pub fn compare(
     specifier: &str,
     parsed: &pep508_rs::pep440_rs::VersionSpecifiers,
 ) -> Comparison {
-    use pep508_rs::pep440_rs::{Version, VersionSpecifier};
-    let clauses: Vec<&str> = specifier
+    let (satisfies, unevaluable) = check(version, specifier, &|| parsed.clone());
+    Comparison {
+        satisfies,
+        compared: compared_text(version, specifier, satisfies.is_some()),
+        unevaluable,
+    }
+}
+
+/// The clauses of a specifier, trimmed, empty ones left out.
+fn clauses(specifier: &str) -> impl Iterator<Item = &str> {
+    specifier
         .split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .collect();
-    let compared = if clauses.is_empty() {
-        format!("nixpkgs {version} (no version asked)")
-    } else {
-        format!("nixpkgs {version} against {}", clauses.join(","))
-    };
-    if clauses.is_empty() {
-        return Comparison {
-            satisfies: Some(true),
-            compared,
-            unevaluable: None,
-        };
+}
+
+/// [`compare`]'s answer and why it is unknown, if it is; `parsed` gives the
+/// specifier set as parsed, asked for only when a clause does not parse
+/// on its own.
+fn check(
+    version: &str,
+    specifier: &str,
+    parsed: &dyn Fn() -> pep508_rs::pep440_rs::VersionSpecifiers,
+) -> (Option<bool>, Option<String>) {
+    use pep508_rs::pep440_rs::{Version, VersionSpecifier};
+    if clauses(specifier).next().is_none() {
+        return (Some(true), None);
     }
     let parsed_version = version.parse::<Version>().ok();
     let mut all = true;
-    for c in &clauses {
+    for c in clauses(specifier) {
         if let Some(text) = c.strip_prefix("===") {
             all &= text.trim().eq_ignore_ascii_case(version);
             continue;
         }
         let spec = c.parse::<VersionSpecifier>().ok().or_else(|| {
             // The set as parsed may hold it (pep508 spellings such as `== 1.0`).
-            parsed
+            parsed()
                 .iter()
                 .find(|s| s.to_string().replace(' ', "") == c.replace(' ', ""))
                 .cloned()
@@ -487,27 +634,27 @@ pub fn compare(
             } else {
                 format!("the specifier {c} cannot be evaluated (not PEP 440): whether nixpkgs {version} satisfies it is unknown")
             };
-            return Comparison {
-                satisfies: None,
-                compared,
-                unevaluable: Some(why),
-            };
+            return (None, Some(why));
         };
         all &= spec.contains(v);
     }
-    let local = clauses
-        .iter()
-        .find_map(|c| c.split_once('+').map(|(_, l)| l));
-    let compared = match local {
-        Some(l) if !version.contains('+') => format!(
+    (Some(all), None)
+}
+
+/// What was compared (`Comparison::compared`): `evaluated` is whether
+/// every clause could be (a local label is pointed out only then).
+fn compared_text(version: &str, specifier: &str, evaluated: bool) -> String {
+    let joined = clauses(specifier).collect::<Vec<_>>().join(",");
+    if joined.is_empty() {
+        return format!("nixpkgs {version} (no version asked)");
+    }
+    let compared = format!("nixpkgs {version} against {joined}");
+    let local = clauses(specifier).find_map(|c| c.split_once('+').map(|(_, l)| l));
+    match local {
+        Some(l) if evaluated && !version.contains('+') => format!(
             "{compared} (the local label +{l} must match exactly, as pip compares it; nixpkgs has none)"
         ),
         _ => compared,
-    };
-    Comparison {
-        satisfies: Some(all),
-        compared,
-        unevaluable: None,
     }
 }
 
@@ -537,7 +684,7 @@ pub fn via_reason(v: &crate::requirements::Via) -> String {
 fn project_reasons(
     p: &crate::requirements::ProjectSummary,
     env: &MarkerEnvironment,
-    reasons: &mut Vec<String>,
+    reasons: &mut Reasons,
 ) {
     let version = p
         .version
@@ -586,17 +733,7 @@ fn project_reasons(
 /// A command-line tool nixpkgs has only at the top level (`pre-commit`,
 /// `awscli`): not importable as a library, but `pkgs.<attr>` gives the command.
 fn app_only(index: &Index, name: &str) -> Option<NixMatch> {
-    let app = index.app(name)?;
-    Some(NixMatch {
-        attr: app.clone(),
-        short_attr: app.clone(),
-        version: None,
-        satisfies: None,
-        matched_by: MatchedBy::Table,
-        app: Some(app),
-        extras: None,
-        compared: None,
-    })
+    index.app(name).map(NixMatch::top_level)
 }
 
 /// Whether `version` satisfies every specifier (a version pip cannot parse

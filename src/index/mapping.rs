@@ -3,7 +3,7 @@
 //! removal notices; and the top-level application attr, if any. Pure: the
 //! rules read the store (`store.rs`) and the [`Mappings`] they are given.
 
-use super::store::{Package, SortedMap, Store, Text};
+use super::store::{Package, PackageRef, SortedMap, Store, Text};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -21,13 +21,14 @@ pub enum MatchedBy {
     Table,
 }
 
-/// The answer to "does nixpkgs have this PyPI project?".
+/// The answer to "does nixpkgs have this PyPI project?" (the package owned,
+/// or borrowed from the index: [`crate::index::Index::lookup_ref`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
+pub enum Lookup<P = Package> {
     /// Found: the package and the rule that found it.
     Found {
         /// The package.
-        package: Package,
+        package: P,
         /// The rule.
         matched_by: MatchedBy,
         /// A top-level application attr, for command-line use (`black`, `httpie`).
@@ -209,24 +210,47 @@ pub(crate) fn lookup(
     toplevel: Option<&SortedMap<()>>,
     normalized: &str,
 ) -> Lookup {
-    let found = |package: Package, by: MatchedBy| Lookup::Found {
+    match lookup_ref(store, mappings, toplevel, normalized) {
+        Lookup::Found {
+            package,
+            matched_by,
+            app,
+        } => Lookup::Found {
+            package: package.to_package(),
+            matched_by,
+            app,
+        },
+        Lookup::Removed { attr, message } => Lookup::Removed { attr, message },
+        Lookup::Missing => Lookup::Missing,
+    }
+}
+
+/// [`lookup`], the package borrowed from the store (no copy of its attr,
+/// pname and version per lookup).
+pub(crate) fn lookup_ref<'s>(
+    store: &'s Store,
+    mappings: &Mappings,
+    toplevel: Option<&SortedMap<()>>,
+    normalized: &str,
+) -> Lookup<PackageRef<'s>> {
+    let found = |package: PackageRef<'s>, by: MatchedBy| Lookup::Found {
         package,
         matched_by: by,
         app: app(mappings, toplevel, normalized),
     };
-    if let Some(p) = store.by_attr(normalized) {
+    if let Some(p) = store.by_attr_ref(normalized) {
         return found(p, MatchedBy::Attr);
     }
-    if let Some(p) = store.by_pname(normalized) {
+    if let Some(p) = store.by_pname_ref(normalized) {
         return found(p, MatchedBy::Pname);
     }
-    if let Some(p) = mappings.alias(normalized).and_then(|a| store.get(a)) {
+    if let Some(p) = mappings.alias(normalized).and_then(|a| store.get_ref(a)) {
         return found(p, MatchedBy::Alias);
     }
     if let Some(p) = mappings
         .table
         .get(normalized)
-        .and_then(|(a, _)| store.get(a))
+        .and_then(|(a, _)| store.get_ref(a))
     {
         return found(p, MatchedBy::Table);
     }

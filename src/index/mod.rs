@@ -25,7 +25,7 @@ pub mod time;
 pub use self::environment::Environment;
 pub use self::mapping::{extras_as_attrs, Lookup, Mappings, MatchedBy, TableEntry};
 use self::store::Store;
-pub use self::store::{Package, Text};
+pub use self::store::{Package, PackageRef, Text};
 pub(crate) use self::store::{SortedMap, TextRow};
 use serde::Serialize;
 
@@ -225,6 +225,16 @@ impl Index {
     /// (the rules are [`mapping`]'s).
     pub fn lookup(&self, normalized: &str) -> Lookup {
         mapping::lookup(
+            &self.store,
+            &self.mappings,
+            self.toplevel.as_ref(),
+            normalized,
+        )
+    }
+
+    /// [`Index::lookup`], the package borrowed from the index.
+    pub fn lookup_ref(&self, normalized: &str) -> Lookup<PackageRef<'_>> {
+        mapping::lookup_ref(
             &self.store,
             &self.mappings,
             self.toplevel.as_ref(),

@@ -27,16 +27,21 @@ struct Row {
     version: Option<Text>,
 }
 
-/// A row as seen by lookups, whatever the storage.
-#[derive(Debug, Clone, Copy)]
-struct RowRef<'a> {
-    attr: &'a str,
-    pname: Option<&'a str>,
-    version: Option<&'a str>,
+/// A package as seen by lookups, borrowed from the index whatever its
+/// storage (a [`Package`] without the copies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackageRef<'a> {
+    /// The attr inside the set.
+    pub attr: &'a str,
+    /// The derivation's pname, when known.
+    pub pname: Option<&'a str>,
+    /// The version, when known.
+    pub version: Option<&'a str>,
 }
 
-impl RowRef<'_> {
-    fn to_package(self) -> Package {
+impl PackageRef<'_> {
+    /// The owned copy.
+    pub fn to_package(self) -> Package {
         Package {
             attr: self.attr.to_string(),
             pname: self.pname.map(str::to_string),
@@ -109,7 +114,7 @@ impl Rows {
         }
     }
 
-    fn get(&self, i: usize) -> RowRef<'_> {
+    fn get(&self, i: usize) -> PackageRef<'_> {
         match self {
             Rows::Static {
                 text,
@@ -117,7 +122,7 @@ impl Rows {
                 pnames,
             } => {
                 let attr = span(text, spans[i]);
-                RowRef {
+                PackageRef {
                     attr,
                     pname: pnames.get(attr).map(|p| p.as_ref()),
                     version: None,
@@ -125,7 +130,7 @@ impl Rows {
             }
             Rows::Owned(v) => {
                 let r = &v[i];
-                RowRef {
+                PackageRef {
                     attr: &r.attr,
                     pname: r.pname.as_deref(),
                     version: r.version.as_deref(),
@@ -133,7 +138,7 @@ impl Rows {
             }
             Rows::Text { text, rows } => {
                 let (attr, pname, version) = rows[i].fields(text);
-                RowRef {
+                PackageRef {
                     attr,
                     pname: Some(if pname.is_empty() { attr } else { pname }),
                     version: (!version.is_empty()).then_some(version),
@@ -369,20 +374,25 @@ impl Store {
 
     /// The package a PEP 503 name matches directly: its attr is the name,
     /// or normalizes to it.
-    pub(crate) fn by_attr(&self, normalized: &str) -> Option<Package> {
-        self.get(normalized).or_else(|| {
+    pub(crate) fn by_attr_ref(&self, normalized: &str) -> Option<PackageRef<'_>> {
+        self.get_ref(normalized).or_else(|| {
             self.by_norm_attr
                 .get(normalized)
-                .map(|&i| self.rows.get(i as usize).to_package())
+                .map(|&i| self.rows.get(i as usize))
         })
+    }
+
+    /// [`Store::get`], borrowed.
+    pub(crate) fn get_ref(&self, attr: &str) -> Option<PackageRef<'_>> {
+        self.rows.find(attr).map(|i| self.rows.get(i))
     }
 
     /// The package whose pname normalizes to a PEP 503 name (where that
     /// differs from its attr).
-    pub(crate) fn by_pname(&self, normalized: &str) -> Option<Package> {
+    pub(crate) fn by_pname_ref(&self, normalized: &str) -> Option<PackageRef<'_>> {
         self.by_pname
             .get(normalized)
-            .map(|&i| self.rows.get(i as usize).to_package())
+            .map(|&i| self.rows.get(i as usize))
     }
 }
 
@@ -438,7 +448,7 @@ mod tests {
         for s in [&statik, &owned, &text_store] {
             assert_eq!(s.attrs().collect::<Vec<_>>(), ["alpha", "beta", "plasTeX"]);
             assert!(s.contains("beta") && !s.contains("gamma") && !s.contains(""));
-            assert_eq!(s.by_attr("plastex").map(|p| p.attr), Some("plasTeX".into()));
+            assert_eq!(s.by_attr_ref("plastex").map(|p| p.attr), Some("plasTeX"));
         }
         assert_eq!(
             text_store.get("alpha").and_then(|p| p.version),

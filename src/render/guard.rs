@@ -63,7 +63,7 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     match res.tier {
         Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => {
             opts.push((
-                res.reasons.last().cloned().unwrap_or_else(|| {
+                res.reasons.last().map(str::to_string).unwrap_or_else(|| {
                     "part of Python's standard library: nothing to install".into()
                 }),
                 None,

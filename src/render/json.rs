@@ -72,13 +72,42 @@ struct Requirement<'a> {
     applies: bool,
     tier: Tier,
     skip_reason: Option<SkipReason>,
-    nix: Option<&'a NixMatch>,
+    nix: Option<Nix<'a>>,
     cuda: Option<&'a CudaNote>,
     native: Vec<Native<'a>>,
     verdict: Verdict,
     reasons: Vec<Cow<'a, str>>,
     via: Option<&'a crate::requirements::Via>,
     project: Option<Project<'a>>,
+}
+
+/// A [`NixMatch`] as written (schema field `nix`), with its `compared`.
+#[derive(Serialize)]
+struct Nix<'a> {
+    attr: &'a str,
+    version: Option<&'a str>,
+    satisfies: Option<bool>,
+    matched_by: crate::index::MatchedBy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extras: Option<&'a crate::resolve::Extras>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compared: Option<String>,
+}
+
+impl<'a> Nix<'a> {
+    fn new(n: &'a NixMatch, specifier: &str) -> Nix<'a> {
+        Nix {
+            attr: &n.attr,
+            version: n.version.as_deref(),
+            satisfies: n.satisfies,
+            matched_by: n.matched_by,
+            app: n.app.as_deref(),
+            extras: n.extras.as_deref(),
+            compared: n.compared(specifier),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -160,7 +189,7 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             applies: e.res.applies,
             tier: e.res.tier,
             skip_reason: e.res.skip_reason,
-            nix: e.res.nix.as_ref(),
+            nix: e.res.nix.as_ref().map(|n| Nix::new(n, &r.specifier)),
             cuda: e.res.cuda.as_deref(),
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
