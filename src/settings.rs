@@ -109,29 +109,46 @@ impl Dirs {
     /// The directories `env` names, by the XDG rules (`directories`'
     /// rules, applied to the snapshot instead of the live environment).
     pub fn from_env(env: &Env) -> Dirs {
-        let abs = |k: &str| {
-            env.nonempty_os(k)
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-        };
-        let home =
-            abs("HOME").or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().into()));
-        let under = |var: &str, fallback: &str| {
-            abs(var)
-                .or_else(|| home.as_ref().map(|h| h.join(fallback)))
-                .map(|d| d.join("pip-guard"))
-        };
-        let cache = env
-            .nonempty_os("PIP_GUARD_CACHE_DIR")
-            .map(PathBuf::from)
-            .or_else(|| under("XDG_CACHE_HOME", ".cache"));
+        let get = |k: &str| env.get_os(k).map(OsString::from);
+        let home = absolute(&get, "HOME")
+            .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().into()));
+        let home = home.as_deref();
         Dirs {
-            cache,
-            config: under("XDG_CONFIG_HOME", ".config"),
-            state: under("XDG_STATE_HOME", ".local/state"),
-            home,
+            cache: cache_dir(&get, home),
+            config: xdg_dir(&get, home, "XDG_CONFIG_HOME", ".config"),
+            state: xdg_dir(&get, home, "XDG_STATE_HOME", ".local/state"),
+            home: home.map(Path::to_path_buf),
         }
     }
+}
+
+/// The value of `var` when it is an absolute path (the XDG rule: a
+/// relative value is ignored).
+fn absolute(get: &dyn Fn(&str) -> Option<OsString>, var: &str) -> Option<PathBuf> {
+    get(var).map(PathBuf::from).filter(|p| p.is_absolute())
+}
+
+/// pip-guard's directory under one XDG base: `$VAR/pip-guard` when `VAR`
+/// is absolute, else `HOME/FALLBACK/pip-guard`; none without either.
+pub fn xdg_dir(
+    get: &dyn Fn(&str) -> Option<OsString>,
+    home: Option<&Path>,
+    var: &str,
+    fallback: &str,
+) -> Option<PathBuf> {
+    absolute(get, var)
+        .or_else(|| home.map(|h| h.join(fallback)))
+        .map(|d| d.join("pip-guard"))
+}
+
+/// pip-guard's cache directory: `$PIP_GUARD_CACHE_DIR` when set and not
+/// empty, else [`xdg_dir`] of `XDG_CACHE_HOME` (`HOME/.cache`). The one
+/// rule for every cache (index, interpreter probes).
+pub fn cache_dir(get: &dyn Fn(&str) -> Option<OsString>, home: Option<&Path>) -> Option<PathBuf> {
+    get("PIP_GUARD_CACHE_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| xdg_dir(get, home, "XDG_CACHE_HOME", ".cache"))
 }
 
 /// Everything pip-guard takes from its process, read at start-up.

@@ -89,28 +89,11 @@ fn the_process_is_read_in_one_place() {
         "directories::",
     ];
     let src = common::repo_root().join("src");
-    let mut files = Vec::new();
-    let mut stack = vec![src.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read src/") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    assert!(files.len() > 50, "found only {} files", files.len());
     let mut found = Vec::new();
-    for path in &files {
-        let rel = path.strip_prefix(&src).expect("under src/");
+    for (rel, code) in source_files() {
         if rel == std::path::Path::new("settings.rs") {
             continue;
         }
-        let text = std::fs::read_to_string(path).expect("read a source file");
-        // A file's own unit tests may set up their environment.
-        let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for (n, line) in code.lines().enumerate() {
             if READS.iter().any(|r| line.contains(r)) {
                 found.push(format!("src/{}:{}: {}", rel.display(), n + 1, line.trim()));
@@ -134,28 +117,40 @@ fn the_process_is_read_in_one_place() {
 #[test]
 fn secrets_are_opened_only_for_pip() {
     const ALLOWED: &[&str] = &["redact.rs", "guard/pip_input.rs", "pipeline.rs"];
-    let src = common::repo_root().join("src");
-    let mut stack = vec![src.clone()];
     let mut found = Vec::new();
     let mut seen = 0;
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read src/") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(&src).expect("under src/").to_path_buf();
-            let text = std::fs::read_to_string(&path).expect("read a source file");
-            let code = text.split("#[cfg(test)]").next().unwrap_or("");
-            if code.contains(".expose()") {
-                seen += 1;
-                if !ALLOWED.iter().any(|a| rel == std::path::Path::new(a)) {
-                    found.push(rel.display().to_string());
-                }
+    for (rel, code) in source_files() {
+        if code.contains(".expose()") {
+            seen += 1;
+            if !ALLOWED.iter().any(|a| rel == std::path::Path::new(a)) {
+                found.push(rel.display().to_string());
             }
         }
     }
     assert!(found.is_empty(), "Secret::expose called in {found:?}");
     assert!(seen >= 2, "the check sees the builder's calls ({seen})");
+}
+
+/// Every `.rs` file of `src/` (its path under `src/`) with its code before
+/// its unit tests (`#[cfg(test)]`: a file's tests may set up what its code
+/// may not do).
+fn source_files() -> Vec<(std::path::PathBuf, String)> {
+    let src = common::repo_root().join("src");
+    let mut files = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src/") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read a source file");
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                let rel = path.strip_prefix(&src).expect("under src/").to_path_buf();
+                files.push((rel, code));
+            }
+        }
+    }
+    assert!(files.len() > 50, "found only {} files", files.len());
+    files
 }

@@ -47,16 +47,8 @@ impl Environment {
     pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> Environment {
         let nonempty = |k: &str| get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
         let home = get("HOME").map(PathBuf::from);
-        let cache_dir = nonempty("PIP_GUARD_CACHE_DIR").or_else(|| {
-            let base = nonempty("XDG_CACHE_HOME")
-                .filter(|x| x.is_absolute())
-                .or_else(|| {
-                    home.as_ref()
-                        .filter(|h| h.is_absolute())
-                        .map(|h| h.join(".cache"))
-                })?;
-            Some(base.join("pip-guard"))
-        });
+        let cache_dir =
+            crate::settings::cache_dir(get, home.as_deref().filter(|h| h.is_absolute()));
         Environment {
             cache_dir,
             nix_timeout: get("PIP_GUARD_NIX_TIMEOUT")
