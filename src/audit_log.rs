@@ -79,7 +79,7 @@ impl LoggedRequirement {
         LoggedRequirement {
             origin: req.origin.clone(),
             raw: redact(&req.raw).into_owned(),
-            name: req.normalized.clone(),
+            name: req.normalized.as_deref().map(str::to_string),
             tier,
             verdict,
         }

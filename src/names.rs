@@ -1,27 +1,41 @@
 //! PEP 503 name normalization.
 
+use compact_str::CompactString;
+
 /// Normalize a project name as PEP 503 does: lowercase, and every run of
 /// `-`, `_` and `.` becomes one `-` (also at the ends, like pip's
 /// `canonicalize_name`: `foo_` → `foo-`).
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    normalize_into(name, &mut out);
+    out
+}
+
+/// [`normalize`] as a [`CompactString`]: a name of up to 24 bytes is kept
+/// inline, with no allocation (a requirement holds its normalized name).
+pub fn normalize_compact(name: &str) -> CompactString {
+    let mut out = CompactString::with_capacity(name.len());
+    normalize_into(name, &mut out);
+    out
+}
+
+fn normalize_into(name: &str, out: &mut impl Extend<char>) {
     let mut sep = false;
     for c in name.chars() {
         if matches!(c, '-' | '_' | '.') {
             if !sep {
-                out.push('-');
+                out.extend(['-']);
             }
             sep = true;
         } else if c.is_ascii() {
             // The same as `to_lowercase` for ASCII, without its iterator.
             sep = false;
-            out.push(c.to_ascii_lowercase());
+            out.extend([c.to_ascii_lowercase()]);
         } else {
             sep = false;
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 #[cfg(test)]

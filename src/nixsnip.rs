@@ -582,7 +582,7 @@ impl Suggestion {
 /// The requirement's name (or its redacted text) for a comment.
 fn title_of(e: &crate::plan::Entry) -> String {
     match (&e.req.name, e.req.specifier.is_empty()) {
-        (Some(n), true) => n.clone(),
+        (Some(n), true) => n.to_string(),
         (Some(n), false) => format!("{n}{}", e.req.specifier),
         (None, _) => redact(&e.req.raw).into_owned(),
     }

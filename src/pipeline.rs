@@ -124,20 +124,27 @@ pub fn plan(
         .package_set
         .clone()
         .unwrap_or_else(|| target.package_set());
-    // Names for the index; `name[extra,…]` asks a nix source about extras.
-    let names: Vec<String> = set
-        .requirements
-        .iter()
-        .filter_map(|r| {
-            let n = r.normalized.clone()?;
-            Some(if r.extras.is_empty() {
-                n
+    // Names for the index, each once; `name[extra,…]` asks a nix source
+    // about extras. Dropped before the plan is built (a million-line file
+    // would hold a million copies through it).
+    let index = {
+        let mut seen = std::collections::HashSet::new();
+        let mut names = Vec::new();
+        for r in &set.requirements {
+            let Some(n) = r.normalized.as_deref() else {
+                continue;
+            };
+            let name: std::borrow::Cow<str> = if r.extras.is_empty() {
+                n.into()
             } else {
-                format!("{n}[{}]", r.extras.join(","))
-            })
-        })
-        .collect();
-    let index = load_index(settings, flags.index, &policy, &package_set, &names)?;
+                format!("{n}[{}]", r.extras.join(",")).into()
+            };
+            if seen.insert(name.clone()) {
+                names.push(name.into_owned());
+            }
+        }
+        load_index(settings, flags.index, &policy, &package_set, &names)?
+    };
     let alternatives = Alternatives::embedded();
     let ctx = context(inv, &set);
     let RequirementSet {

@@ -266,3 +266,20 @@ pub fn decide(plan: &Plan, all: bool) -> Decision {
     }
     d
 }
+
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        use std::mem::size_of;
+        eprintln!(
+            "SIZES entry {} req {} res {} nix {} origin {} reasons {}",
+            size_of::<super::Entry>(),
+            size_of::<crate::requirements::Requirement>(),
+            size_of::<crate::resolve::Resolution>(),
+            size_of::<crate::resolve::NixMatch>(),
+            size_of::<crate::origin::Origin>(),
+            size_of::<crate::resolve::Reasons>()
+        );
+    }
+}

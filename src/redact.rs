@@ -8,6 +8,7 @@
 //! `X-Goog-Signature`, `key=`, `secret=`, …) to `****`.
 
 use std::borrow::Cow;
+use compact_str::CompactString;
 
 /// Query parameter names (ASCII case-insensitive) whose value is a
 /// credential: bearer and API tokens, passwords, and the signatures and
@@ -136,12 +137,15 @@ fn redact_userinfo(s: &str) -> Cow<'_, str> {
 /// serde) prints no credential (compare uv's `DisplaySafeUrl`).
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]
-pub struct Redacted(String);
+pub struct Redacted(CompactString);
 
 impl Redacted {
     /// `text` with the credentials of every URL in it hidden.
     pub fn new(text: &str) -> Redacted {
-        Redacted(redact(text).into_owned())
+        Redacted(match redact(text) {
+            Cow::Borrowed(s) => CompactString::from(s),
+            Cow::Owned(s) => CompactString::from(s),
+        })
     }
 
     /// The redacted text.
@@ -196,11 +200,11 @@ impl PartialEq<&str> for Redacted {
 /// looks for a CUDA index among the index URLs and keeps it redacted
 /// (`tests/architecture.rs` checks that no other file calls it).
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(CompactString);
 
 impl Secret {
     /// Keep `text` whole.
-    pub fn new(text: impl Into<String>) -> Secret {
+    pub fn new(text: impl Into<CompactString>) -> Secret {
         Secret(text.into())
     }
 

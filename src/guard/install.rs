@@ -75,7 +75,7 @@ pub fn question(plan: &Plan, d: &Decision) -> String {
         .iter()
         .filter_map(|&i| plan.entries.get(i))
         .map(|e| match &e.req.name {
-            Some(n) => n.clone(),
+            Some(n) => n.to_string(),
             None => explain::title(e),
         })
         .collect();
@@ -598,7 +598,7 @@ impl Act<'_> {
         for name in d
             .pip
             .iter()
-            .filter_map(|&i| plan.entries.get(i)?.req.name.clone())
+            .filter_map(|&i| plan.entries.get(i)?.req.name.as_deref().map(str::to_string))
         {
             let n = crate::names::normalize(&name);
             if !dists.iter().any(|x| crate::names::normalize(x) == n) {

@@ -38,7 +38,7 @@ pub fn render(plan: &Plan) -> String {
             }
             Origin::Arg(_) => String::new(),
         };
-        let name = e.req.name.clone().unwrap_or_else(|| e.req.raw.to_string());
+        let name = e.req.name.as_deref().unwrap_or(&e.req.raw).to_string();
         let message = format!(
             "{} ({}): {}",
             name,

@@ -30,6 +30,7 @@ pub mod script;
 pub mod tomlspan;
 
 use crate::origin::Origin;
+use compact_str::CompactString;
 use crate::redact::{Redacted, Secret};
 use pep508_rs::MarkerTree;
 use serde::Serialize;
@@ -64,14 +65,14 @@ pub struct Requirement {
     /// Named, URL, path or editable.
     pub kind: Kind,
     /// The project name as written, when there is one.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// PEP 503 normalized name.
-    pub normalized: Option<String>,
+    pub normalized: Option<CompactString>,
     /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
     pub extras: Vec<String>,
     /// PEP 440 specifiers joined by `,` in source order; `""` if none
     /// (parsed on demand: [`Requirement::specifiers`]).
-    pub specifier: String,
+    pub specifier: CompactString,
     /// The marker, if any, as pip evaluates it (see
     /// [`Requirement::applies`]); the `pep508_rs` tree on demand:
     /// [`Requirement::marker_tree`].

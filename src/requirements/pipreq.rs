@@ -11,6 +11,7 @@ use super::fs::{abspath, Fs};
 use super::pep508::{self, Parts};
 use super::pystr::{py_strip, url_scheme};
 use super::Kind;
+use compact_str::CompactString;
 use crate::names::normalize;
 use pep508_rs::pep440_rs::Version;
 use std::path::Path;
@@ -114,11 +115,11 @@ pub struct PipReq {
     /// Named, URL, path or editable.
     pub kind: Kind,
     /// The project name as written, when there is one.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Extras, PEP 685-normalized, first-seen order, no duplicates.
     pub extras: Vec<String>,
     /// Specifiers joined by `,` in source order (`""` if none).
-    pub specifier: String,
+    pub specifier: CompactString,
     /// The marker as pip evaluates it, if any.
     pub marker: Option<Box<super::markers::PipMarker>>,
     /// The URL or path as written (not redacted).
@@ -133,7 +134,7 @@ impl PipReq {
             kind,
             name: None,
             extras: Vec::new(),
-            specifier: String::new(),
+            specifier: CompactString::default(),
             marker: None,
             url: None,
         }
@@ -414,7 +415,7 @@ fn from_parts(parts: &Parts) -> Result<PipReq, RequirementError> {
     };
     Ok(PipReq {
         kind,
-        name: Some(parts.name.clone()),
+        name: Some(CompactString::from(parts.name.as_str())),
         extras: norm_extras(&parts.extras),
         specifier: join_specifier(&parts.specifier),
         marker,
@@ -423,8 +424,17 @@ fn from_parts(parts: &Parts) -> Result<PipReq, RequirementError> {
 }
 
 /// Specifiers without inner whitespace, joined by `,` (`>= 1, <2` → `>=1,<2`).
-fn join_specifier(text: &str) -> String {
-    text.split(',')
+fn join_specifier(text: &str) -> CompactString {
+    // Most are written that way already: no copy through pieces then.
+    let written_joined = !text.chars().any(super::pystr::is_py_space)
+        && !text.starts_with(',')
+        && !text.ends_with(',')
+        && !text.contains(",,");
+    if written_joined {
+        return CompactString::from(text);
+    }
+    let joined = text
+        .split(',')
         .map(|s| {
             s.chars()
                 .filter(|c| !super::pystr::is_py_space(*c))
@@ -432,7 +442,8 @@ fn join_specifier(text: &str) -> String {
         })
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
-        .join(",")
+        .join(",");
+    CompactString::from(joined)
 }
 
 /// `file:` URLs and scheme-less references are paths; the rest are URLs.

@@ -292,9 +292,9 @@ fn package(
     }
     let mut r = PipReq {
         kind: Kind::Named,
-        name: Some(name.to_string()),
+        name: Some(name.into()),
         extras: Vec::new(),
-        specifier: String::new(),
+        specifier: Default::default(),
         marker,
         url: None,
     };
@@ -364,7 +364,7 @@ fn package(
             Some(v) => v.to_string(),
             None => dist_version(t, &ctx, text, line)?,
         };
-        r.specifier = format!("=={v}");
+        r.specifier = compact_str::format_compact!("=={v}");
         VersionSpecifiers::from_str(&r.specifier).map_err(|e| fail(Some(line), e.to_string()))?;
         pip_line = format!("{name}=={v}");
     }

@@ -321,7 +321,7 @@ impl<'a> NewRequirement<'a> {
 /// Assemble a [`Requirement`] from what pip makes of it and where it was.
 pub(crate) fn make_requirement(n: NewRequirement<'_>) -> Requirement {
     let r = n.meaning;
-    let normalized = r.name.as_deref().map(crate::names::normalize);
+    let normalized = r.name.as_deref().map(crate::names::normalize_compact);
     Requirement {
         origin: n.origin,
         included_from: n.included_from,

@@ -242,7 +242,8 @@ pub fn attach_json(v: &mut serde_json::Value, plan: &Plan, p: &Prepared) {
                 .enumerate()
                 .filter(|(_, c)| {
                     entry.req.normalized.is_some()
-                        && c.project.as_deref().map(crate::names::normalize) == entry.req.normalized
+                        && c.project.as_deref().map(crate::names::normalize).as_deref()
+                            == entry.req.normalized.as_deref()
                 })
                 .map(|(i, c)| {
                     used[i] = true;
