@@ -45,7 +45,7 @@ fn python_attr(e: &Entry) -> Option<String> {
     let n = e.res.nix.as_ref()?;
     match (&n.app, e.res.tier) {
         // Only a top-level application: not importable.
-        (Some(app), _) if *app == n.attr => None,
+        (Some(app), _) if **app == *n.attr => None,
         (_, Tier::Nixpkgs) => Some(n.short_attr().to_string()),
         _ => None,
     }

@@ -262,7 +262,7 @@ impl Suggestion {
                 Tier::Nixpkgs => {
                     if let Some(n) = &e.res.nix {
                         match &n.app {
-                            Some(app) => s.tops.push(app.clone()),
+                            Some(app) => s.tops.push(app.to_string()),
                             None => s.libs.push(n.short_attr().to_string()),
                         }
                         if let Some(x) = &n.extras {

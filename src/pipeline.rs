@@ -197,7 +197,10 @@ pub fn context(inv: &Invocation, set: &RequirementSet) -> crate::resolve::Contex
     let cuda_index = urls
         .filter_map(|u| crate::cuda::index_tag(&u).map(|t| (t, Redacted::new(&u).to_string())))
         .next();
-    crate::resolve::Context { cuda_index }
+    crate::resolve::Context {
+        cuda_index,
+        ..Default::default()
+    }
 }
 
 /// Load the index for `names` from the flag's source, else the policy's,

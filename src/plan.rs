@@ -101,6 +101,14 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+impl Entry {
+    /// The reasons, one line each, first tier first (schema field
+    /// `reasons`).
+    pub fn reasons(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        self.res.reasons(&self.req)
+    }
+}
+
 impl Plan {
     /// Resolve and judge every requirement.
     pub fn build(

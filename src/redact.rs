@@ -131,6 +131,18 @@ fn redact_userinfo(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`redact`] of text that may be borrowed or owned, keeping it as it is
+/// when there is nothing to hide.
+pub fn redact_cow(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(t) => redact(t),
+        Cow::Owned(t) => match redact(&t) {
+            Cow::Borrowed(_) => Cow::Owned(t),
+            Cow::Owned(r) => Cow::Owned(r),
+        },
+    }
+}
+
 /// Text that has been through [`redact`]: a requirement line or URL as
 /// pip-guard shows it. It can only be made by redacting
 /// ([`Redacted::new`]), so whatever prints it (`Display`, `Debug`,

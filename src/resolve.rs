@@ -6,6 +6,9 @@ use crate::index::{Index, Lookup, MatchedBy};
 use crate::requirements::{Kind, Requirement};
 use pep508_rs::MarkerEnvironment;
 use serde::Serialize;
+use compact_str::CompactString;
+use std::sync::Arc;
+use std::borrow::Cow;
 
 /// The priority order (schema field `tier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -54,12 +57,38 @@ pub struct Extras {
     pub own: Vec<String>,
 }
 
-/// What the resolution knows beyond the requirement itself.
+/// What the resolution knows beyond the requirement itself, and what it
+/// shares across requirements.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// A PyTorch-style CUDA wheel index the requirements are read with:
     /// `(tag, url)`, e.g. `("cu128", "https://download.pytorch.org/whl/cu128")`.
     pub cuda_index: Option<(String, String)>,
+    /// The attr paths matched so far, each held once.
+    pub attrs: AttrPaths,
+}
+
+/// Full attr paths (`python3Packages.numpy`), each made once and shared by
+/// every match that names it: a million requirements name a few thousand
+/// attrs.
+#[derive(Debug, Clone, Default)]
+pub struct AttrPaths(std::cell::RefCell<std::collections::HashSet<Arc<str>>>);
+
+impl AttrPaths {
+    /// `set.short`, shared.
+    pub fn get(&self, set: &str, short: &str) -> Arc<str> {
+        let mut path = CompactString::with_capacity(set.len() + 1 + short.len());
+        path.push_str(set);
+        path.push('.');
+        path.push_str(short);
+        let mut known = self.0.borrow_mut();
+        if let Some(p) = known.get(path.as_str()) {
+            return Arc::clone(p);
+        }
+        let p: Arc<str> = Arc::from(path.as_str());
+        known.insert(Arc::clone(&p));
+        p
+    }
 }
 
 impl Tier {
@@ -80,33 +109,30 @@ impl Tier {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NixMatch {
     /// Full attr path, e.g. `python312Packages.numpy`.
-    pub attr: String,
+    pub attr: Arc<str>,
     /// Where the attr inside the set starts in `attr` (see
     /// [`NixMatch::short_attr`]).
     short_at: u32,
     /// nixpkgs' version, when known.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// Whether the version satisfies the specifier; `None` when unknown.
     pub satisfies: Option<bool>,
     /// Which mapping rule found it.
     pub matched_by: MatchedBy,
     /// Top-level application attr for command-line use, if any.
-    pub app: Option<String>,
+    pub app: Option<Box<str>>,
     /// The extras asked for and what nixpkgs has of them (absent when the
     /// requirement names no extra).
     pub extras: Option<Box<Extras>>,
 }
 
 impl NixMatch {
-    /// A match in the package set: `attr` is `<set>.<short>`.
-    pub fn in_set(set: &str, short: &str, matched_by: MatchedBy) -> NixMatch {
-        let mut attr = String::with_capacity(set.len() + 1 + short.len());
-        attr.push_str(set);
-        attr.push('.');
-        attr.push_str(short);
+    /// A match in the package set: `attr` is `<set>.<short>`, shared
+    /// through `paths`.
+    pub fn in_set(paths: &AttrPaths, set: &str, short: &str, matched_by: MatchedBy) -> NixMatch {
         NixMatch {
             short_at: u32::try_from(set.len() + 1).unwrap_or(0),
-            attr,
+            attr: paths.get(set, short),
             version: None,
             satisfies: None,
             matched_by,
@@ -119,8 +145,8 @@ impl NixMatch {
     /// attr is its own short attr and the application.
     pub fn top_level(attr: String) -> NixMatch {
         NixMatch {
-            app: Some(attr.clone()),
-            attr,
+            app: Some(attr.as_str().into()),
+            attr: attr.into(),
             short_at: 0,
             version: None,
             satisfies: None,
@@ -149,33 +175,48 @@ impl NixMatch {
 }
 
 /// The reasons of a resolution, one line each, first tier first. They are
-/// held in one buffer, each as `LEN:TEXT` (a netstring without its comma):
-/// a requirement then costs one allocation for its reasons instead of a
-/// vector and a string per reason (a million-line file holds a million).
+/// held in one compact buffer, each as `LEN:TEXT` (a netstring without its
+/// comma). The tier's own reason, which follows from the match and the
+/// requirement (`nixpkgs provides python3Packages.numpy 2.3.1 (satisfies
+/// >=1)`), is held as the mark `*:` and written when the reasons are read
+/// ([`Resolution::reasons`]): most requirements then cost no allocation for
+/// their reasons (a million-line file holds a million).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reasons(String);
+pub struct Reasons(CompactString);
+
+/// The mark of the tier's own reason in a [`Reasons`] buffer.
+const TIER_MARK: &str = "*:";
+
+/// One reason as held: its text, or the mark of the tier's own reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held<'a> {
+    Text(&'a str),
+    Tier,
+}
 
 impl Reasons {
     /// No reason yet.
     pub fn new() -> Reasons {
-        Reasons(String::new())
+        Reasons(CompactString::default())
     }
 
     /// Add `reason` last.
     pub fn push(&mut self, reason: impl AsRef<str>) {
+        use std::fmt::Write;
         let r = reason.as_ref();
-        let len = r.len().to_string();
-        self.0.reserve(len.len() + 1 + r.len());
-        self.0.push_str(&len);
-        self.0.push(':');
+        let _ = write!(self.0, "{}:", r.len());
         self.0.push_str(r);
+    }
+
+    /// Add the tier's own reason last (written when read).
+    fn push_tier(&mut self) {
+        self.0.push_str(TIER_MARK);
     }
 
     /// Add `reason` first.
     pub fn insert_first(&mut self, reason: impl AsRef<str>) {
-        let r = reason.as_ref();
-        let mut first = Reasons(String::with_capacity(r.len() + 21 + self.0.len()));
-        first.push(r);
+        let mut first = Reasons::new();
+        first.push(reason);
         first.0.push_str(&self.0);
         *self = first;
     }
@@ -190,66 +231,39 @@ impl Reasons {
         self.0.shrink_to_fit();
     }
 
-    /// The reasons, in order.
-    pub fn iter(&self) -> ReasonsIter<'_> {
-        ReasonsIter { rest: &self.0 }
+    /// The reasons as held, in order.
+    fn held(&self) -> HeldIter<'_> {
+        HeldIter { rest: &self.0 }
     }
 
-    /// The first reason.
-    pub fn first(&self) -> Option<&str> {
-        self.iter().next()
-    }
-
-    /// The last reason.
-    pub fn last(&self) -> Option<&str> {
-        self.iter().last()
-    }
-
-    /// How many there are.
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The reasons joined with `sep`.
-    pub fn join(&self, sep: &str) -> String {
-        let mut out = String::new();
-        for (i, r) in self.iter().enumerate() {
-            if i > 0 {
-                out.push_str(sep);
-            }
-            out.push_str(r);
-        }
-        out
+    /// The reasons held as text, in order (without the tier's own).
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.held().filter_map(|h| match h {
+            Held::Text(t) => Some(t),
+            Held::Tier => None,
+        })
     }
 }
 
-impl<'a> IntoIterator for &'a Reasons {
-    type Item = &'a str;
-    type IntoIter = ReasonsIter<'a>;
-    fn into_iter(self) -> ReasonsIter<'a> {
-        self.iter()
-    }
-}
-
-/// The reasons of a [`Reasons`], in order.
+/// The reasons of a [`Reasons`] as held, in order.
 #[derive(Debug, Clone)]
-pub struct ReasonsIter<'a> {
+struct HeldIter<'a> {
     rest: &'a str,
 }
 
-impl<'a> Iterator for ReasonsIter<'a> {
-    type Item = &'a str;
-    fn next(&mut self) -> Option<&'a str> {
+impl<'a> Iterator for HeldIter<'a> {
+    type Item = Held<'a>;
+    fn next(&mut self) -> Option<Held<'a>> {
+        if let Some(rest) = self.rest.strip_prefix(TIER_MARK) {
+            self.rest = rest;
+            return Some(Held::Tier);
+        }
         let (len, rest) = self.rest.split_once(':')?;
         let len: usize = len.parse().ok()?;
         let reason = rest.get(..len)?;
         self.rest = rest.get(len..).unwrap_or_default();
-        Some(reason)
+        Some(Held::Text(reason))
     }
 }
 
@@ -268,8 +282,50 @@ pub struct Resolution {
     pub nix: Option<NixMatch>,
     /// Native alternatives, if any.
     pub native: Vec<Alternative>,
-    /// One line per finding, first tier first.
-    pub reasons: Reasons,
+    /// One line per finding, first tier first, as held (read them with
+    /// [`Resolution::reasons`]).
+    pub(crate) reasons: Reasons,
+}
+
+impl Resolution {
+    /// The reasons, one line each, first tier first (schema field
+    /// `reasons`); `req` is the requirement this resolves.
+    pub fn reasons<'a>(&'a self, req: &'a Requirement) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        self.reasons.held().map(move |h| match h {
+            Held::Text(t) => Cow::Borrowed(t),
+            Held::Tier => Cow::Owned(self.tier_reason(req)),
+        })
+    }
+
+    /// The tier's own reason: what nixpkgs has against what `req` asks,
+    /// or that neither nixpkgs nor a native alternative has it.
+    fn tier_reason(&self, req: &Requirement) -> String {
+        let Some(n) = &self.nix else {
+            return "not in nixpkgs and no native alternative known".to_string();
+        };
+        let version = n.version.as_deref().unwrap_or("?");
+        let spec = &req.specifier;
+        match n.satisfies {
+            Some(true) => format!(
+                "nixpkgs provides {} {version} (satisfies {})",
+                n.attr,
+                if spec.is_empty() { "any version" } else { spec }
+            ),
+            Some(false) => format!(
+                "nixpkgs has {} {version}, which does not satisfy {spec}: pin it in a dev shell",
+                n.attr,
+            ),
+            None if spec.is_empty() => format!("nixpkgs provides {}", n.attr),
+            None if n.version.is_some() => format!(
+                "nixpkgs provides {} {version} (whether it satisfies {spec} is unknown)",
+                n.attr,
+            ),
+            None => format!(
+                "nixpkgs provides {} (version unknown to this index: check it satisfies {spec})",
+                n.attr
+            ),
+        }
+    }
 }
 
 /// Resolve one requirement against the index and alternatives for a target.
@@ -349,10 +405,11 @@ pub fn resolve_in(
                     None => None,
                 };
                 let extras = extras_of(req, index, package.attr, &mut extra_reasons);
-                let mut m = NixMatch::in_set(&index.package_set, package.attr, matched_by);
-                m.version = package.version.map(str::to_string);
+                let mut m =
+                    NixMatch::in_set(&ctx.attrs, &index.package_set, package.attr, matched_by);
+                m.version = package.version.map(CompactString::from);
                 m.satisfies = satisfies;
-                m.app = app;
+                m.app = app.map(String::into_boxed_str);
                 m.extras = extras;
                 nix = Some(m);
             }
@@ -395,51 +452,15 @@ pub fn resolve_in(
         }
         Tier::DevShell
     } else if let Some(n) = &nix {
+        // Written when read, from the match and the requirement.
+        reasons.push_tier();
         let tier = match n.satisfies {
-            Some(true) => {
-                reasons.push(format!(
-                    "nixpkgs provides {} {} (satisfies {})",
-                    n.attr,
-                    n.version.as_deref().unwrap_or("?"),
-                    if req.specifier.is_empty() {
-                        "any version"
-                    } else {
-                        &req.specifier
-                    }
-                ));
-                Tier::Nixpkgs
-            }
-            Some(false) => {
-                reasons.push(format!(
-                    "nixpkgs has {} {}, which does not satisfy {}: pin it in a dev shell",
-                    n.attr,
-                    n.version.as_deref().unwrap_or("?"),
-                    req.specifier
-                ));
-                Tier::DevShell
-            }
-            None => {
-                if req.specifier.is_empty() {
-                    reasons.push(format!("nixpkgs provides {}", n.attr));
-                } else if n.version.is_some() {
-                    reasons.push(format!(
-                        "nixpkgs provides {} {} (whether it satisfies {} is unknown)",
-                        n.attr,
-                        n.version.as_deref().unwrap_or("?"),
-                        req.specifier
-                    ));
-                } else {
-                    reasons.push(format!(
-                        "nixpkgs provides {} (version unknown to this index: check it satisfies {})",
-                        n.attr, req.specifier
-                    ));
-                }
-                Tier::Nixpkgs
-            }
+            Some(false) => Tier::DevShell,
+            Some(true) | None => Tier::Nixpkgs,
         };
         let cuda_lib = n.attr.starts_with("cudaPackages.");
         if let (Some(app), false) = (&n.app, cuda_lib) {
-            if *app == n.attr {
+            if **app == *n.attr {
                 reasons.push(format!(
                     "a command-line tool: nixpkgs has it at the top level (pkgs.{app}), \
                      not as an importable Python package"
@@ -452,7 +473,7 @@ pub fn resolve_in(
     } else if !native.is_empty() {
         Tier::Native
     } else {
-        reasons.push("not in nixpkgs and no native alternative known");
+        reasons.push_tier();
         Tier::Pip
     };
     if tier != Tier::Skipped {
@@ -816,14 +837,14 @@ mod tests {
         let r = one("Pre_Commit");
         let n = r.nix.expect("top-level match");
         assert_eq!(
-            (r.tier, n.attr.as_str(), n.app.as_deref()),
+            (r.tier, &*n.attr, n.app.as_deref()),
             (Tier::Nixpkgs, "pre-commit", Some("pre-commit"))
         );
         // A library that is also an application: both, the set's attr first.
         let r = one("black");
         let n = r.nix.expect("match");
         assert_eq!(
-            (n.attr.as_str(), n.app.as_deref()),
+            (&*n.attr, n.app.as_deref()),
             ("python312Packages.black", Some("black"))
         );
         assert!(

@@ -43,7 +43,7 @@ pub fn render(plan: &Plan) -> String {
             "{} ({}): {}",
             name,
             e.res.tier.as_str(),
-            e.res.reasons.join("; ")
+            e.reasons().collect::<Vec<_>>().join("; ")
         );
         let _ = writeln!(
             out,

@@ -15,6 +15,7 @@ use crate::origin::Origin;
 use crate::plan::{Decision, Entry, Plan};
 use crate::policy::Verdict;
 use crate::redact::redact;
+use std::borrow::Cow;
 use crate::resolve::Tier;
 use std::fmt::Write;
 
@@ -63,7 +64,7 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
     match res.tier {
         Tier::Skipped if res.skip_reason == Some(crate::resolve::SkipReason::Stdlib) => {
             opts.push((
-                res.reasons.last().map(str::to_string).unwrap_or_else(|| {
+                e.reasons().last().map(Cow::into_owned).unwrap_or_else(|| {
                     "part of Python's standard library: nothing to install".into()
                 }),
                 None,
@@ -104,23 +105,17 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             }
         }
         Tier::DevShell => {
-            for r in res.reasons.iter().filter(|r| r.contains("dev shell")) {
+            for r in e.reasons().filter(|r| r.contains("dev shell")) {
                 opts.push((format!("3. Dev shell: {r}"), None));
             }
-            for r in res
-                .reasons
-                .iter()
-                .filter(|r| r.starts_with("nixpkgs also has"))
+            for r in e.reasons().filter(|r| r.starts_with("nixpkgs also has"))
             {
                 opts.push((format!("   ({r})"), None));
             }
         }
         Tier::Native | Tier::Pip => {}
     }
-    for r in res
-        .reasons
-        .iter()
-        .filter(|r| r.starts_with("nixpkgs removed"))
+    for r in e.reasons().filter(|r| r.starts_with("nixpkgs removed"))
     {
         opts.push((format!("({r})"), None));
     }

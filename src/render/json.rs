@@ -10,7 +10,7 @@ use crate::index::IndexMeta;
 use crate::origin::Origin;
 use crate::plan::{Entry, Plan, Summary, TargetInfo};
 use crate::policy::{Mode, Verdict};
-use crate::redact::redact;
+use crate::redact::{redact, redact_cow};
 use crate::requirements::Kind;
 use crate::resolve::{NixMatch, SkipReason, Tier};
 use serde::ser::{SerializeSeq, Serializer};
@@ -193,7 +193,7 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             cuda: e.res.cuda.as_deref(),
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
-            reasons: e.res.reasons.iter().map(|s| redact(s)).collect(),
+            reasons: e.reasons().map(redact_cow).collect(),
             via: r.via.as_deref(),
             project: r.project.as_deref().map(Project::from),
         }

@@ -55,7 +55,7 @@ pub fn render(plan: &Plan) -> String {
         let what = match (&e.res.nix, e.res.native.first()) {
             (Some(n), _) if e.res.tier == crate::resolve::Tier::Nixpkgs => code(&n.attr),
             (_, Some(a)) if e.res.tier == crate::resolve::Tier::Native => code(&a.attr),
-            _ => cell(e.res.reasons.first().unwrap_or("")),
+            _ => cell(&e.reasons().next().unwrap_or_default()),
         };
         let _ = writeln!(
             out,

@@ -3,7 +3,7 @@
 use crate::escape;
 use crate::plan::{Entry, Plan};
 use crate::policy::Verdict;
-use crate::redact::redact;
+use crate::redact::{redact, redact_cow};
 use crate::resolve::Tier;
 use std::fmt::Write;
 
@@ -92,7 +92,11 @@ pub fn write_entry_line(out: &mut dyn Write, e: &Entry, style: &Style) -> std::f
             Some(v) => Cow::Owned(format!("{} {v}", n.attr)),
             None => Cow::Borrowed(&n.attr),
         },
-        _ => e.res.reasons.last().map(|s| redact(s)).unwrap_or_default(),
+        _ => e
+            .reasons()
+            .last()
+            .map(redact_cow)
+            .unwrap_or_default(),
     };
     // The tag padded to five columns.
     let tag = match e.verdict {

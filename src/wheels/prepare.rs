@@ -98,7 +98,7 @@ pub fn nix_attr_in(plan: &Plan, project: &str) -> Option<String> {
     plan.entries
         .iter()
         .filter(|e| e.req.normalized.as_deref() == Some(want.as_str()))
-        .find_map(|e| e.res.nix.as_ref().map(|n| n.attr.clone()))
+        .find_map(|e| e.res.nix.as_ref().map(|n| n.attr.to_string()))
 }
 
 /// Run the check for `input`, the pip input the install will use (the
