@@ -178,7 +178,7 @@ impl NixMatch {
 /// held in one compact buffer, each as `LEN:TEXT` (a netstring without its
 /// comma). The tier's own reason, which follows from the match and the
 /// requirement (`nixpkgs provides python3Packages.numpy 2.3.1 (satisfies
-/// >=1)`), is held as the mark `*:` and written when the reasons are read
+/// any version)`), is held as the mark `*:` and written when the reasons are read
 /// ([`Resolution::reasons`]): most requirements then cost no allocation for
 /// their reasons (a million-line file holds a million).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
