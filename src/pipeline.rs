@@ -134,10 +134,10 @@ pub fn plan(
             let Some(n) = r.normalized.as_deref() else {
                 continue;
             };
-            let name: std::borrow::Cow<str> = if r.extras.is_empty() {
+            let name: std::borrow::Cow<str> = if r.extras().is_empty() {
                 n.into()
             } else {
-                format!("{n}[{}]", r.extras.join(",")).into()
+                format!("{n}[{}]", r.extras().join(",")).into()
             };
             if seen.insert(name.clone()) {
                 names.push(name.into_owned());

@@ -7,8 +7,8 @@
 //! `sig=`/`signature=`, `X-Amz-Signature`, `X-Amz-Credential`,
 //! `X-Goog-Signature`, `key=`, `secret=`, …) to `****`.
 
-use std::borrow::Cow;
 use compact_str::CompactString;
+use std::borrow::Cow;
 
 /// Query parameter names (ASCII case-insensitive) whose value is a
 /// credential: bearer and API tokens, passwords, and the signatures and
@@ -224,6 +224,38 @@ impl Secret {
     /// never for what is printed, logged or reported.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// Borrowed, still secret.
+    pub fn borrowed(&self) -> SecretRef<'_> {
+        SecretRef(&self.0)
+    }
+
+    /// Whether the text is exactly `text` (says nothing else of it).
+    pub fn is(&self, text: &str) -> bool {
+        self.0 == text
+    }
+}
+
+/// A borrowed [`Secret`]: the same rules, for text held elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretRef<'a>(&'a str);
+
+impl<'a> SecretRef<'a> {
+    /// Treat `text` as secret.
+    pub fn new(text: &'a str) -> SecretRef<'a> {
+        SecretRef(text)
+    }
+
+    /// The text itself, credentials included (see [`Secret::expose`]).
+    pub fn expose(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for SecretRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({:?})", redact(self.0))
     }
 }
 

@@ -4,11 +4,11 @@
 use crate::alternatives::{Alternative, Alternatives};
 use crate::index::{Index, Lookup, MatchedBy};
 use crate::requirements::{Kind, Requirement};
+use compact_str::CompactString;
 use pep508_rs::MarkerEnvironment;
 use serde::Serialize;
-use compact_str::CompactString;
-use std::sync::Arc;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The priority order (schema field `tier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -365,7 +365,7 @@ pub fn resolve_in(
     };
     if let (true, Some(why)) = (applies, &stdlib) {
         reasons.push(why);
-        if let Some(v) = &req.via {
+        if let Some(v) = &req.via() {
             reasons.insert_first(via_reason(v));
         }
         return Resolution {
@@ -441,7 +441,7 @@ pub fn resolve_in(
             Kind::Path => "a local path",
             _ => "a direct URL",
         };
-        match &req.project {
+        match &req.project() {
             Some(p) => project_reasons(p, env, &mut reasons),
             None => reasons.push(format!(
                 "{what} is project-specific: build it in a dev shell"
@@ -479,7 +479,7 @@ pub fn resolve_in(
     if tier != Tier::Skipped {
         reasons.append(&extra_reasons);
     }
-    if let Some(v) = &req.via {
+    if let Some(v) = &req.via() {
         reasons.insert_first(via_reason(v));
     }
     if applies {
@@ -545,12 +545,12 @@ fn extras_of(
     attr: &str,
     reasons: &mut Reasons,
 ) -> Option<Box<Extras>> {
-    if req.extras.is_empty() {
+    if req.extras().is_empty() {
         return None;
     }
     let name = req.normalized.as_deref().unwrap_or(attr);
     let mut x = Extras::default();
-    for e in &req.extras {
+    for e in req.extras() {
         let own: Vec<&str> = crate::index::extras_as_attrs(name, e)
             .map(|(a, _)| a)
             .filter(|a| index.contains(a))

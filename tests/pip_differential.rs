@@ -223,7 +223,7 @@ fn ours(r: &Requirement, cwd: &Path, env: &MarkerEnvironment) -> Value {
         .map(norm_spec)
         .collect();
     spec.sort();
-    let mut extras = r.extras.clone();
+    let mut extras = r.extras().to_vec();
     extras.sort();
     json!({
         "origin": origin,
@@ -296,7 +296,7 @@ fn compare(case: &Case, cwd: &Path, pip: &Value, env: &MarkerEnvironment) -> Res
             let mut mine: Vec<Value> = set
                 .requirements
                 .iter()
-                .filter(|r| r.via.as_ref().is_none_or(|v| v.dependency_group.is_some()))
+                .filter(|r| r.via().is_none_or(|v| v.dependency_group.is_some()))
                 .map(|r| ours(r, cwd, env))
                 .collect();
             // pip leaves out lock-file packages whose marker is false.

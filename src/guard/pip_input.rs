@@ -217,11 +217,11 @@ fn file_chain(r: &Requirement) -> Vec<&Path> {
 
 /// One requirement as a requirements-file line.
 fn req_line(r: &Requirement) -> String {
-    let mut line = r.pip_line.expose().replace(['\n', '\r'], " ");
+    let mut line = r.pip_line().expose().replace(['\n', '\r'], " ");
     if r.editable() && !line.starts_with('-') {
         line = format!("-e {line}");
     }
-    for o in &r.options {
+    for o in r.options() {
         line.push(' ');
         line.push_str(o);
     }
@@ -231,7 +231,7 @@ fn req_line(r: &Requirement) -> String {
 /// A local project whose dependencies were all read (none dynamic): its
 /// dependencies were planned one by one, so pip installs it with `--no-deps`.
 fn read_statically(r: &Requirement) -> bool {
-    r.project.as_ref().is_some_and(|p| {
+    r.project().is_some_and(|p| {
         !p.dynamic.iter().any(|d| {
             d.what.contains("dependencies")
                 || d.what.starts_with("dependency")
@@ -284,7 +284,7 @@ pub fn constraint_line(
         Kind::Url | Kind::Path | Kind::Editable => {
             // pip_line is the requirement as parsed, options split off; its
             // URL is what follows `@`, up to a marker.
-            let line = r.pip_line.expose().replace(['\n', '\r'], " ");
+            let line = r.pip_line().expose().replace(['\n', '\r'], " ");
             let url = line
                 .split_once('@')
                 .map(|(_, u)| u.split(';').next().unwrap_or("").trim())
@@ -622,23 +622,18 @@ mod tests {
     use crate::requirements::FileOption;
 
     fn req(name: &str, origin: Origin, included_from: Vec<Origin>) -> Requirement {
-        Requirement {
+        Requirement::new(
             origin,
-            included_from,
-            raw: name.into(),
-            kind: Kind::Named,
-            name: Some(name.into()),
-            normalized: Some(crate::names::normalize_compact(name)),
-            extras: vec![],
-            specifier: Default::default(),
-            marker: None,
-            url: None,
-            constraint: false,
-            options: vec![],
-            pip_line: name.into(),
-            via: None,
-            project: None,
-        }
+            included_from.into(),
+            name.into(),
+            Kind::Named,
+            Some(name.into()),
+            Default::default(),
+            None,
+            false,
+            Default::default(),
+            name.into(),
+        )
     }
 
     fn file(f: &str, line: usize) -> Origin {
@@ -685,14 +680,14 @@ mod tests {
         let mut c = req("NumPy", file("c.txt", 1), vec![]);
         c.constraint = true;
         c.specifier = "<2,>=1".into();
-        c.pip_line = "NumPy <2, >=1 --hash=x".into();
+        c.set_pip_line("NumPy <2, >=1 --hash=x");
         assert_eq!(
             constraint_line(&c, &env).expect("ok").as_deref(),
             Some("numpy<2,>=1")
         );
         let mut u = req("frob", file("c.txt", 2), vec![]);
         u.kind = Kind::Url;
-        u.pip_line = "frob @ https://h/f.whl ; python_version > '3'".into();
+        u.set_pip_line("frob @ https://h/f.whl ; python_version > '3'");
         assert_eq!(
             constraint_line(&u, &env).expect("ok").as_deref(),
             Some("frob @ https://h/f.whl")
@@ -736,13 +731,13 @@ mod tests {
             file("sub/inner.txt", 2),
             vec![file("req.txt", 1)],
         );
-        frob.options = vec!["--hash=sha256:abc".into()];
-        frob.pip_line = "frobnitz @ https://user:tok@host/f.whl".into();
+        frob.set_options(vec!["--hash=sha256:abc".into()]);
+        frob.set_pip_line("frobnitz @ https://user:tok@host/f.whl");
         let requests = req("requests", file("other.txt", 1), vec![]);
         let mut cons = req("numpy", file("c.txt", 1), vec![]);
         cons.constraint = true;
         cons.specifier = "<2".into();
-        cons.pip_line = "numpy<2".into();
+        cons.set_pip_line("numpy<2");
         let set = RequirementSet {
             requirements: vec![frob, requests, cons],
             file_options: vec![
@@ -983,7 +978,7 @@ mod tests {
             .pip
             .iter()
             .copied()
-            .filter(|&i| plan.entries[i].req.project.is_some())
+            .filter(|&i| plan.entries[i].req.project().is_some())
             .collect();
         let input = request(&only);
         assert!(input.requirements.is_empty());

@@ -15,8 +15,8 @@ use crate::origin::Origin;
 use crate::plan::{Decision, Entry, Plan};
 use crate::policy::Verdict;
 use crate::redact::redact;
-use std::borrow::Cow;
 use crate::resolve::Tier;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// The priority order, two lines.
@@ -51,7 +51,7 @@ fn commands(list: &[String]) -> String {
 /// The lines for one requirement: every option that applies, first tier first.
 pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String {
     let mut out = String::new();
-    let via = e.req.via.as_ref().map(|v| v.label());
+    let via = e.req.via().as_ref().map(|v| v.label());
     let origin = match (&e.req.origin, via) {
         (Origin::File { .. }, Some(v)) => format!("  ({}, {v})", e.req.origin),
         (Origin::File { .. }, None) => format!("  ({})", e.req.origin),
@@ -108,15 +108,13 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             for r in e.reasons().filter(|r| r.contains("dev shell")) {
                 opts.push((format!("3. Dev shell: {r}"), None));
             }
-            for r in e.reasons().filter(|r| r.starts_with("nixpkgs also has"))
-            {
+            for r in e.reasons().filter(|r| r.starts_with("nixpkgs also has")) {
                 opts.push((format!("   ({r})"), None));
             }
         }
         Tier::Native | Tier::Pip => {}
     }
-    for r in e.reasons().filter(|r| r.starts_with("nixpkgs removed"))
-    {
+    for r in e.reasons().filter(|r| r.starts_with("nixpkgs removed")) {
         opts.push((format!("({r})"), None));
     }
     if let (Some(c), true) = (&res.cuda, res.applies) {
@@ -169,7 +167,7 @@ pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String
             "not installed by pip install: for the dev shell".to_string(),
             None,
         )),
-        Tier::DevShell if e.req.project.is_some() => opts.push((
+        Tier::DevShell if e.req.project().is_some() => opts.push((
             "4. else pip --user --break-system-packages --no-deps, the last resort \
              (its dependencies as planned here)"
                 .to_string(),
@@ -289,7 +287,7 @@ pub fn decision(plan: &Plan, d: &Decision, all: bool, style: &Style) -> String {
             .pip
             .iter()
             .filter_map(|&i| plan.entries.get(i))
-            .filter(|e| e.req.project.is_some())
+            .filter(|e| e.req.project().is_some())
             .count();
         push_wrapped(
             &mut out,

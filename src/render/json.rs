@@ -180,10 +180,10 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             kind: r.kind,
             name: r.name.as_deref(),
             normalized: r.normalized.as_deref(),
-            extras: &r.extras,
+            extras: r.extras(),
             specifier: &r.specifier,
             marker: r.marker_tree().and_then(|m| m.try_to_string()),
-            url: r.url.as_deref().map(redact),
+            url: r.url().map(|u| redact(u)),
             editable: r.editable(),
             constraint: r.constraint,
             applies: e.res.applies,
@@ -194,8 +194,8 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
             native: e.res.native.iter().map(Native::from).collect(),
             verdict: e.verdict,
             reasons: e.reasons().map(redact_cow).collect(),
-            via: r.via.as_deref(),
-            project: r.project.as_deref().map(Project::from),
+            via: r.via(),
+            project: r.project().map(Project::from),
         }
     }
 }

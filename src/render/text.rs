@@ -92,11 +92,7 @@ pub fn write_entry_line(out: &mut dyn Write, e: &Entry, style: &Style) -> std::f
             Some(v) => Cow::Owned(format!("{} {v}", n.attr)),
             None => Cow::Borrowed(&n.attr),
         },
-        _ => e
-            .reasons()
-            .last()
-            .map(redact_cow)
-            .unwrap_or_default(),
+        _ => e.reasons().last().map(redact_cow).unwrap_or_default(),
     };
     // The tag padded to five columns.
     let tag = match e.verdict {
@@ -112,7 +108,7 @@ pub fn write_entry_line(out: &mut dyn Write, e: &Entry, style: &Style) -> std::f
         style.bold(&what),
         r.specifier,
         constraint,
-        style.dim(&match &r.via {
+        style.dim(&match &r.via() {
             Some(v) => format!("[{}, {}]", r.origin, v.label()),
             None => format!("[{}]", r.origin),
         }),

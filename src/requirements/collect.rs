@@ -247,23 +247,22 @@ fn read_project_groups(
             group_error(e, &full, cwd, *index)
         })?;
         let project = super::project::declared_name(&full, fs);
+        let chain = super::Chain::new(vec![Origin::Arg(*index)]);
         for g in reqs {
             let origin = Origin::file(&full, g.line, cwd);
             let r = pipreq::from_req_string(&g.text)
                 .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
             let mut r = make_requirement(NewRequirement {
-                included_from: vec![Origin::Arg(*index)],
+                included_from: chain.clone(),
                 ..NewRequirement::new(r, origin, &g.text)
             });
-            r.via = project.as_ref().map(|p| {
-                Box::new(super::Via {
-                    project: p.clone(),
-                    extra: None,
-                    group: None,
-                    build: false,
-                    dependency_group: Some(super::groups::normalize_group(group)),
-                })
-            });
+            r.set_via(project.as_ref().map(|p| super::Via {
+                project: p.clone(),
+                extra: None,
+                group: None,
+                build: false,
+                dependency_group: Some(super::groups::normalize_group(group)),
+            }));
             out.requirements.push(r);
         }
     }
@@ -298,12 +297,13 @@ fn read_script(
             e.message,
         )
     })?;
+    let chain = super::Chain::new(vec![Origin::Arg(*index)]);
     for d in meta.dependencies {
         let origin = Origin::file(&full, d.line, cwd);
         let r = pipreq::from_req_string(&d.text)
             .map_err(|m| InputError::at(origin.clone(), redact(&m)))?;
         out.requirements.push(make_requirement(NewRequirement {
-            included_from: vec![Origin::Arg(*index)],
+            included_from: chain.clone(),
             ..NewRequirement::new(r, origin, &d.text)
         }));
     }
@@ -465,7 +465,7 @@ mod tests {
         );
         assert!(set.requirements[0].constraint);
         assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
-        assert!(set.requirements[4].via.as_ref().is_some_and(|v| v.build));
+        assert!(set.requirements[4].via().as_ref().is_some_and(|v| v.build));
         assert_eq!(set.requirements[6].specifier, "==1");
     }
 

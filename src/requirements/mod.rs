@@ -30,8 +30,8 @@ pub mod script;
 pub mod tomlspan;
 
 use crate::origin::Origin;
+use crate::redact::{Redacted, Secret, SecretRef};
 use compact_str::CompactString;
-use crate::redact::{Redacted, Secret};
 use pep508_rs::MarkerTree;
 use serde::Serialize;
 
@@ -52,13 +52,17 @@ pub enum Kind {
 /// One requirement, with where it came from.
 ///
 /// `raw` and `url` are already redacted; the text handed to pip on a
-/// fallthrough is `pip_line`, which is never printed or serialized.
+/// fallthrough is [`Requirement::pip_line`], which is never printed or
+/// serialized. What most requirements lack (extras, a URL, options, a
+/// project) is held apart, so that a plain `name>=1` line stays small (a
+/// million-line file holds a million of them).
 #[derive(Debug, Clone)]
 pub struct Requirement {
     /// Where it was written.
     pub origin: Origin,
-    /// The chain of `-r`/`-c` files that led to `origin` (outermost first).
-    pub included_from: Vec<Origin>,
+    /// The chain of `-r`/`-c` files that led to `origin` (outermost first),
+    /// shared by the lines of one file.
+    pub included_from: Chain,
     /// The logical line or argument as written (continuations joined,
     /// per-requirement options removed, secrets redacted).
     pub raw: Redacted,
@@ -68,8 +72,6 @@ pub struct Requirement {
     pub name: Option<CompactString>,
     /// PEP 503 normalized name.
     pub normalized: Option<CompactString>,
-    /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
-    pub extras: Vec<String>,
     /// PEP 440 specifiers joined by `,` in source order; `""` if none
     /// (parsed on demand: [`Requirement::specifiers`]).
     pub specifier: CompactString,
@@ -77,21 +79,190 @@ pub struct Requirement {
     /// [`Requirement::applies`]); the `pep508_rs` tree on demand:
     /// [`Requirement::marker_tree`].
     pub marker: Option<Box<markers::PipMarker>>,
-    /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
-    pub url: Option<Redacted>,
     /// From a `-c` constraints file: constrains, never installs.
     pub constraint: bool,
+    /// The rest, when there is any.
+    more: Option<Box<More>>,
+}
+
+/// What most requirements lack (see [`Requirement`]).
+#[derive(Debug, Clone, Default)]
+struct More {
+    extras: Vec<String>,
+    url: Option<Redacted>,
+    options: Vec<String>,
+    /// Only when it differs from `raw`.
+    pip_line: Option<Secret>,
+    via: Option<Via>,
+    project: Option<ProjectSummary>,
+}
+
+/// A chain of origins (the `-r`/`-c` files that led to a line), shared:
+/// the lines of one file hold one chain. Reads as a slice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain(Option<std::sync::Arc<[Origin]>>);
+
+impl Chain {
+    /// The chain of `origins` (outermost first).
+    pub fn new(origins: Vec<Origin>) -> Chain {
+        Chain((!origins.is_empty()).then(|| origins.into()))
+    }
+}
+
+impl std::ops::Deref for Chain {
+    type Target = [Origin];
+    fn deref(&self) -> &[Origin] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl From<Vec<Origin>> for Chain {
+    fn from(origins: Vec<Origin>) -> Chain {
+        Chain::new(origins)
+    }
+}
+
+/// The fields of a new [`Requirement`] that most lack.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
+    pub extras: Vec<String>,
+    /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
+    pub url: Option<Redacted>,
     /// Per-requirement options as written (`--hash=sha256:…`, `--config-settings=…`).
     pub options: Vec<String>,
+}
+
+impl Requirement {
+    /// A requirement of the given parts. `pip_line` is the exact text to
+    /// give pip on fallthrough; `raw` is what is shown (already redacted).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        origin: Origin,
+        included_from: Chain,
+        raw: Redacted,
+        kind: Kind,
+        name: Option<CompactString>,
+        specifier: CompactString,
+        marker: Option<Box<markers::PipMarker>>,
+        constraint: bool,
+        extra: Extra,
+        pip_line: Secret,
+    ) -> Requirement {
+        let normalized = name.as_deref().map(crate::names::normalize_compact);
+        let pip_line = (!pip_line.is(raw.as_str())).then_some(pip_line);
+        let Extra {
+            extras,
+            url,
+            options,
+        } = extra;
+        let more =
+            (!extras.is_empty() || url.is_some() || !options.is_empty() || pip_line.is_some())
+                .then(|| {
+                    Box::new(More {
+                        extras,
+                        url,
+                        options,
+                        pip_line,
+                        via: None,
+                        project: None,
+                    })
+                });
+        Requirement {
+            origin,
+            included_from,
+            raw,
+            kind,
+            name,
+            normalized,
+            specifier,
+            marker,
+            constraint,
+            more,
+        }
+    }
+
+    /// Set [`Requirement::pip_line`] (tests).
+    #[cfg(test)]
+    pub(crate) fn set_pip_line(&mut self, text: &str) {
+        self.more_mut().pip_line = Some(Secret::new(text));
+    }
+
+    /// Set [`Requirement::options`] (tests).
+    #[cfg(test)]
+    pub(crate) fn set_options(&mut self, options: Vec<String>) {
+        self.more_mut().options = options;
+    }
+
+    fn more_mut(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
+    pub fn extras(&self) -> &[String] {
+        self.more
+            .as_ref()
+            .map(|m| m.extras.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Add an extra (not twice).
+    pub fn add_extra(&mut self, extra: String) {
+        let extras = &mut self.more_mut().extras;
+        if !extras.contains(&extra) {
+            extras.push(extra);
+        }
+    }
+
+    /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
+    pub fn url(&self) -> Option<&Redacted> {
+        self.more.as_ref()?.url.as_ref()
+    }
+
+    /// Per-requirement options as written (`--hash=sha256:…`,
+    /// `--config-settings=…`).
+    pub fn options(&self) -> &[String] {
+        self.more
+            .as_ref()
+            .map(|m| m.options.as_slice())
+            .unwrap_or_default()
+    }
+
     /// The exact text to give pip on fallthrough (may hold secrets: it
     /// cannot be printed, see [`Secret`]).
-    pub pip_line: Secret,
+    pub fn pip_line(&self) -> SecretRef<'_> {
+        match self.more.as_ref().and_then(|m| m.pip_line.as_ref()) {
+            Some(s) => s.borrowed(),
+            // The same text as `raw`, which then hides nothing.
+            None => SecretRef::new(self.raw.as_str()),
+        }
+    }
+
     /// For a local project's own declared dependency: the project and what
     /// brings it in (schema field `via`).
-    pub via: Option<Box<Via>>,
+    pub fn via(&self) -> Option<&Via> {
+        self.more.as_ref()?.via.as_ref()
+    }
+
+    /// Set [`Requirement::via`].
+    pub fn set_via(&mut self, via: Option<Via>) {
+        if via.is_some() || self.more.is_some() {
+            self.more_mut().via = via;
+        }
+    }
+
     /// For a local project (`.`, `-e .[dev]`): what pip-guard read from it
     /// (schema field `project`).
-    pub project: Option<Box<ProjectSummary>>,
+    pub fn project(&self) -> Option<&ProjectSummary> {
+        self.more.as_ref()?.project.as_ref()
+    }
+
+    /// Set [`Requirement::project`].
+    pub fn set_project(&mut self, project: Option<ProjectSummary>) {
+        if project.is_some() || self.more.is_some() {
+            self.more_mut().project = project;
+        }
+    }
 }
 
 /// Which project declares a dependency, and how it is brought in.
@@ -159,9 +330,7 @@ impl Requirement {
     /// Not installed by `pip install` itself: a build requirement or a
     /// Poetry group (for the dev shell only).
     pub fn dev_only(&self) -> bool {
-        self.via
-            .as_ref()
-            .is_some_and(|v| v.build || v.group.is_some())
+        self.via().is_some_and(|v| v.build || v.group.is_some())
     }
 }
 

@@ -131,11 +131,12 @@ pub fn read(req: &Request, ctx: &Ctx<'_>, out: &mut RequirementSet) -> Result<()
             format!("Invalid pylock file '{shown}': {}", f.message),
         )
     })?;
+    let chain = super::Chain::new(vec![at.clone()]);
     for (line, r, pip_line) in packages {
         let origin = Origin::file(&path, line, ctx.cwd);
         let editable = r.kind == Kind::Editable;
         out.requirements.push(make_requirement(NewRequirement {
-            included_from: vec![at.clone()],
+            included_from: chain.clone(),
             editable,
             ..NewRequirement::new(r, origin, &pip_line)
         }));

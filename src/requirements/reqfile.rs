@@ -20,7 +20,7 @@ use super::fs::{abspath, normpath, Fs, ReadError};
 use super::lineopts::parse_line;
 use super::pipreq::{self, PipReq};
 use super::preprocess::preprocess;
-use super::{FileOption, Kind, Requirement, RequirementSet};
+use super::{Chain, Extra, FileOption, Kind, Requirement, RequirementSet};
 use crate::error::InputError;
 use crate::invocation::Opt;
 use crate::origin::{display_path, Origin};
@@ -90,7 +90,7 @@ pub fn read_file(
         return Err(InputError::maybe_at(at, refuse_url(given, constraint)));
     }
     let path = abspath(Path::new(given), ctx.cwd);
-    let included_from: Vec<Origin> = at.iter().cloned().collect();
+    let included_from = Chain::new(at.iter().cloned().collect());
     let mut stack = vec![(path.clone(), None)];
     walk(ctx, &path, constraint, at, &included_from, &mut stack, out)
         .map_err(|e| e.in_file_included_from(&included_from))
@@ -126,7 +126,7 @@ fn walk(
     path: &Path,
     constraint: bool,
     at: Option<Origin>,
-    included_from: &[Origin],
+    included_from: &Chain,
     stack: &mut Vec<(PathBuf, Option<Origin>)>,
     out: &mut RequirementSet,
 ) -> Result<(), InputError> {
@@ -193,17 +193,17 @@ fn walk(
                     options.push(format!("--{name}={}", value.as_deref().unwrap_or("")));
                 }
             }
-            let raw = if editable && parsed.args.is_empty() {
-                format!("-e {req_text}")
+            let raw: std::borrow::Cow<str> = if editable && parsed.args.is_empty() {
+                format!("-e {req_text}").into()
             } else {
-                req_text.clone()
+                req_text.as_str().into()
             };
             out.requirements.push(make_requirement(NewRequirement {
                 meaning: parsed_req,
                 origin,
-                included_from: included_from.to_vec(),
+                included_from: included_from.clone(),
                 raw: &raw,
-                pip_line: ll.text.clone(),
+                pip_line: &ll.text,
                 editable,
                 constraint,
                 options,
@@ -252,6 +252,7 @@ fn walk(
             }
             let mut chain = included_from.to_vec();
             chain.push(origin.clone());
+            let chain = Chain::new(chain);
             stack.push((child.clone(), Some(origin.clone())));
             walk(
                 ctx,
@@ -288,11 +289,11 @@ pub(crate) struct NewRequirement<'a> {
     /// Where it was written.
     pub origin: Origin,
     /// The chain of `-r`/`-c` files (or the argument) that led there.
-    pub included_from: Vec<Origin>,
+    pub included_from: Chain,
     /// The logical line or argument as written (redacted when stored).
     pub raw: &'a str,
     /// The exact text for pip on a fallthrough (may hold secrets).
-    pub pip_line: String,
+    pub pip_line: &'a str,
     /// `-e` / `--editable`.
     pub editable: bool,
     /// From a `-c` constraints file.
@@ -308,9 +309,9 @@ impl<'a> NewRequirement<'a> {
         NewRequirement {
             meaning,
             origin,
-            included_from: Vec::new(),
+            included_from: Chain::default(),
             raw,
-            pip_line: raw.to_string(),
+            pip_line: raw,
             editable: false,
             constraint: false,
             options: Vec::new(),
@@ -321,24 +322,22 @@ impl<'a> NewRequirement<'a> {
 /// Assemble a [`Requirement`] from what pip makes of it and where it was.
 pub(crate) fn make_requirement(n: NewRequirement<'_>) -> Requirement {
     let r = n.meaning;
-    let normalized = r.name.as_deref().map(crate::names::normalize_compact);
-    Requirement {
-        origin: n.origin,
-        included_from: n.included_from,
-        raw: Redacted::new(n.raw),
-        kind: if n.editable { Kind::Editable } else { r.kind },
-        name: r.name,
-        normalized,
-        extras: r.extras,
-        specifier: r.specifier,
-        marker: r.marker,
-        url: r.url.map(|u| Redacted::new(&u)),
-        constraint: n.constraint,
-        options: n.options,
-        pip_line: Secret::new(n.pip_line),
-        via: None,
-        project: None,
-    }
+    Requirement::new(
+        n.origin,
+        n.included_from,
+        Redacted::new(n.raw),
+        if n.editable { Kind::Editable } else { r.kind },
+        r.name,
+        r.specifier,
+        r.marker,
+        n.constraint,
+        Extra {
+            extras: r.extras,
+            url: r.url.map(|u| Redacted::new(&u)),
+            options: n.options,
+        },
+        Secret::new(n.pip_line),
+    )
 }
 
 #[cfg(test)]
@@ -460,8 +459,15 @@ mod tests {
         fs.add("/w/a.txt", "pkg @ https://user:${TOKEN}@h/p.tar.gz\n");
         let set = run(&fs, "a.txt").expect("test setup");
         let r = &set.requirements[0];
-        assert!(!r.raw.contains("s3cret") && !r.url.clone().unwrap_or_default().contains("s3cret"));
-        assert!(r.pip_line.expose().contains("s3cret"));
+        assert!(
+            !r.raw.contains("s3cret")
+                && !r
+                    .url()
+                    .map(|u| u.as_str())
+                    .unwrap_or_default()
+                    .contains("s3cret")
+        );
+        assert!(r.pip_line().expose().contains("s3cret"));
         // Nothing that prints a requirement shows it: its Debug (the
         // exact text for pip was a plain String, shown whole by {:?}).
         let debug = format!("{r:?}");

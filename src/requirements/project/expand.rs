@@ -25,7 +25,7 @@ pub fn local_path(req: &Requirement, cwd: &Path) -> Option<PathBuf> {
             return None;
         }
     }
-    let url = req.url.as_deref()?;
+    let url: &str = req.url()?;
     match url_scheme(url).as_deref() {
         Some("file") => Some(abspath(Path::new(&pipreq::url_path(url)), cwd)),
         Some(_) => None,
@@ -96,9 +96,9 @@ pub fn expand(set: &mut RequirementSet, cwd: &Path, fs: &dyn Fs) -> Result<(), I
             continue;
         }
         let project =
-            super::read(&dir, &req.extras, fs).map_err(|e| to_input_error(e, &req, cwd))?;
+            super::read(&dir, req.extras(), fs).map_err(|e| to_input_error(e, &req, cwd))?;
         let deps = dependencies(&project, &req, cwd)?;
-        req.project = Some(Box::new(summary(&project, deps.len(), cwd)));
+        req.set_project(Some(summary(&project, deps.len(), cwd)));
         out.push(req);
         out.extend(deps);
     }
@@ -133,6 +133,7 @@ fn dependencies(
     let name = p.display_name();
     let mut included_from = vec![req.origin.clone()];
     included_from.extend(req.included_from.iter().cloned());
+    let included_from = super::super::Chain::new(included_from);
     p.deps
         .iter()
         .chain(p.build.iter())
@@ -144,7 +145,7 @@ fn dependencies(
                 included_from: included_from.clone(),
                 ..NewRequirement::new(r, origin, &d.text)
             });
-            r.via = Some(Box::new(Via {
+            r.set_via(Some(Via {
                 project: name.clone(),
                 extra: d.extra.clone(),
                 group: d.group.clone(),
