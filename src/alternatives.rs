@@ -46,6 +46,10 @@ pub struct Alternatives {
     /// Every alternative, sorted by attr.
     #[serde(default, rename = "alternative")]
     pub entries: Vec<Alternative>,
+    /// For each PyPI name, where its alternatives are in `entries` (made
+    /// by [`Alternatives::parse`]).
+    #[serde(skip)]
+    by_name: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Alternatives {
@@ -54,14 +58,25 @@ impl Alternatives {
         &'a self,
         normalized: &'a str,
     ) -> impl Iterator<Item = &'a Alternative> + 'a {
-        self.entries
-            .iter()
-            .filter(move |a| a.pypi.iter().any(|p| p == normalized))
+        self.by_name
+            .get(normalized)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.entries.get(i))
     }
 
     /// Parse a table (the format of `data/alternatives.toml`).
     pub fn parse(text: &str) -> Result<Alternatives, toml::de::Error> {
-        toml::from_str(text)
+        let mut t: Alternatives = toml::from_str(text)?;
+        for (i, a) in t.entries.iter().enumerate() {
+            for p in &a.pypi {
+                let at = t.by_name.entry(p.clone()).or_default();
+                if !at.contains(&i) {
+                    at.push(i);
+                }
+            }
+        }
+        Ok(t)
     }
 
     /// The table embedded at build time (`data/alternatives.toml`).

@@ -14,9 +14,21 @@ pub fn normalize(name: &str) -> String {
 /// [`normalize`] as a [`CompactString`]: a name of up to 24 bytes is kept
 /// inline, with no allocation (a requirement holds its normalized name).
 pub fn normalize_compact(name: &str) -> CompactString {
+    if is_normalized(name) {
+        return CompactString::from(name);
+    }
     let mut out = CompactString::with_capacity(name.len());
     normalize_into(name, &mut out);
     out
+}
+
+/// Whether `normalize(name) == name`: lowercase ASCII letters, digits and
+/// single `-` between them.
+fn is_normalized(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && memchr::memmem::find(b, b"--").is_none()
 }
 
 fn normalize_into(name: &str, out: &mut impl Extend<char>) {
@@ -40,7 +52,30 @@ fn normalize_into(name: &str, out: &mut impl Extend<char>) {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, normalize_compact};
+
+    #[test]
+    fn the_compact_form_is_the_same_with_or_without_its_shortcut() {
+        for name in [
+            "numpy",
+            "a-b",
+            "a--b",
+            "-a",
+            "a-",
+            "--",
+            "A",
+            "a_b",
+            "a.b",
+            "1-2",
+            "é",
+            "a-É",
+            "",
+            "x-y-z-1-2-3-very-long-name-beyond-twenty-four",
+        ] {
+            assert_eq!(normalize_compact(name), normalize(name), "{name:?}");
+        }
+    }
+
     #[test]
     fn pep503() {
         assert_eq!(normalize("Open_AI.Whisper"), "open-ai-whisper");

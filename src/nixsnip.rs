@@ -15,6 +15,7 @@
 use crate::plan::Plan;
 use crate::redact::redact;
 use crate::resolve::Tier;
+use std::collections::BTreeSet;
 
 /// The nixpkgs branch `nixify` pins: a release whose binary cache has the
 /// default `python3` set (unstable builds only the newest sets).
@@ -246,6 +247,13 @@ pub struct Suggestion {
     pub library_path: Option<Vec<String>>,
 }
 
+/// Add `item` to `set` unless it is there (no copy then).
+fn add_once(set: &mut BTreeSet<String>, item: &str) {
+    if !set.contains(item) {
+        set.insert(item.to_string());
+    }
+}
+
 impl Suggestion {
     /// Gather the suggestion from a plan (constraints and skipped
     /// requirements contribute nothing).
@@ -254,6 +262,9 @@ impl Suggestion {
             python: interpreter(&plan.target.package_set),
             ..Suggestion::default()
         };
+        // Each name once as it is met (sorted, unique): a million
+        // requirements name a few thousand attrs.
+        let (mut libs, mut tops, mut alternatives, mut extras) = Default::default();
         for e in &plan.entries {
             if e.req.constraint {
                 continue;
@@ -262,24 +273,26 @@ impl Suggestion {
                 Tier::Nixpkgs => {
                     if let Some(n) = &e.res.nix {
                         match &n.app {
-                            Some(app) => s.tops.push(app.to_string()),
-                            None => s.libs.push(n.short_attr().to_string()),
+                            Some(app) => add_once(&mut tops, app),
+                            None => add_once(&mut libs, n.short_attr()),
                         }
                         if let Some(x) = &n.extras {
-                            s.libs.extend(x.attrs.iter().cloned());
+                            x.attrs.iter().for_each(|a| add_once(&mut libs, a));
                             for extra in x.known.iter().chain(&x.unknown) {
                                 if !x.own.contains(extra) && n.app.is_none() {
-                                    s.extras.push(extra_deps(n.short_attr(), extra));
+                                    add_once(&mut extras, &extra_deps(n.short_attr(), extra));
                                 }
                             }
                         }
                     }
-                    s.alternatives
-                        .extend(e.res.native.iter().map(|a| a.attr.clone()));
+                    e.res
+                        .native
+                        .iter()
+                        .for_each(|a| add_once(&mut alternatives, &a.attr));
                 }
                 Tier::Native => {
                     if let Some(a) = e.res.native.first() {
-                        s.tops.push(a.attr.clone());
+                        add_once(&mut tops, &a.attr);
                     }
                 }
                 Tier::DevShell | Tier::Pip => s.pip.push(one_line(&redact(&e.req.raw))),
@@ -299,15 +312,14 @@ impl Suggestion {
                 s.cuda.push(one_line(&redact(&line)));
             }
         }
-        s.extras.sort();
-        s.extras.dedup();
-        s.libs.sort();
-        s.libs.dedup();
-        s.tops.sort();
-        s.tops.dedup();
-        s.alternatives.sort();
-        s.alternatives.dedup();
-        s.alternatives.retain(|a| !s.tops.contains(a));
+        let alternatives: BTreeSet<String> = alternatives;
+        s.alternatives = alternatives
+            .into_iter()
+            .filter(|a| !tops.contains(a))
+            .collect();
+        s.extras = extras.into_iter().collect();
+        s.libs = libs.into_iter().collect();
+        s.tops = tops.into_iter().collect();
         s
     }
 

@@ -19,7 +19,7 @@ pub struct Entry {
     /// The policy's verdict.
     pub verdict: Verdict,
     /// The policy rule that decided the verdict, if one did.
-    pub rule: Option<String>,
+    pub rule: Option<Box<str>>,
 }
 
 /// The target as reported (schema field `target`).
@@ -154,7 +154,7 @@ impl Plan {
                 req,
                 res,
                 verdict,
-                rule: why,
+                rule: why.map(String::into_boxed_str),
             }
         });
         Plan {

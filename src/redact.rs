@@ -47,6 +47,12 @@ pub const SECRET_PARAMS: &[&str] = &[
 /// Hide the credentials of every URL in `s`: the userinfo part and the
 /// values of credential query parameters become `****`.
 pub fn redact(s: &str) -> Cow<'_, str> {
+    // Most text holds no URL: a credential needs an `@` or a query
+    // separator, looked for in one quick pass first.
+    let b = s.as_bytes();
+    if memchr::memchr3(b'@', b'?', b'&', b).is_none() && memchr::memchr(b';', b).is_none() {
+        return Cow::Borrowed(s);
+    }
     match redact_userinfo(s) {
         Cow::Borrowed(b) => redact_query(b),
         Cow::Owned(o) => Cow::Owned(redact_query(&o).into_owned()),
@@ -103,7 +109,9 @@ fn redact_query(s: &str) -> Cow<'_, str> {
 
 /// Replace the userinfo part of every URL in `s` with `****`.
 fn redact_userinfo(s: &str) -> Cow<'_, str> {
-    if !s.contains("://") || !s.contains('@') {
+    if memchr::memchr(b'@', s.as_bytes()).is_none()
+        || memchr::memmem::find(s.as_bytes(), b"://").is_none()
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());

@@ -281,7 +281,7 @@ pub struct Resolution {
     /// The nixpkgs match, if any.
     pub nix: Option<NixMatch>,
     /// Native alternatives, if any.
-    pub native: Vec<Alternative>,
+    pub native: Box<[Alternative]>,
     /// One line per finding, first tier first, as held (read them with
     /// [`Resolution::reasons`]).
     pub(crate) reasons: Reasons,
@@ -374,11 +374,11 @@ pub fn resolve_in(
             skip_reason: Some(SkipReason::Stdlib),
             cuda: None,
             nix: None,
-            native: Vec::new(),
+            native: Box::default(),
             reasons,
         };
     }
-    let native: Vec<Alternative> = req
+    let native: Box<[Alternative]> = req
         .normalized
         .as_deref()
         .map(|n| alternatives.for_name(n).cloned().collect())

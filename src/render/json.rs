@@ -10,7 +10,7 @@ use crate::index::IndexMeta;
 use crate::origin::Origin;
 use crate::plan::{Entry, Plan, Summary, TargetInfo};
 use crate::policy::{Mode, Verdict};
-use crate::redact::{redact, redact_cow};
+use crate::redact::redact_cow;
 use crate::requirements::Kind;
 use crate::resolve::{NixMatch, SkipReason, Tier};
 use serde::ser::{SerializeSeq, Serializer};
@@ -176,14 +176,15 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
         let r = &e.req;
         Requirement {
             origin: &r.origin,
-            raw: redact(&r.raw),
+            // Redacted when it was read (the type says so).
+            raw: Cow::Borrowed(r.raw.as_str()),
             kind: r.kind,
             name: r.name.as_deref(),
             normalized: r.normalized.as_deref(),
             extras: r.extras(),
             specifier: &r.specifier,
             marker: r.marker_tree().and_then(|m| m.try_to_string()),
-            url: r.url().map(|u| redact(u)),
+            url: r.url().map(|u| Cow::Borrowed(u.as_str())),
             editable: r.editable(),
             constraint: r.constraint,
             applies: e.res.applies,
