@@ -258,6 +258,17 @@ impl Suggestion {
     /// Gather the suggestion from a plan (constraints and skipped
     /// requirements contribute nothing).
     pub fn from_plan(plan: &Plan) -> Suggestion {
+        Self::gather(plan, true)
+    }
+
+    /// [`Suggestion::from_plan`] without [`Suggestion::pip`] (left empty),
+    /// which only a flake shows: the reports' Nix section does not copy
+    /// every line only pip can install.
+    pub fn for_report(plan: &Plan) -> Suggestion {
+        Self::gather(plan, false)
+    }
+
+    fn gather(plan: &Plan, with_pip: bool) -> Suggestion {
         let mut s = Suggestion {
             python: interpreter(&plan.target.package_set),
             ..Suggestion::default()
@@ -295,7 +306,8 @@ impl Suggestion {
                         add_once(&mut tops, &a.attr);
                     }
                 }
-                Tier::DevShell | Tier::Pip => s.pip.push(one_line(&redact(&e.req.raw))),
+                Tier::DevShell | Tier::Pip if with_pip => s.pip.push(one_line(&redact(&e.req.raw))),
+                Tier::DevShell | Tier::Pip => {}
                 Tier::Skipped => {}
             }
         }

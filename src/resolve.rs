@@ -179,13 +179,21 @@ impl NixMatch {
 /// comma). The tier's own reason, which follows from the match and the
 /// requirement (`nixpkgs provides python3Packages.numpy 2.3.1 (satisfies
 /// any version)`), is held as the mark `*:` and written when the reasons are read
-/// ([`Resolution::reasons`]): most requirements then cost no allocation for
-/// their reasons (a million-line file holds a million).
+/// ([`Resolution::reasons`]); a reason of [`COMMON`] is held as `!K:`, its
+/// place there. Most requirements then cost no allocation for their
+/// reasons (a million-line file holds a million).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reasons(CompactString);
 
 /// The mark of the tier's own reason in a [`Reasons`] buffer.
 const TIER_MARK: &str = "*:";
+
+/// Reasons many requirements share, held as a mark (`!K:`, `K` the place
+/// here).
+const COMMON: [&str; 2] = [
+    "marker is false for the target: pip would skip it",
+    "constraint: limits versions, never installed",
+];
 
 /// One reason as held: its text, or the mark of the tier's own reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,8 +212,15 @@ impl Reasons {
     pub fn push(&mut self, reason: impl AsRef<str>) {
         use std::fmt::Write;
         let r = reason.as_ref();
-        let _ = write!(self.0, "{}:", r.len());
-        self.0.push_str(r);
+        match COMMON.iter().position(|c| *c == r) {
+            Some(k) => {
+                let _ = write!(self.0, "!{k}:");
+            }
+            None => {
+                let _ = write!(self.0, "{}:", r.len());
+                self.0.push_str(r);
+            }
+        }
     }
 
     /// Add the tier's own reason last (written when read).
@@ -259,6 +274,11 @@ impl<'a> Iterator for HeldIter<'a> {
             self.rest = rest;
             return Some(Held::Tier);
         }
+        if let Some(rest) = self.rest.strip_prefix('!') {
+            let (k, rest) = rest.split_once(':')?;
+            self.rest = rest;
+            return COMMON.get(k.parse::<usize>().ok()?).map(|c| Held::Text(c));
+        }
         let (len, rest) = self.rest.split_once(':')?;
         let len: usize = len.parse().ok()?;
         let reason = rest.get(..len)?;
@@ -293,19 +313,19 @@ impl Resolution {
     pub fn reasons<'a>(&'a self, req: &'a Requirement) -> impl Iterator<Item = Cow<'a, str>> + 'a {
         self.reasons.held().map(move |h| match h {
             Held::Text(t) => Cow::Borrowed(t),
-            Held::Tier => Cow::Owned(self.tier_reason(req)),
+            Held::Tier => self.tier_reason(req),
         })
     }
 
     /// The tier's own reason: what nixpkgs has against what `req` asks,
     /// or that neither nixpkgs nor a native alternative has it.
-    fn tier_reason(&self, req: &Requirement) -> String {
+    fn tier_reason(&self, req: &Requirement) -> Cow<'static, str> {
         let Some(n) = &self.nix else {
-            return "not in nixpkgs and no native alternative known".to_string();
+            return Cow::Borrowed("not in nixpkgs and no native alternative known");
         };
         let version = n.version.as_deref().unwrap_or("?");
         let spec = &req.specifier;
-        match n.satisfies {
+        Cow::Owned(match n.satisfies {
             Some(true) => format!(
                 "nixpkgs provides {} {version} (satisfies {})",
                 n.attr,
@@ -324,7 +344,7 @@ impl Resolution {
                 "nixpkgs provides {} (version unknown to this index: check it satisfies {spec})",
                 n.attr
             ),
-        }
+        })
     }
 }
 
@@ -772,6 +792,38 @@ mod tests {
     use crate::index::{Mappings, Package};
     use crate::requirements::collect::collect;
     use crate::target::{default_probe, Target};
+
+    #[test]
+    fn reasons_come_back_as_given_whatever_they_hold() {
+        let texts = [
+            "*:",
+            "!0:",
+            "12:not a length",
+            "",
+            "marker is false for the target: pip would skip it",
+            "a reason long enough to be held on the heap, with a colon: here",
+            "constraint: limits versions, never installed",
+        ];
+        let mut r = Reasons::new();
+        for t in &texts[1..] {
+            r.push(t);
+        }
+        r.push_tier();
+        r.insert_first(texts[0]);
+        let mut other = Reasons::new();
+        other.push("appended");
+        r.append(&other);
+        let held: Vec<Held> = r.held().collect();
+        let mut want: Vec<Held> = texts.iter().map(|t| Held::Text(t)).collect();
+        want.push(Held::Tier);
+        want.push(Held::Text("appended"));
+        assert_eq!(held, want);
+        // The two common ones are held as a mark, not as text.
+        let mut m = Reasons::new();
+        m.push(COMMON[0]);
+        m.insert_first(COMMON[1]);
+        assert_eq!(m.0, "!1:!0:");
+    }
 
     fn index() -> Index {
         let pkg = |a: &str, v: Option<&str>| Package {

@@ -10,7 +10,7 @@ use crate::resolve::Tier;
 
 /// The Nix to paste for a plan, and the one-liner to try now.
 pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> String {
-    let s = Suggestion::from_plan(plan);
+    let s = Suggestion::for_report(plan);
     let mut out = String::new();
     if !quiet {
         if let Some(b) = s.packages_binding(2, WIDTH) {

@@ -178,9 +178,13 @@ pub fn render_to(plan: &Plan, style: &Style, out: &mut dyn Write) -> std::fmt::R
             "\n{}",
             style.bold(&tier_heading(tier, &plan.target.package_set))
         )?;
+        // Each line made whole before it crosses the `dyn` writer.
+        let mut line = String::with_capacity(256);
         for e in entries {
-            write_entry_line(out, e, style)?;
-            out.write_char('\n')?;
+            line.clear();
+            write_entry_line(&mut line, e, style)?;
+            line.push('\n');
+            out.write_str(&line)?;
             if let Some(x) = e.res.nix.as_ref().and_then(|n| n.extras.as_ref()) {
                 if !x.missing.is_empty() {
                     writeln!(

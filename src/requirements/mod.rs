@@ -93,8 +93,13 @@ struct More {
     options: Vec<String>,
     /// Only when it differs from `raw`.
     pip_line: Option<Secret>,
-    via: Option<Via>,
-    project: Option<ProjectSummary>,
+    via: Option<Box<Via>>,
+    project: Option<Box<ProjectSummary>>,
+}
+
+#[cfg(test)]
+pub(crate) fn more_size() -> usize {
+    std::mem::size_of::<More>()
 }
 
 /// A chain of origins (the `-r`/`-c` files that led to a line), shared:
@@ -241,26 +246,26 @@ impl Requirement {
     /// For a local project's own declared dependency: the project and what
     /// brings it in (schema field `via`).
     pub fn via(&self) -> Option<&Via> {
-        self.more.as_ref()?.via.as_ref()
+        self.more.as_deref()?.via.as_deref()
     }
 
     /// Set [`Requirement::via`].
     pub fn set_via(&mut self, via: Option<Via>) {
         if via.is_some() || self.more.is_some() {
-            self.more_mut().via = via;
+            self.more_mut().via = via.map(Box::new);
         }
     }
 
     /// For a local project (`.`, `-e .[dev]`): what pip-guard read from it
     /// (schema field `project`).
     pub fn project(&self) -> Option<&ProjectSummary> {
-        self.more.as_ref()?.project.as_ref()
+        self.more.as_deref()?.project.as_deref()
     }
 
     /// Set [`Requirement::project`].
     pub fn set_project(&mut self, project: Option<ProjectSummary>) {
         if project.is_some() || self.more.is_some() {
-            self.more_mut().project = project;
+            self.more_mut().project = project.map(Box::new);
         }
     }
 }
