@@ -4,6 +4,8 @@
 #   1. 1,000,000 requirement lines (real nixpkgs attr names, a third with
 #      a specifier; 9.5 MB), text report;
 #   2. the same with --format json;
+#   2b. 1,000,000 names nixpkgs does not have (`u0000042>=1`, 12 MB: the
+#      slowest shape of a million short lines), text and JSON;
 #   3. a 16.6 MB file of 8,300,000 one-letter lines (refused past 1,000,000
 #      requirements, never an abort);
 #   4. one line holding 4,000,000 `${A}` (linear expansion).
@@ -23,6 +25,9 @@ names = [l.strip() for l in open("data/nixpkgs-python-attrs.txt")
 with open(d + "/req1m.txt", "w") as f:
     for i in range(1_000_000):
         f.write(names[i % len(names)] + (">=1" if i % 3 == 0 else "") + "\n")
+with open(d + "/unknown1m.txt", "w") as f:
+    for i in range(1_000_000):
+        f.write(f"u{i:07}>=1\n")
 with open(d + "/lines8m.txt", "w") as f:
     f.write("a\n" * 8_300_000)
 with open(d + "/vars.txt", "w") as f:
@@ -38,5 +43,7 @@ run() {
 }
 run "1M lines, text (-q)" "$bin" audit --index embedded -q -r "$work/req1m.txt"
 run "1M lines, json" "$bin" audit --index embedded --format json -r "$work/req1m.txt"
+run "1M unknown names, text (-q)" "$bin" audit --index embedded -q -r "$work/unknown1m.txt"
+run "1M unknown names, json" "$bin" audit --index embedded --format json -r "$work/unknown1m.txt"
 run "8.3M lines (16.6 MB), refused" "$bin" audit --index embedded -r "$work/lines8m.txt"
 run "4M \${A} on one line" env A=1 "$bin" audit --index embedded -r "$work/vars.txt"

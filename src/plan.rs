@@ -139,7 +139,7 @@ impl Plan {
         policy: &Policy,
         ctx: &Context,
     ) -> Plan {
-        let entries = judge_all(requirements, |req| {
+        let entries = judge_all(requirements, ctx, |req, ctx| {
             let mut res = resolve_in(&req, index, alternatives, &target.markers, ctx);
             let (verdict, why) =
                 policy.verdict(req.normalized.as_deref(), res.tier, req.constraint);
@@ -211,20 +211,40 @@ impl Plan {
 }
 
 /// `judge` applied to every requirement, in order, without holding both
-/// whole vectors at once: the requirements are taken from the back and
-/// their vector shrinks as the entries' grows (a million requirements
-/// would otherwise need the memory of both). `judge` is pure, so the
-/// order it sees them in does not matter.
+/// whole vectors at once: the requirements are taken from the back, a
+/// block at a time, and their vector shrinks as the entries' grows (a
+/// million requirements would otherwise need the memory of both). `judge`
+/// is pure, so the order it sees them in does not matter, and a block is
+/// judged by up to [`MAX_JUDGES`] threads, each with its own copy of `ctx`.
 fn judge_all(
+    requirements: Vec<Requirement>,
+    ctx: &Context,
+    judge: impl Fn(Requirement, &Context) -> Entry + Sync,
+) -> Vec<Entry> {
+    let judges = if requirements.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get().min(MAX_JUDGES))
+    };
+    judge_all_by(requirements, ctx, judges, judge)
+}
+
+/// [`judge_all`] by `judges` threads.
+fn judge_all_by(
     mut requirements: Vec<Requirement>,
-    judge: impl Fn(Requirement) -> Entry,
+    ctx: &Context,
+    judges: usize,
+    judge: impl Fn(Requirement, &Context) -> Entry + Sync,
 ) -> Vec<Entry> {
     let n = requirements.len();
     let mut entries = Vec::with_capacity(n);
+    let mut contexts: Vec<Context> = (0..judges).map(|_| ctx.clone()).collect();
     let step = (n / 8).max(4096);
     let mut next_shrink = n.saturating_sub(step);
-    while let Some(req) = requirements.pop() {
-        entries.push(judge(req));
+    while !requirements.is_empty() {
+        let block = requirements.split_off(requirements.len().saturating_sub(BLOCK));
+        // Entries in reverse order, as the requirements were taken.
+        entries.extend(judge_block(block, &mut contexts, &judge).into_iter().rev());
         if requirements.len() <= next_shrink {
             requirements.shrink_to_fit();
             next_shrink = requirements.len().saturating_sub(step);
@@ -232,6 +252,67 @@ fn judge_all(
     }
     entries.reverse();
     entries
+}
+
+/// Fewer requirements are judged on this thread alone.
+const PARALLEL_FROM: usize = 4096;
+/// Requirements taken at a time.
+const BLOCK: usize = 16_384;
+/// At most this many threads judge a block.
+const MAX_JUDGES: usize = 4;
+
+/// The entries of `block`, in its order, judged by one thread per context
+/// (this one alone when there is one context; a part no thread can be had
+/// for is judged here too).
+fn judge_block(
+    mut block: Vec<Requirement>,
+    contexts: &mut [Context],
+    judge: &(impl Fn(Requirement, &Context) -> Entry + Sync),
+) -> Vec<Entry> {
+    let serial = |block: Vec<Requirement>, ctx: &Context| -> Vec<Entry> {
+        block.into_iter().map(|r| judge(r, ctx)).collect()
+    };
+    let Some((first, others)) = contexts.split_first_mut() else {
+        return Vec::new();
+    };
+    if others.is_empty() || block.len() < 2 * (others.len() + 1) {
+        return serial(block, first);
+    }
+    // One part per context, in order: the first stays on this thread; a
+    // thread takes its part from its slot (left there if the thread could
+    // not be had).
+    let part = block.len().div_ceil(others.len() + 1);
+    let mut slots = Vec::with_capacity(others.len());
+    while block.len() > part {
+        slots.push(std::sync::Mutex::new(Some(
+            block.split_off(block.len() - part),
+        )));
+    }
+    slots.reverse();
+    std::thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(slots.len());
+        for (slot, ctx) in slots.iter().zip(others.iter_mut()) {
+            let job = move || {
+                let part = slot.lock().ok().and_then(|mut p| p.take());
+                serial(part.unwrap_or_default(), ctx)
+            };
+            handles.push(std::thread::Builder::new().spawn_scoped(scope, job).ok());
+        }
+        let mut out = serial(block, first);
+        for (slot, handle) in slots.iter().zip(handles) {
+            if let Some(h) = handle {
+                match h.join() {
+                    Ok(done) => out.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            // A part no thread took (none could be had): judged here.
+            if let Some(p) = slot.lock().ok().and_then(|mut p| p.take()) {
+                out.extend(serial(p, first));
+            }
+        }
+        out
+    })
 }
 
 /// Where each requirement of a plan goes (indices into `plan.entries`).
@@ -273,6 +354,54 @@ pub fn decide(plan: &Plan, all: bool) -> Decision {
         }
     }
     d
+}
+
+#[cfg(test)]
+mod judging {
+    use super::*;
+    use crate::render::guard::fixture;
+
+    /// The entries are the same, in the same order, however many threads
+    /// judge them, across blocks and uneven parts.
+    #[test]
+    fn threads_change_nothing() {
+        let names = ["numpy", "black", "nope", "requests", "typing"];
+        let attrs = ["numpy", "requests", "black"];
+        let one = fixture::plan(&names, &attrs, &Policy::default());
+        let mut requirements = Vec::new();
+        let count = BLOCK + 3 * 1000 + 7;
+        for i in 0..count {
+            let mut r = one.entries[i % names.len()].req.clone();
+            r.origin = crate::origin::Origin::Arg(i);
+            requirements.push(r);
+        }
+        let index = fixture::index(&attrs);
+        let alternatives = Alternatives::embedded();
+        let target = fixture::target();
+        let judge = |req: Requirement, ctx: &Context| {
+            let res = resolve_in(&req, &index, &alternatives, &target.markers, ctx);
+            Entry {
+                req,
+                res,
+                verdict: Verdict::Allow,
+                rule: None,
+            }
+        };
+        let ctx = Context::default();
+        let serial = judge_all_by(requirements.clone(), &ctx, 1, judge);
+        assert_eq!(serial.len(), count);
+        for judges in [2, 3, 4] {
+            let parallel = judge_all_by(requirements.clone(), &ctx, judges, judge);
+            assert_eq!(
+                format!("{parallel:?}"),
+                format!("{serial:?}"),
+                "{judges} judges"
+            );
+        }
+        let origins: Vec<_> = serial.iter().map(|e| e.req.origin.clone()).collect();
+        let given: Vec<_> = requirements.iter().map(|r| r.origin.clone()).collect();
+        assert_eq!(origins, given, "in the order given");
+    }
 }
 
 #[cfg(all(test, target_pointer_width = "64"))]
