@@ -61,7 +61,7 @@ fn push_unique(v: &mut Vec<String>, s: String) {
 pub fn projects(plan: &Plan) -> Vec<ProjectFlake> {
     let mut out = Vec::new();
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
-        let Some(p) = &e.req.project() else { continue };
+        let Some(p) = e.req.project() else { continue };
         let mut f = ProjectFlake {
             name: p.name.clone(),
             version: p.version.clone(),
@@ -81,9 +81,9 @@ pub fn projects(plan: &Plan) -> Vec<ProjectFlake> {
             ));
         }
         for d in plan.entries.iter().filter(|d| {
-            d.req.via().as_ref().is_some_and(|v| v.project == p.name) && d.res.tier != Tier::Skipped
+            d.req.via().is_some_and(|v| v.project == p.name) && d.res.tier != Tier::Skipped
         }) {
-            let Some(v) = &d.req.via() else { continue };
+            let Some(v) = d.req.via() else { continue };
             if v.dependency_group.is_some() {
                 // For the shell (below), not the package.
                 continue;

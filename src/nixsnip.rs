@@ -275,7 +275,10 @@ impl Suggestion {
         };
         // Each name once as it is met (sorted, unique): a million
         // requirements name a few thousand attrs.
-        let (mut libs, mut tops, mut alternatives, mut extras) = Default::default();
+        let mut libs = BTreeSet::new();
+        let mut tops = BTreeSet::new();
+        let mut alternatives = BTreeSet::new();
+        let mut extras = BTreeSet::new();
         for e in &plan.entries {
             if e.req.constraint {
                 continue;
@@ -324,7 +327,6 @@ impl Suggestion {
                 s.cuda.push(one_line(&redact(&line)));
             }
         }
-        let alternatives: BTreeSet<String> = alternatives;
         s.alternatives = alternatives
             .into_iter()
             .filter(|a| !tops.contains(a))

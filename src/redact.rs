@@ -162,10 +162,7 @@ pub struct Redacted(CompactString);
 impl Redacted {
     /// `text` with the credentials of every URL in it hidden.
     pub fn new(text: &str) -> Redacted {
-        Redacted(match redact(text) {
-            Cow::Borrowed(s) => CompactString::from(s),
-            Cow::Owned(s) => CompactString::from(s),
-        })
+        Redacted(CompactString::from(redact(text)))
     }
 
     /// The redacted text.

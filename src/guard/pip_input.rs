@@ -622,18 +622,20 @@ mod tests {
     use crate::requirements::FileOption;
 
     fn req(name: &str, origin: Origin, included_from: Vec<Origin>) -> Requirement {
-        Requirement::new(
+        Requirement::new(crate::requirements::Parts {
             origin,
-            included_from.into(),
-            name.into(),
-            Kind::Named,
-            Some(name.into()),
-            Default::default(),
-            None,
-            false,
-            Default::default(),
-            name.into(),
-        )
+            included_from: included_from.into(),
+            raw: name.into(),
+            kind: Kind::Named,
+            name: Some(name.into()),
+            specifier: Default::default(),
+            marker: None,
+            constraint: false,
+            extras: vec![],
+            url: None,
+            options: vec![],
+            pip_line: name.into(),
+        })
     }
 
     fn file(f: &str, line: usize) -> Origin {

@@ -51,7 +51,7 @@ fn commands(list: &[String]) -> String {
 /// The lines for one requirement: every option that applies, first tier first.
 pub fn requirement(e: &Entry, plan: &Plan, style: &Style, quiet: bool) -> String {
     let mut out = String::new();
-    let via = e.req.via().as_ref().map(|v| v.label());
+    let via = e.req.via().map(|v| v.label());
     let origin = match (&e.req.origin, via) {
         (Origin::File { .. }, Some(v)) => format!("  ({}, {v})", e.req.origin),
         (Origin::File { .. }, None) => format!("  ({})", e.req.origin),

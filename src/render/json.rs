@@ -59,14 +59,14 @@ impl Serialize for Requirements<'_> {
 #[derive(Serialize)]
 struct Requirement<'a> {
     origin: &'a Origin,
-    raw: Cow<'a, str>,
+    raw: &'a str,
     kind: Kind,
     name: Option<&'a str>,
     normalized: Option<&'a str>,
     extras: &'a [String],
     specifier: &'a str,
     marker: Option<String>,
-    url: Option<Cow<'a, str>>,
+    url: Option<&'a str>,
     editable: bool,
     constraint: bool,
     applies: bool,
@@ -177,14 +177,14 @@ impl<'a> From<&'a Entry> for Requirement<'a> {
         Requirement {
             origin: &r.origin,
             // Redacted when it was read (the type says so).
-            raw: Cow::Borrowed(r.raw.as_str()),
+            raw: r.raw.as_str(),
             kind: r.kind,
             name: r.name.as_deref(),
             normalized: r.normalized.as_deref(),
             extras: r.extras(),
             specifier: &r.specifier,
             marker: r.marker_tree().and_then(|m| m.try_to_string()),
-            url: r.url().map(|u| Cow::Borrowed(u.as_str())),
+            url: r.url().map(|u| u.as_str()),
             editable: r.editable(),
             constraint: r.constraint,
             applies: e.res.applies,

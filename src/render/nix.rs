@@ -60,7 +60,7 @@ pub fn nix_section(plan: &Plan, quiet: bool, nixify_hint: Option<&str>) -> Strin
 pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
     let mut out = String::new();
     for e in plan.entries.iter().filter(|e| !e.req.constraint) {
-        let Some(p) = &e.req.project() else { continue };
+        let Some(p) = e.req.project() else { continue };
         if !p.dynamic.is_empty()
             && p.dynamic
                 .iter()
@@ -72,7 +72,7 @@ pub fn project_shell(plan: &Plan, s: &Suggestion) -> String {
             .entries
             .iter()
             .filter(|d| {
-                d.req.via().as_ref().is_some_and(|v| v.project == p.name)
+                d.req.via().is_some_and(|v| v.project == p.name)
                     && !d.req.dev_only()
                     && matches!(d.res.tier, Tier::Pip | Tier::DevShell)
             })

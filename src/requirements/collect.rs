@@ -465,7 +465,7 @@ mod tests {
         );
         assert!(set.requirements[0].constraint);
         assert_eq!(set.requirements[3].kind, super::super::Kind::Editable);
-        assert!(set.requirements[4].via().as_ref().is_some_and(|v| v.build));
+        assert!(set.requirements[4].via().is_some_and(|v| v.build));
         assert_eq!(set.requirements[6].specifier, "==1");
     }
 

@@ -127,40 +127,55 @@ impl From<Vec<Origin>> for Chain {
     }
 }
 
-/// The fields of a new [`Requirement`] that most lack.
-#[derive(Debug, Clone, Default)]
-pub struct Extra {
+/// What a new [`Requirement`] is made of ([`Requirement::new`]); the
+/// normalized name is made from `name`.
+#[derive(Debug, Clone)]
+pub struct Parts {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The chain of `-r`/`-c` files that led there.
+    pub included_from: Chain,
+    /// The line or argument as shown (redacted).
+    pub raw: Redacted,
+    /// Named, URL, path or editable.
+    pub kind: Kind,
+    /// The project name as written, when there is one.
+    pub name: Option<CompactString>,
+    /// PEP 440 specifiers joined by `,`; `""` if none.
+    pub specifier: CompactString,
+    /// The marker as pip evaluates it, if any.
+    pub marker: Option<Box<markers::PipMarker>>,
+    /// From a `-c` constraints file.
+    pub constraint: bool,
     /// Extras, as normalized by PEP 685 (lowercase, `-` separators).
     pub extras: Vec<String>,
     /// The URL or path (redacted), for `url`, `path` and `editable` kinds.
     pub url: Option<Redacted>,
     /// Per-requirement options as written (`--hash=sha256:…`, `--config-settings=…`).
     pub options: Vec<String>,
+    /// The exact text to give pip on fallthrough.
+    pub pip_line: Secret,
 }
 
 impl Requirement {
-    /// A requirement of the given parts. `pip_line` is the exact text to
-    /// give pip on fallthrough; `raw` is what is shown (already redacted).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        origin: Origin,
-        included_from: Chain,
-        raw: Redacted,
-        kind: Kind,
-        name: Option<CompactString>,
-        specifier: CompactString,
-        marker: Option<Box<markers::PipMarker>>,
-        constraint: bool,
-        extra: Extra,
-        pip_line: Secret,
-    ) -> Requirement {
-        let normalized = name.as_deref().map(crate::names::normalize_compact);
-        let pip_line = (!pip_line.is(raw.as_str())).then_some(pip_line);
-        let Extra {
+    /// A requirement of `parts`.
+    pub fn new(parts: Parts) -> Requirement {
+        let Parts {
+            origin,
+            included_from,
+            raw,
+            kind,
+            name,
+            specifier,
+            marker,
+            constraint,
             extras,
             url,
             options,
-        } = extra;
+            pip_line,
+        } = parts;
+        let normalized = name.as_deref().map(crate::names::normalize_compact);
+        let pip_line = (!pip_line.is(raw.as_str())).then_some(pip_line);
         let more =
             (!extras.is_empty() || url.is_some() || !options.is_empty() || pip_line.is_some())
                 .then(|| {
@@ -209,14 +224,6 @@ impl Requirement {
             .as_ref()
             .map(|m| m.extras.as_slice())
             .unwrap_or_default()
-    }
-
-    /// Add an extra (not twice).
-    pub fn add_extra(&mut self, extra: String) {
-        let extras = &mut self.more_mut().extras;
-        if !extras.contains(&extra) {
-            extras.push(extra);
-        }
     }
 
     /// The URL or path (redacted), for `url`, `path` and `editable` kinds.

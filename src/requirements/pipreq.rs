@@ -671,6 +671,22 @@ mod tests {
     use super::super::fs::MemFs;
     use super::*;
 
+    #[test]
+    fn specifiers_are_joined_without_white_space_or_empty_clauses() {
+        for (written, joined) in [
+            (">=1,<2", ">=1,<2"),
+            (">= 1, <2", ">=1,<2"),
+            (",>=1", ">=1"),
+            (">=1,", ">=1"),
+            (">=1,,<2", ">=1,<2"),
+            ("==1.0\u{a0}", "==1.0"),
+            ("", ""),
+            (",", ""),
+        ] {
+            assert_eq!(join_specifier(written), joined, "{written:?}");
+        }
+    }
+
     fn fs() -> MemFs {
         let mut fs = MemFs::new();
         fs.add("/w/proj/pyproject.toml", "")

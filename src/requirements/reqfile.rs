@@ -20,7 +20,7 @@ use super::fs::{abspath, normpath, Fs, ReadError};
 use super::lineopts::parse_line;
 use super::pipreq::{self, PipReq};
 use super::preprocess::preprocess;
-use super::{Chain, Extra, FileOption, Kind, Requirement, RequirementSet};
+use super::{Chain, FileOption, Kind, Parts, Requirement, RequirementSet};
 use crate::error::InputError;
 use crate::invocation::Opt;
 use crate::origin::{display_path, Origin};
@@ -322,22 +322,20 @@ impl<'a> NewRequirement<'a> {
 /// Assemble a [`Requirement`] from what pip makes of it and where it was.
 pub(crate) fn make_requirement(n: NewRequirement<'_>) -> Requirement {
     let r = n.meaning;
-    Requirement::new(
-        n.origin,
-        n.included_from,
-        Redacted::new(n.raw),
-        if n.editable { Kind::Editable } else { r.kind },
-        r.name,
-        r.specifier,
-        r.marker,
-        n.constraint,
-        Extra {
-            extras: r.extras,
-            url: r.url.map(|u| Redacted::new(&u)),
-            options: n.options,
-        },
-        Secret::new(n.pip_line),
-    )
+    Requirement::new(Parts {
+        origin: n.origin,
+        included_from: n.included_from,
+        raw: Redacted::new(n.raw),
+        kind: if n.editable { Kind::Editable } else { r.kind },
+        name: r.name,
+        specifier: r.specifier,
+        marker: r.marker,
+        constraint: n.constraint,
+        extras: r.extras,
+        url: r.url.map(|u| Redacted::new(&u)),
+        options: n.options,
+        pip_line: Secret::new(n.pip_line),
+    })
 }
 
 #[cfg(test)]
