@@ -268,11 +268,7 @@ mod tests {
     use super::*;
 
     fn pkg(attr: &str, pname: Option<&str>) -> Package {
-        Package {
-            attr: attr.into(),
-            pname: pname.map(Into::into),
-            version: None,
-        }
+        Package::unversioned(attr, pname)
     }
 
     fn mappings() -> Mappings {
@@ -322,30 +318,16 @@ mod tests {
     fn order_attr_pname_alias_table() {
         let (s, m) = (store(), mappings());
         let look = |n: &str| lookup(&s, &m, None, n);
-        assert_eq!(
-            matched(look("psycopg2-binary")),
-            ("psycopg2-binary".into(), MatchedBy::Attr)
-        );
-        assert_eq!(
-            matched(look("plastex")),
-            ("plasTeX".into(), MatchedBy::Attr)
-        );
-        assert_eq!(
-            matched(look("foo-bar")),
-            ("foo-bar-lib".into(), MatchedBy::Pname)
-        );
-        assert_eq!(
-            matched(look("opencv")),
-            ("opencv4".into(), MatchedBy::Pname)
-        );
-        assert_eq!(
-            matched(look("old-name")),
-            ("new-name".into(), MatchedBy::Alias)
-        );
-        assert_eq!(
-            matched(look("opencv-python")),
-            ("opencv4".into(), MatchedBy::Table)
-        );
+        for (name, attr, by) in [
+            ("psycopg2-binary", "psycopg2-binary", MatchedBy::Attr),
+            ("plastex", "plasTeX", MatchedBy::Attr),
+            ("foo-bar", "foo-bar-lib", MatchedBy::Pname),
+            ("opencv", "opencv4", MatchedBy::Pname),
+            ("old-name", "new-name", MatchedBy::Alias),
+            ("opencv-python", "opencv4", MatchedBy::Table),
+        ] {
+            assert_eq!(matched(look(name)), (attr.into(), by), "{name}");
+        }
         assert!(matches!(look("gone"), Lookup::Removed { .. }));
         assert_eq!(look("nothing-like-it"), Lookup::Missing);
         // jinja2's pname normalizes to its attr: no pname entry needed.

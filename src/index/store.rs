@@ -19,6 +19,18 @@ pub struct Package {
     pub version: Option<String>,
 }
 
+#[cfg(test)]
+impl Package {
+    /// A package whose version is not known (tests).
+    pub(crate) fn unversioned(attr: &str, pname: Option<&str>) -> Package {
+        Package {
+            attr: attr.into(),
+            pname: pname.map(Into::into),
+            version: None,
+        }
+    }
+}
+
 /// One package row (owned or borrowed text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Row {
@@ -401,11 +413,7 @@ mod tests {
     use super::*;
 
     fn pkg(attr: &str, pname: Option<&str>) -> Package {
-        Package {
-            attr: attr.into(),
-            pname: pname.map(Into::into),
-            version: None,
-        }
+        Package::unversioned(attr, pname)
     }
 
     #[test]

@@ -261,21 +261,33 @@ fn read_dynamic(
     // header can put it there) and end past it: take that part, then
     // read on; else skip forward to it.
     let pos = buf.len() as u64;
-    let mut d = Vec::new();
-    let mut skipped_short = false;
-    if dynamic.offset < pos {
-        d.extend_from_slice(&buf[dynamic.offset as usize..]);
-    } else {
-        let gap = dynamic.offset - pos;
-        skipped_short = stream.skip(gap).map_err(io_err)? < gap;
-    }
-    read_up_to(stream.as_mut(), &mut d, dynamic.filesz as usize).map_err(io_err)?;
-    if skipped_short || (d.len() as u64) < dynamic.filesz {
+    let (start, gap) = match dynamic.offset.checked_sub(pos) {
+        None => (buf[dynamic.offset as usize..].to_vec(), 0),
+        Some(gap) => (Vec::new(), gap),
+    };
+    let what = "the dynamic section";
+    read_span(stream.as_mut(), start, gap, dynamic.filesz, what, dyn_end)
+}
+
+/// `bytes` followed by what `stream` holds after skipping `gap` bytes, up
+/// to `len` bytes in all; an error when the file ends first (`what` ends
+/// at byte `end`).
+fn read_span(
+    stream: &mut dyn Stream,
+    mut bytes: Vec<u8>,
+    gap: u64,
+    len: u64,
+    what: &str,
+    end: u64,
+) -> Result<Vec<u8>, ElfError> {
+    let skipped = stream.skip(gap).map_err(io_err)?;
+    read_up_to(stream, &mut bytes, len as usize).map_err(io_err)?;
+    if skipped < gap || (bytes.len() as u64) < len {
         return Err(ElfError::Truncated(format!(
-            "the dynamic section ends at byte {dyn_end}, past the end of the file"
+            "{what} ends at byte {end}, past the end of the file"
         )));
     }
-    Ok(d)
+    Ok(bytes)
 }
 
 /// `DT_STRTAB` and `DT_STRSZ` (up to `DT_NULL`).
@@ -337,15 +349,8 @@ fn string_table_range(
 /// The string table, read in a second pass over `src`.
 fn read_strings(src: &Source, str_off: u64, strsz: u64, str_end: u64) -> Result<Vec<u8>, ElfError> {
     let mut s2 = src.open().map_err(io_err)?;
-    let skipped = s2.skip(str_off).map_err(io_err)?;
-    let mut v = Vec::new();
-    read_up_to(s2.as_mut(), &mut v, strsz as usize).map_err(io_err)?;
-    if skipped < str_off || (v.len() as u64) < strsz {
-        return Err(ElfError::Truncated(format!(
-            "the string table ends at byte {str_end}, past the end of the file"
-        )));
-    }
-    Ok(v)
+    let what = "the string table";
+    read_span(s2.as_mut(), Vec::new(), str_off, strsz, what, str_end)
 }
 
 /// `DT_NEEDED`, `DT_RPATH`, `DT_RUNPATH` and `DT_SONAME` (up to `DT_NULL`),
